@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Entry point of the `wirewatch` CLI (package.json "bin"). Runs the TypeScript sources through tsx.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../local/cli.ts');

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { Config } from '../shared/config/load.ts';
+import type { Logger } from '../shared/log.ts';
+
+/** Global CLI options (foundation issue §3). */
+export interface GlobalOptions {
+  /** Path to wirewatch.yaml (default `./wirewatch.yaml`, env `WIREWATCH_CONFIG`). */
+  config: string;
+  /** Embedded store directory (default `.wirewatch/data`). */
+  dataDir: string;
+  /** Machine output on stdout; logs stay on stderr as JSON. */
+  json: boolean;
+  /** Throwaway in-memory store instead of `dataDir`. */
+  memory: boolean;
+}
+
+/**
+ * What every command module gets. Commands live in `local/commands/<name>.ts` and export
+ * `register(program, ctx)`; `local/cli.ts` lists them.
+ */
+export interface CliContext {
+  globals(): GlobalOptions;
+  /** Loads and validates the config named by `--config`. @throws ConfigError */
+  loadConfig(): Promise<Config>;
+  logger: Logger;
+  /** Writes a result: JSON on stdout with `--json`, else `human(value)` (or pretty JSON). */
+  output(value: unknown, human?: (value: unknown) => string): void;
+  /** Sets the exit code for a failed command without throwing. */
+  fail(code: number): void;
+}
+
+/** The shape of a command module. */
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;

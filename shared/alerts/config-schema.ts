@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * `channels:`, `subscriptions:` and `alerts:` sections of wirewatch.yaml (alerts issue §1, §5, §6).
+ * Owned by shared/alerts. Secrets are referenced by environment variable name only.
+ */
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
+
+export const channelSchema = z.discriminatedUnion('type', [
+  z.object({ id: z.string().min(1), type: z.literal('console') }),
+  z.object({ id: z.string().min(1), type: z.literal('slack'), webhookUrlEnv: envName }),
+  z.object({
+    id: z.string().min(1),
+    type: z.literal('email'),
+    to: z.array(z.string().email()).min(1),
+    from: z.string().email(),
+    smtp: z.object({ host: z.string().min(1), port: z.number().int().positive(), secure: z.boolean().default(false) }).optional(),
+  }),
+  z.object({ id: z.string().min(1), type: z.literal('webhook'), url: z.string().url(), secretEnv: envName }),
+  z.object({ id: z.string().min(1), type: z.literal('sns'), topicArnEnv: envName.optional() }),
+]);
+
+export const subscriptionSchema = z.object({
+  id: z.string().min(1).optional(),
+  /** Topic ids, or `*` for every topic. */
+  topics: z.array(z.string().min(1)).min(1),
+  channel: z.string().min(1),
+  mode: z.enum(['realtime', 'digest']).default('realtime'),
+  /** `hourly` or `daily HH:MM Area/City` (digest mode). */
+  schedule: z.string().optional(),
+  minScore: z.number().nonnegative().default(0),
+  budgetPerHour: z.number().int().positive().optional(),
+});
+
+export const alertsSettingsSchema = z
+  .object({
+    /** Items published longer ago than this are stored and tagged but never alerted. 0 = no limit. */
+    maxItemAgeHours: z.number().nonnegative().default(48),
+    /** Delivery attempts before an alert is parked. */
+    maxAttempts: z.number().int().positive().default(5),
+  })
+  .prefault({});
+
+export type ChannelConfig = z.infer<typeof channelSchema>;
+export type SubscriptionConfig = z.infer<typeof subscriptionSchema>;
+export type AlertsSettings = z.infer<typeof alertsSettingsSchema>;

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import type { FeedSource } from '../types.ts';
+import { configSchema, type RawConfig } from './schema.ts';
+import type { AliasConfig, TopicConfig } from '../topics/config-schema.ts';
+import type { ChannelConfig, SubscriptionConfig } from '../alerts/config-schema.ts';
+
+/** Path of the shipped topic set (data, not code). */
+export const SHIPPED_TOPICS_PATH = fileURLToPath(new URL('../topics/shipped.yaml', import.meta.url));
+
+/**
+ * Validated configuration with everything resolved: feed ids assigned, shipped topics merged,
+ * the always-available console channel and default subscription added.
+ */
+export interface Config extends Omit<RawConfig, 'feeds' | 'topics' | 'aliases' | 'subscriptions'> {
+  /** Where it came from (for messages); `<inline>` when built from an object. */
+  source: string;
+  feeds: FeedSource[];
+  aliases: AliasConfig;
+  topics: TopicConfig[];
+  channels: ChannelConfig[];
+  subscriptions: Array<SubscriptionConfig & { id: string }>;
+}
+
+/** Stable id for a feed URL: `f_` + the first 12 hex chars of sha256(url). */
+export function feedIdFor(url: string): string {
+  return 'f_' + createHash('sha256').update(url).digest('hex').slice(0, 12);
+}
+
+/** Renders a zod issue path as `feeds[2].url`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+function zodToConfigError(source: string, err: z.ZodError): ConfigError {
+  const lines = err.issues.map((i) => `${source}: ${formatPath(i.path)}: ${i.message}`);
+  return new ConfigError(lines.join('\n'));
+}
+
+let shippedCache: { aliases: AliasConfig; topics: TopicConfig[] } | undefined;
+
+/** Loads the shipped aliases and topics (`shared/topics/shipped.yaml`). @throws ConfigError if it is invalid. */
+export async function loadShippedTopics(): Promise<{ aliases: AliasConfig; topics: TopicConfig[] }> {
+  if (shippedCache) return shippedCache;
+  const text = await readFile(SHIPPED_TOPICS_PATH, 'utf8');
+  const doc = parseYaml(text) as unknown;
+  const parsed = configSchema.pick({ aliases: true, topics: true }).safeParse(doc);
+  if (!parsed.success) throw zodToConfigError(SHIPPED_TOPICS_PATH, parsed.error);
+  shippedCache = { aliases: parsed.data.aliases ?? {}, topics: parsed.data.topics ?? [] };
+  return shippedCache;
+}
+
+/**
+ * Validates a config object and resolves it (defaults, feed ids, shipped topics merged by id, console channel).
+ * @param doc the parsed YAML document (any shape)
+ * @param source file name used in error messages
+ * @throws ConfigError naming `source`, the path (`feeds[2].url`) and the problem
+ */
+export async function resolveConfig(doc: unknown, source = '<inline>'): Promise<Config> {
+  const parsed = configSchema.safeParse(doc ?? {});
+  if (!parsed.success) throw zodToConfigError(source, parsed.error);
+  const raw = parsed.data;
+  const shipped = await loadShippedTopics();
+
+  const feeds: FeedSource[] = raw.feeds.map((f) => ({ id: f.id ?? feedIdFor(f.url), url: f.url, name: f.name ?? null }));
+  const seen = new Map<string, number>();
+  feeds.forEach((f, i) => {
+    const prev = seen.get(f.id);
+    if (prev !== undefined) throw new ConfigError(`${source}: feeds[${i}]: duplicate of feeds[${prev}] (id ${f.id})`);
+    seen.set(f.id, i);
+  });
+
+  const aliases: AliasConfig = { ...shipped.aliases, ...(raw.aliases ?? {}) };
+  const topicsById = new Map(shipped.topics.map((t) => [t.id, t] as const));
+  for (const t of raw.topics ?? []) topicsById.set(t.id, t);
+  const topics = [...topicsById.values()];
+
+  const channels: ChannelConfig[] = raw.channels.some((c) => c.id === 'console')
+    ? raw.channels
+    : [{ id: 'console', type: 'console' }, ...raw.channels];
+  const channelIds = new Set(channels.map((c) => c.id));
+  const topicIds = new Set(topics.map((t) => t.id));
+  const subsIn: SubscriptionConfig[] = raw.subscriptions ?? [
+    { topics: ['*'], channel: 'console', mode: 'realtime', minScore: 0 },
+  ];
+  const subscriptions = subsIn.map((s, i) => {
+    if (!channelIds.has(s.channel)) {
+      throw new ConfigError(`${source}: subscriptions[${i}].channel: unknown channel "${s.channel}"`);
+    }
+    s.topics.forEach((t, j) => {
+      if (t !== '*' && !topicIds.has(t)) {
+        throw new ConfigError(`${source}: subscriptions[${i}].topics[${j}]: unknown topic "${t}"`);
+      }
+    });
+    return { ...s, id: s.id ?? `${s.channel}:${s.topics.join('+')}:${s.mode}` };
+  });
+
+  const { feeds: _f, topics: _t, aliases: _a, subscriptions: _s, ...rest } = raw;
+  return { ...rest, source, feeds, aliases, topics, channels, subscriptions };
+}
+
+/**
+ * Reads and validates `wirewatch.yaml`.
+ * @param file path to the YAML file
+ * @throws ConfigError when the file is missing, is not YAML, or fails validation (message names file and path)
+ */
+export async function loadConfig(file: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      code: 'config_missing',
+      cause: err,
+    });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}` : '';
+    throw new ConfigError(`${file}:${where} not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+  return resolveConfig(doc, file);
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { httpConfigSchema } from '../http/config-schema.ts';
+import { extractConfigSchema } from '../extract/config-schema.ts';
+import { aliasesSchema, topicSchema } from '../topics/config-schema.ts';
+import { alertsSettingsSchema, channelSchema, subscriptionSchema } from '../alerts/config-schema.ts';
+import { apiConfigSchema, storeConfigSchema } from '../store/config-schema.ts';
+
+/** One configured feed. `id` defaults to a hash of the URL (see `feedIdFor`). */
+export const feedConfigSchema = z.object({
+  url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), 'feed URLs must be http or https'),
+  name: z.string().min(1).optional(),
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'feed ids are 1-64 letters, digits, - and _').optional(),
+});
+
+/**
+ * The whole of `wirewatch.yaml`. A file with only `feeds:` is valid; every other key defaults.
+ * Each module owns its section's schema (`shared/<module>/config-schema.ts`).
+ */
+export const configSchema = z
+  .object({
+    feeds: z.array(feedConfigSchema).default([]),
+    /** Cron expression (5 or 6 fields, UTC) for polling cycles. */
+    schedule: z.string().min(1).default('*/5 * * * *'),
+    aliases: aliasesSchema.optional(),
+    /** Omitted = the shipped topic set; given = merged over it by id. */
+    topics: z.array(topicSchema).optional(),
+    channels: z.array(channelSchema).default([]),
+    subscriptions: z.array(subscriptionSchema).optional(),
+    alerts: alertsSettingsSchema,
+    http: httpConfigSchema,
+    extract: extractConfigSchema,
+    store: storeConfigSchema,
+    api: apiConfigSchema,
+  })
+  .strict();
+
+/** Config as written (after defaults), before topics are merged and compiled. */
+export type RawConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,232 @@
+/**
+ * Domain types shared by every stage of the pipeline. These shapes cross module boundaries, queue
+ * messages and the store, so changing one is an interface change: update DEVELOPERS.md with it.
+ *
+ * Conventions: times are ISO-8601 UTC strings (`2023-03-20T12:00:00.000Z`) unless a field says
+ * otherwise; sizes are bytes; durations are ms; absent values are `null`, not `undefined`.
+ */
+
+/** ISO-8601 UTC timestamp, e.g. `2023-03-20T12:00:00.000Z`. */
+export type IsoDateTime = string;
+
+/** A feed as configured in `wirewatch.yaml` after validation. `id` is stable: given, or derived from the URL. */
+export interface FeedSource {
+  /** Stable id: the configured `id`, else `f_` + first 12 hex chars of sha256(url). */
+  id: string;
+  url: string;
+  name: string | null;
+}
+
+/** The feed document formats wirewatch reads. */
+export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'json';
+
+/** A media enclosure of a feed entry (RSS `<enclosure>`, Atom `link rel=enclosure`, JSON Feed `attachments`). */
+export interface Enclosure {
+  url: string;
+  type: string | null;
+  /** bytes, when the feed declares it */
+  length: number | null;
+}
+
+/**
+ * One entry of a feed, normalised (feed issue §6). Produced by `shared/feeds`, carried in the article
+ * queue message, and used as the extraction fallback.
+ */
+export interface FeedEntry {
+  /** Identity key within wirewatch: `url:<canonical url>`, `guid:<guid>` or `hash:<sha256 hex>` (feed issue §7). */
+  key: string;
+  guid: string | null;
+  /** Absolute, canonicalised article URL (tracking parameters removed), or null when the entry has none. */
+  url: string | null;
+  /** Plain text, entities decoded, whitespace collapsed. Empty string when the feed gives none. */
+  title: string;
+  /** Plain-text summary/description. */
+  summary: string | null;
+  /** Full HTML content when the feed carries it (content:encoded, atom:content, content_html). */
+  contentHtml: string | null;
+  publishedAt: IsoDateTime | null;
+  updatedAt: IsoDateTime | null;
+  author: string | null;
+  categories: string[];
+  enclosures: Enclosure[];
+}
+
+/** Result of parsing one feed document. */
+export interface ParsedFeed {
+  feed: { title: string | null; link: string | null; format: FeedFormat };
+  entries: FeedEntry[];
+  /** Non-fatal problems, one sentence each (e.g. a date in the future clamped). */
+  warnings: string[];
+}
+
+/** Health status of a feed (feed issue §3). */
+export type FeedStatus =
+  | 'ok'
+  | 'not_modified'
+  | 'http_error'
+  | 'network_error'
+  | 'parse_error'
+  | 'not_a_feed'
+  | 'blocked'
+  | 'gone';
+
+/** Per-feed polling state, persisted in the store (one record per feed). */
+export interface FeedState {
+  feedId: string;
+  url: string;
+  name: string | null;
+  /** `null` before the first poll. */
+  status: FeedStatus | null;
+  consecutiveFailures: number;
+  lastPolledAt: IsoDateTime | null;
+  lastSuccessAt: IsoDateTime | null;
+  lastNewEntryAt: IsoDateTime | null;
+  nextPollAt: IsoDateTime | null;
+  lastError: string | null;
+  /** Conditional GET validators (RFC 9110 §13.1). */
+  etag: string | null;
+  lastModified: string | null;
+  /** sha256 hex of the last body parsed, to detect "unchanged" when the server ignores validators. */
+  bodyHash: string | null;
+  /** When the feed first answered 404/410 in the current run of failures, to decide `gone`. */
+  goneSince: IsoDateTime | null;
+  /** Feed URLs an HTML page advertised (`<link rel=alternate>`) when status is `not_a_feed`. */
+  suggestions?: string[];
+}
+
+/** Queue message from poll-feed to process-article: one new (or changed) entry of one feed. */
+export interface ArticleJob {
+  feedId: string;
+  feedUrl: string;
+  entry: FeedEntry;
+  /** When the poller first saw this entry. */
+  discoveredAt: IsoDateTime;
+}
+
+/** Extraction outcome per page (extraction issue §2). */
+export type ExtractionStatus =
+  | 'full'
+  | 'partial'
+  | 'feed_only'
+  | 'blocked_consent'
+  | 'paywalled'
+  | 'no_content'
+  | 'failed';
+
+/** What the extractor produced for one page (also the JSON of `wirewatch extract --json`). */
+export interface Extraction {
+  /** Final page URL after redirects. */
+  url: string;
+  /** `<link rel=canonical>` / `og:url`, absolute, canonicalised; null when the page names none. */
+  canonicalUrl: string | null;
+  title: string | null;
+  byline: string | null;
+  siteName: string | null;
+  lang: string | null;
+  dir: 'ltr' | 'rtl' | null;
+  publishedAt: IsoDateTime | null;
+  modifiedAt: IsoDateTime | null;
+  /** Plain text, paragraphs separated by one blank line (`\n\n`). Best text available, possibly the feed's. */
+  text: string;
+  excerpt: string | null;
+  wordCount: number;
+  status: ExtractionStatus;
+  /** Why the status is not `full` (e.g. `consent wall detected`, `http 404`), else null. */
+  reason: string | null;
+  paywalled: boolean;
+  leadImage: string | null;
+  extractor: { name: string; version: string; dom?: 'linkedom' | 'jsdom' | null };
+}
+
+/** Where in a document a piece of evidence was found. `lead` = the first 2 paragraphs of the body. */
+export type EvidenceField = 'title' | 'lead' | 'body';
+
+/**
+ * Why a topic matched: one fired clause and the sentence that supports it. Offsets are UTF-16 code unit
+ * offsets into the field's text (`title`, or the body text for `lead`/`body`), end exclusive.
+ */
+export interface Evidence {
+  /** The rule clause or signal that fired, as written in the rule, e.g. `SENTENCE(@china, @russia)`. */
+  clause: string;
+  field: EvidenceField;
+  /** The supporting sentence. */
+  text: string;
+  /** Offsets of the sentence within the field text. */
+  start: number;
+  end: number;
+  /** The matched terms inside the sentence, offsets within the field text. */
+  terms: Array<{ text: string; start: number; end: number }>;
+}
+
+/** A topic that matched a document. */
+export interface TopicMatch {
+  id: string;
+  name: string;
+  score: number;
+  evidence: Evidence[];
+}
+
+/** The item as stored and returned by `GET /items/{id}` (store issue §1). */
+export interface StoredItem {
+  /** Stable hash of the canonical URL: `i_` + first 24 hex chars of sha256(canonical URL). */
+  id: string;
+  /** Canonical URL. */
+  url: string;
+  /** Canonical URL first, then every alias seen (entry links, redirects). */
+  urls: string[];
+  feedIds: string[];
+  title: string;
+  byline: string | null;
+  siteName: string | null;
+  lang: string | null;
+  publishedAt: IsoDateTime | null;
+  firstSeenAt: IsoDateTime;
+  updatedAt: IsoDateTime;
+  /** Starts at 1; +1 each time the content changes. */
+  version: number;
+  extraction: {
+    status: ExtractionStatus;
+    reason: string | null;
+    extractor: { name: string; version: string; dom?: string | null };
+  };
+  topics: TopicMatch[];
+  text: string;
+  textTruncated: boolean;
+  /** sha256 hex of the text before truncation. */
+  contentHash: string;
+  /** Seam for near-duplicate wire copies (later issue); today equals `id`. */
+  storyId: string;
+  /** TTL, epoch seconds (DynamoDB TTL attribute `expiresAt`). */
+  expiresAt: number;
+}
+
+/** The list view of an item (`GET /items`, `wirewatch items`). */
+export interface ItemSummary {
+  id: string;
+  url: string;
+  title: string;
+  publishedAt: IsoDateTime | null;
+  firstSeenAt: IsoDateTime;
+  feedIds: string[];
+  extraction: { status: ExtractionStatus };
+  topics: Array<{ id: string; score: number }>;
+}
+
+/** Queue message from process-article to fan-out-alerts: a new topic hit of one item. */
+export interface AlertJob {
+  itemId: string;
+  topicId: string;
+  /** Story id (today the item id); alerts dedupe on story × topic × subscription. */
+  storyId: string;
+  /** Set when the hit came from a backtest re-tag: never alerts (alerts issue §6). */
+  retag?: boolean;
+}
+
+/** Summary printed by `wirewatch run --once --json` (foundation issue §3). All integers. */
+export interface CycleSummary {
+  feeds: { total: number; ok: number; notModified: number; failed: number };
+  entries: { seen: number; new: number };
+  articles: { extracted: number; fallback: number; failed: number };
+  items: { stored: number; tagged: number };
+  alerts: { sent: number; failed: number; suppressed: number };
+}
