@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
+process.env.WIREWATCH_CLI_MAIN = '1';
 await import('../local/cli.ts');

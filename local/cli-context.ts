@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Config } from '../shared/config/load.ts';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../shared/log.ts';
 
 /** Global CLI options (foundation issue §3). */
@@ -25,6 +26,12 @@ export interface CliContext {
   logger: Logger;
   /** Writes a result: JSON on stdout with `--json`, else `human(value)` (or pretty JSON). */
   output(value: unknown, human?: (value: unknown) => string): void;
+  /**
+   * Opens the embedded store (dynalite under `--data-dir`, or in memory with `--memory`), runs `fn`, closes it.
+   * The table is created (with its indexes) if missing before `fn` runs.
+   * @throws StoreError `store_unavailable` when the store cannot start
+   */
+  withStore<T>(fn: (deps: { client: DynamoDBClient; config: Config }) => Promise<T>): Promise<T>;
   /** Sets the exit code for a failed command without throwing. */
   fail(code: number): void;
 }

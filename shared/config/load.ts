@@ -9,8 +9,13 @@ import { configSchema, type RawConfig } from './schema.ts';
 import type { AliasConfig, TopicConfig } from '../topics/config-schema.ts';
 import type { ChannelConfig, SubscriptionConfig } from '../alerts/config-schema.ts';
 
-/** Path of the shipped topic set (data, not code). */
-export const SHIPPED_TOPICS_PATH = fileURLToPath(new URL('../topics/shipped.yaml', import.meta.url));
+/**
+ * Path of the shipped topic set (data, not code). Bundled Lambdas set `WIREWATCH_SHIPPED_TOPICS` to the copy
+ * placed beside the bundle, since `import.meta.url` then points into the bundle.
+ */
+export function shippedTopicsPath(): string {
+  return process.env.WIREWATCH_SHIPPED_TOPICS ?? fileURLToPath(new URL('../topics/shipped.yaml', import.meta.url));
+}
 
 /**
  * Validated configuration with everything resolved: feed ids assigned, shipped topics merged,
@@ -51,10 +56,11 @@ let shippedCache: { aliases: AliasConfig; topics: TopicConfig[] } | undefined;
 /** Loads the shipped aliases and topics (`shared/topics/shipped.yaml`). @throws ConfigError if it is invalid. */
 export async function loadShippedTopics(): Promise<{ aliases: AliasConfig; topics: TopicConfig[] }> {
   if (shippedCache) return shippedCache;
-  const text = await readFile(SHIPPED_TOPICS_PATH, 'utf8');
+  const path = shippedTopicsPath();
+  const text = await readFile(path, 'utf8');
   const doc = parseYaml(text) as unknown;
   const parsed = configSchema.pick({ aliases: true, topics: true }).safeParse(doc);
-  if (!parsed.success) throw zodToConfigError(SHIPPED_TOPICS_PATH, parsed.error);
+  if (!parsed.success) throw zodToConfigError(path, parsed.error);
   shippedCache = { aliases: parsed.data.aliases ?? {}, topics: parsed.data.topics ?? [] };
   return shippedCache;
 }

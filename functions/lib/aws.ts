@@ -1,0 +1,140 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { loadConfig } from '../../shared/config/load.ts';
+import { ConfigError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/log.ts';
+import { createPipelineContext, type PipelineContext } from '../../shared/pipeline/context.ts';
+import type { MetricsPort, QueuePort } from '../../shared/pipeline/ports.ts';
+import type { HandlerDeps } from './types.ts';
+
+/*
+ * The AWS adapters: environment → HandlerDeps. Only Lambda entry points import this file.
+ * Environment (set by infra/ construct helpers so grants and configuration cannot drift):
+ *   TABLE_NAME, FEED_QUEUE_URL, ARTICLE_QUEUE_URL, ALERT_QUEUE_URL, ALERTS_TOPIC_ARN,
+ *   WIREWATCH_CONFIG, WIREWATCH_SHIPPED_TOPICS, WIREWATCH_SECRETS ("ENV=secretArn,…"),
+ *   POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE.
+ */
+
+/** Reads a required environment variable. @throws ConfigError `env_missing` naming it */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`environment variable ${name} is not set`, { code: 'env_missing' });
+  return value;
+}
+
+/**
+ * Loads the secrets named in `WIREWATCH_SECRETS` (`ENV_NAME=secretArn,…`) from Secrets Manager into
+ * `process.env[ENV_NAME]`, once per container. Config refers to secrets only by env var name.
+ */
+export async function loadSecretsIntoEnv(
+  spec: string | undefined,
+  client: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  if (!spec) return;
+  for (const pair of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`WIREWATCH_SECRETS: "${pair}" is not ENV_NAME=secretArn`, { code: 'env_invalid' });
+    const name = pair.slice(0, eq);
+    const arn = pair.slice(eq + 1);
+    const res = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (res.SecretString === undefined) throw new ConfigError(`secret ${arn} (for ${name}) has no string value`, { code: 'secret_empty' });
+    env[name] = res.SecretString;
+  }
+}
+
+/** An SQS queue as a `QueuePort` (SendMessageBatch in chunks of 10; any failed entry fails the send). */
+export function sqsQueue<T>(sqs: SQSClient, queueUrl: string): QueuePort<T> {
+  return {
+    async send(messages) {
+      for (let i = 0; i < messages.length; i += 10) {
+        const chunk = messages.slice(i, i + 10);
+        const res = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) })),
+          }),
+        );
+        if (res.Failed && res.Failed.length > 0) {
+          throw new Error(`SQS refused ${res.Failed.length} message(s) for ${queueUrl}: ${res.Failed[0]?.Message ?? res.Failed[0]?.Code}`);
+        }
+      }
+    },
+  };
+}
+
+/** Wraps a Powertools Logger in the core's `Logger` port. */
+export function powertoolsLogger(logger: PowertoolsLogger): Logger {
+  return {
+    debug: (m, f) => logger.debug(m, f ?? {}),
+    info: (m, f) => logger.info(m, f ?? {}),
+    warn: (m, f) => logger.warn(m, f ?? {}),
+    error: (m, f) => logger.error(m, f ?? {}),
+    child: (fields) => powertoolsLogger(logger.createChild({ persistentKeys: fields })),
+  };
+}
+
+/** Wraps Powertools Metrics (CloudWatch EMF) in the core's `MetricsPort`. */
+export function powertoolsMetrics(metrics: Metrics): MetricsPort {
+  return { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
+}
+
+/** Builds `HandlerDeps` from the Lambda environment (lazily, once per container). */
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): HandlerDeps & { metrics: Metrics } {
+  const ptLogger = new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'wirewatch' });
+  const metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'Wirewatch', serviceName: 'wirewatch' });
+  const sqs = new SQSClient({});
+  const lazyQueue = <T>(name: string): QueuePort<T> => ({
+    send: (messages) => (messages.length === 0 ? Promise.resolve() : sqsQueue<T>(sqs, requireEnv(name, env)).send(messages)),
+  });
+  let ctx: Promise<PipelineContext> | undefined;
+  return {
+    metrics,
+    queues: { feeds: lazyQueue('FEED_QUEUE_URL'), articles: lazyQueue('ARTICLE_QUEUE_URL'), alerts: lazyQueue('ALERT_QUEUE_URL') },
+    context() {
+      ctx ??= (async () => {
+        await loadSecretsIntoEnv(env.WIREWATCH_SECRETS);
+        const config = await loadConfig(env.WIREWATCH_CONFIG ?? 'wirewatch.yaml');
+        return createPipelineContext({
+          config,
+          dynamo: new DynamoDBClient({ maxAttempts: 8 }),
+          tableName: requireEnv('TABLE_NAME', env),
+          logger: powertoolsLogger(ptLogger),
+          metrics: powertoolsMetrics(metrics),
+          sns: new SNSClient({}),
+          ses: new SESv2Client({}),
+          consoleWrite: (line) => ptLogger.info('alert', { line }),
+        });
+      })();
+      // A failed cold start must not poison the container: try again on the next invocation.
+      ctx.catch(() => {
+        ctx = undefined;
+      });
+      return ctx;
+    },
+  };
+}
+
+/**
+ * Turns a handler factory into a Lambda entry point: deps are built from the environment on first use, and
+ * EMF metrics are flushed after every invocation.
+ */
+export function awsHandler<E, R>(factory: (deps: HandlerDeps) => (event: E) => Promise<R>): (event: E) => Promise<R> {
+  let built: { run: (event: E) => Promise<R>; metrics: Metrics } | undefined;
+  return async (event: E) => {
+    if (!built) {
+      const deps = depsFromEnv();
+      built = { run: factory(deps), metrics: deps.metrics };
+    }
+    try {
+      return await built.run(event);
+    } finally {
+      built.metrics.publishStoredMetrics();
+    }
+  };
+}

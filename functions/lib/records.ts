@@ -1,0 +1,59 @@
+import type { SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { InputError } from '../../shared/errors.ts';
+
+/**
+ * Parses an SQS record's JSON body with a zod schema.
+ * @throws InputError `bad_message` naming the message id and the first problem (the record then fails, is
+ *   retried, and lands in the queue's dead-letter queue after maxReceiveCount — never silently dropped)
+ */
+export function parseRecord<T>(record: Pick<SQSRecord, 'body' | 'messageId'>, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(record.body);
+  } catch {
+    throw new InputError('bad_message', `message ${record.messageId}: body is not JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError('bad_message', `message ${record.messageId}: ${issue?.path.join('.') || '(body)'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+const nullableString = z.string().nullable();
+
+/** Schema of `FeedMessage` (feed queue). */
+export const feedMessageSchema = z.object({ feedId: z.string().min(1), force: z.boolean().optional() });
+
+/** Schema of `FeedEntry` as carried in article jobs. */
+export const feedEntrySchema = z.object({
+  key: z.string().min(1),
+  guid: nullableString,
+  url: nullableString,
+  title: z.string(),
+  summary: nullableString,
+  contentHtml: nullableString,
+  publishedAt: nullableString,
+  updatedAt: nullableString,
+  author: nullableString,
+  categories: z.array(z.string()),
+  enclosures: z.array(z.object({ url: z.string(), type: nullableString, length: z.number().nullable() })),
+});
+
+/** Schema of `ArticleJob` (article queue). */
+export const articleJobSchema = z.object({
+  feedId: z.string().min(1),
+  feedUrl: z.string().min(1),
+  entry: feedEntrySchema,
+  discoveredAt: z.string().min(1),
+});
+
+/** Schema of `AlertJob` (alert queue). */
+export const alertJobSchema = z.object({
+  itemId: z.string().min(1),
+  topicId: z.string().min(1),
+  storyId: z.string().min(1),
+  retag: z.boolean().optional(),
+});

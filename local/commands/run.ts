@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import type { CycleSummary } from '../../shared/types.ts';
+import type { CliContext } from '../cli-context.ts';
+import { LocalRuntime } from '../runtime.ts';
+
+/** Renders the cycle summary for people. */
+export function formatSummary(s: CycleSummary): string {
+  return [
+    `feeds     ${s.feeds.total} polled: ${s.feeds.ok} ok, ${s.feeds.notModified} not modified, ${s.feeds.failed} failed`,
+    `entries   ${s.entries.seen} seen, ${s.entries.new} new`,
+    `articles  ${s.articles.extracted} extracted, ${s.articles.fallback} from feed text, ${s.articles.failed} failed`,
+    `items     ${s.items.stored} stored, ${s.items.tagged} tagged`,
+    `alerts    ${s.alerts.sent} sent, ${s.alerts.failed} failed, ${s.alerts.suppressed} suppressed`,
+  ].join('\n');
+}
+
+/**
+ * `wirewatch run --once`: one full cycle over every configured feed (due or not; conditional GET still
+ * applies), then exit. Exit 0 when the cycle ran, even if feeds or pages failed; non-zero only for fatal
+ * problems (bad config 2, store unavailable 3).
+ */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description('run one polling cycle over every configured feed, then exit')
+    .option('--once', 'run a single cycle (the only mode; kept explicit for scripts)', true)
+    .action(async () => {
+      const config = await ctx.loadConfig();
+      const g = ctx.globals();
+      const runtime = await LocalRuntime.start({ config, dataDir: g.dataDir, memory: g.memory, logger: ctx.logger });
+      try {
+        const summary = await runtime.runCycle({ force: true });
+        ctx.output(summary, (v) => formatSummary(v as CycleSummary));
+      } finally {
+        await runtime.close();
+      }
+    });
+}

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { Cron } from 'croner';
+import { createApi } from '../../shared/api/index.ts';
+import { resolveLocalToken, TokenVerifier } from '../../shared/api/auth.ts';
+import { ConfigError } from '../../shared/errors.ts';
+import { cursorKeyFrom } from '../../shared/api/cursor.ts';
+import type { CliContext } from '../cli-context.ts';
+import { LocalRuntime } from '../runtime.ts';
+import { startApiServer } from '../api-server.ts';
+
+/** Validates a cron pattern up front so a typo fails at start with the config key named. @throws ConfigError */
+function cronOrThrow(pattern: string, key: string, fn: () => Promise<unknown>): Cron {
+  try {
+    return new Cron(pattern, { timezone: 'UTC', protect: true, catch: true }, fn);
+  } catch (err) {
+    throw new ConfigError(`${key}: invalid cron expression "${pattern}": ${(err as Error).message}`);
+  }
+}
+
+/**
+ * `wirewatch serve` (what `npm start` runs): embedded store + table, a cycle at once and then on
+ * `schedule` (croner, UTC), housekeeping every 5 minutes (TTL purge dynalite cannot do, due digests),
+ * and the query API on http://127.0.0.1:<api.port>. SIGINT/SIGTERM: in-flight work finishes, store closed, exit 0.
+ */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('run the pipeline on its schedule and serve the local API (npm start)')
+    .option('--port <port>', 'API port (overrides api.port)', (v) => Number.parseInt(v, 10))
+    .action(async (opts: { port?: number }) => {
+      const config = await ctx.loadConfig();
+      const g = ctx.globals();
+      const log = ctx.logger;
+      const runtime = await LocalRuntime.start({ config, dataDir: g.dataDir, memory: g.memory, logger: log });
+      const { token, generated } = resolveLocalToken(process.env);
+      const api = createApi({
+        store: runtime.ctx.store,
+        topics: runtime.ctx.topics.topics,
+        cursorKey: cursorKeyFrom(process.env[config.api.cursorKeyEnv]),
+        tokens: TokenVerifier.fromTokens([token]),
+      });
+      let server;
+      try {
+        server = await startApiServer((req) => api.handle(req), { host: config.api.host, port: opts.port ?? config.api.port, logger: log });
+      } catch (err) {
+        await runtime.close();
+        throw err;
+      }
+      process.stderr.write(
+        `wirewatch: API on ${server.url}  (try: curl -H "Authorization: Bearer ${generated ? token : '$WIREWATCH_API_TOKEN'}" ${server.url}/items)\n` +
+          (generated ? `wirewatch: generated API token (shown once; set WIREWATCH_API_TOKEN to choose your own): ${token}\n` : ''),
+      );
+      log.info('serving', { api: server.url, feeds: config.feeds.length, schedule: config.schedule, dataDir: g.memory ? ':memory:' : g.dataDir });
+
+      const cycle = async () => {
+        const summary = await runtime.runCycle();
+        log.info('cycle finished', { summary });
+      };
+      const jobs = [
+        cronOrThrow(config.schedule, 'schedule', cycle),
+        cronOrThrow('*/5 * * * *', 'housekeeping', async () => log.info('housekeeping', await runtime.housekeeping())),
+      ];
+      // First cycle at once: every feed, whether due or not.
+      void runtime.runCycle({ force: true }).then(
+        (summary) => log.info('cycle finished', { summary }),
+        (err: unknown) => log.error('cycle failed', { error: (err as Error).message }),
+      );
+
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log.info('shutting down', { signal });
+          process.off('SIGINT', onInt);
+          process.off('SIGTERM', onTerm);
+          resolve();
+        };
+        const onInt = () => stop('SIGINT');
+        const onTerm = () => stop('SIGTERM');
+        process.on('SIGINT', onInt);
+        process.on('SIGTERM', onTerm);
+      });
+      jobs.forEach((j) => j.stop());
+      await server.close();
+      await runtime.close();
+      log.info('stopped');
+    });
+}

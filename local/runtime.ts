@@ -1,0 +1,144 @@
+import type { Config } from '../shared/config/load.ts';
+import type { Logger } from '../shared/log.ts';
+import { createPipelineContext, type PipelineContext } from '../shared/pipeline/context.ts';
+import { CycleCounters } from '../shared/pipeline/counters.ts';
+import type { MetricName, MetricsPort } from '../shared/pipeline/ports.ts';
+import type { AlertJob, ArticleJob, CycleSummary } from '../shared/types.ts';
+import type { FeedMessage } from '../shared/pipeline/ports.ts';
+import { createScheduleFeedsHandler } from '../functions/schedule-feeds.ts';
+import { createPollFeedHandler } from '../functions/poll-feed.ts';
+import { createProcessArticleHandler } from '../functions/process-article.ts';
+import { createFanOutAlertsHandler } from '../functions/fan-out-alerts.ts';
+import { createDigestHandler } from '../functions/digest.ts';
+import type { HandlerDeps } from '../functions/lib/types.ts';
+import { startEmbeddedStore, type EmbeddedStore } from './embedded-store.ts';
+import { LocalQueue, type DeadLetter } from './queue.ts';
+
+/** A metrics port whose sink can be swapped per cycle (cycles never overlap). */
+class SwitchableMetrics implements MetricsPort {
+  current: CycleCounters = new CycleCounters();
+  count(name: MetricName, value?: number): void {
+    this.current.count(name, value);
+  }
+}
+
+/** Options of the local runtime. */
+export interface LocalRuntimeOptions {
+  config: Config;
+  /** Embedded store directory (persistent); ignored with `memory`. */
+  dataDir: string;
+  memory?: boolean;
+  logger: Logger;
+  /** Console channel sink (default stderr). */
+  consoleWrite?: (line: string) => void;
+}
+
+/**
+ * The whole pipeline in one process: the embedded store (dynalite), in-memory queues standing in for SQS, and
+ * the same Lambda handlers as in AWS (functions/), wired schedule → feeds → articles → alerts. No pipeline
+ * logic lives here: it only composes.
+ */
+export class LocalRuntime {
+  private running: Promise<CycleSummary> | null = null;
+
+  private constructor(
+    readonly ctx: PipelineContext,
+    private readonly embedded: EmbeddedStore,
+    private readonly metrics: SwitchableMetrics,
+    private readonly queues: { feeds: LocalQueue<FeedMessage>; articles: LocalQueue<ArticleJob>; alerts: LocalQueue<AlertJob> },
+    private readonly handlers: {
+      schedule: (e: { force?: boolean }) => Promise<{ queued: number }>;
+      digest: () => Promise<{ sent: number; failed: number }>;
+    },
+  ) {}
+
+  /**
+   * Starts the embedded store, creates the table and its indexes if missing, compiles topics and wires handlers.
+   * @throws StoreError `store_unavailable`; ConfigError `rule_invalid`
+   */
+  static async start(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const embedded = await startEmbeddedStore({ dataDir: opts.dataDir, memory: opts.memory });
+    try {
+      const metrics = new SwitchableMetrics();
+      const ctx = createPipelineContext({
+        config: opts.config,
+        dynamo: embedded.client,
+        logger: opts.logger,
+        metrics,
+        consoleWrite: opts.consoleWrite,
+      });
+      await ctx.store.ensureTable();
+      const log = opts.logger.child({ stage: 'queue' });
+      // Queues reference handlers that reference queues: build the deps object first, fill queues after.
+      const deps: HandlerDeps = { context: async () => ctx, queues: undefined as unknown as HandlerDeps['queues'] };
+      const queues = {
+        feeds: new LocalQueue<FeedMessage>('feeds', createPollFeedHandler(deps), { batchSize: 1, concurrency: 4, logger: log }),
+        articles: new LocalQueue<ArticleJob>('articles', createProcessArticleHandler(deps), { batchSize: 5, concurrency: 2, logger: log }),
+        alerts: new LocalQueue<AlertJob>('alerts', createFanOutAlertsHandler(deps), { batchSize: 10, concurrency: 1, logger: log }),
+      };
+      deps.queues = queues;
+      return new LocalRuntime(ctx, embedded, metrics, queues, {
+        schedule: createScheduleFeedsHandler(deps),
+        digest: createDigestHandler(deps),
+      });
+    } catch (err) {
+      await embedded.close();
+      throw err;
+    }
+  }
+
+  /** The DynamoDB endpoint of the embedded store. */
+  get endpoint(): string {
+    return this.embedded.endpoint;
+  }
+
+  /** Messages parked after 5 failed receives (the local dead-letter queues). */
+  deadLetters(): DeadLetter[] {
+    return [...this.queues.feeds.deadLetters, ...this.queues.articles.deadLetters, ...this.queues.alerts.deadLetters];
+  }
+
+  /**
+   * Runs one cycle: schedule (every feed with `force`, else only due feeds) and wait until every queue has
+   * drained. Cycles never overlap: a call during a running cycle returns that cycle's summary.
+   */
+  runCycle(opts: { force?: boolean } = {}): Promise<CycleSummary> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      const counters = new CycleCounters();
+      this.metrics.current = counters;
+      try {
+        await this.handlers.schedule({ force: opts.force });
+        await this.drain();
+        return counters.summary();
+      } finally {
+        this.metrics.current = new CycleCounters();
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Housekeeping dynalite cannot do: deletes items past their `expiresAt` (DynamoDB TTL in AWS); sends due digests. */
+  async housekeeping(): Promise<{ purged: number; digests: { sent: number; failed: number } }> {
+    const purged = await this.ctx.store.purgeExpired(this.ctx.now());
+    const digests = await this.handlers.digest();
+    return { purged, digests };
+  }
+
+  private async drain(): Promise<void> {
+    // A stage may enqueue into the next one while we wait: loop until all three are idle at once.
+    for (;;) {
+      await this.queues.feeds.idle();
+      await this.queues.articles.idle();
+      await this.queues.alerts.idle();
+      if (this.queues.feeds.depth + this.queues.articles.depth + this.queues.alerts.depth === 0) return;
+    }
+  }
+
+  /** Waits for in-flight work, then closes queues and the store. Idempotent. */
+  async close(): Promise<void> {
+    if (this.running) await this.running.catch(() => undefined);
+    await Promise.all([this.queues.feeds.close(), this.queues.articles.close(), this.queues.alerts.close()]);
+    await this.embedded.close();
+  }
+}

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { pollFeed, canonicalizeUrl } from '../feeds/index.ts';
+import { fetchAndExtract, extractPage } from '../extract/index.ts';
+
+import { InputError } from '../errors.ts';
+import type { AlertJob, ArticleJob, Extraction, FeedSource, IsoDateTime } from '../types.ts';
+import type { PipelineContext } from './context.ts';
+import type { FeedMessage } from './ports.ts';
+
+/*
+ * The pipeline's use-cases, one per stage. Data flows one way:
+ *   schedule → selectDueFeeds → (feed queue) → pollFeedStage → (article queue) → processArticleStage
+ *   → store (conditional write) → (alert queue) → deliverAlertStage
+ * Lambda handlers (functions/) and the local runtime (local/) call these and nothing else.
+ */
+
+/**
+ * The feeds to poll now: every configured feed whose state says it is due (`nextPollAt` ≤ now, or never polled).
+ * With `force`, every configured feed (conditional GET still applies inside `pollFeedStage`).
+ * @returns feed-queue messages, one per feed
+ */
+export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boolean } = {}): Promise<FeedMessage[]> {
+  const feeds = ctx.config.feeds;
+  if (opts.force) return feeds.map((f) => ({ feedId: f.id, force: true }));
+  const states = new Map((await ctx.store.listFeedStates()).map((s) => [s.feedId, s] as const));
+  const now = ctx.now().getTime();
+  return feeds
+    .filter((f) => {
+      const next = states.get(f.id)?.nextPollAt;
+      return !next || Date.parse(next) <= now;
+    })
+    .map((f) => ({ feedId: f.id }));
+}
+
+/** Finds a configured feed by id. @throws InputError `unknown_feed` (the message is dropped as poison by callers). */
+export function feedById(ctx: PipelineContext, feedId: string): FeedSource {
+  const feed = ctx.config.feeds.find((f) => f.id === feedId);
+  if (!feed) throw new InputError('unknown_feed', `feed ${feedId} is not in the configuration (removed since it was queued?)`);
+  return feed;
+}
+
+/**
+ * Polls one feed (conditional GET, feed state, backoff — shared/feeds) and returns the article jobs for
+ * entries never processed for this feed, or whose content changed. A failing feed is recorded in its state and
+ * returns no jobs; it never throws for feed problems, so one bad feed never stops the others.
+ */
+export async function pollFeedStage(ctx: PipelineContext, msg: FeedMessage): Promise<ArticleJob[]> {
+  const feed = feedById(ctx, msg.feedId);
+  const log = ctx.logger.child({ stage: 'poll', feedId: feed.id, feedUrl: feed.url });
+  const started = Date.now();
+  const result = await pollFeed({ http: ctx.http, feedStates: ctx.store, now: ctx.now, logger: log }, feed, {
+    force: msg.force,
+  });
+  if (result.outcome === 'skipped') return [];
+  ctx.metrics.count('feedsPolled');
+  if (result.outcome === 'not_modified') {
+    ctx.metrics.count('feedsNotModified');
+    log.info('feed not modified', { durationMs: Date.now() - started });
+    return [];
+  }
+  if (result.outcome === 'failed') {
+    ctx.metrics.count('feedsFailed');
+    log.warn(`feed failed: ${result.error ?? result.state.status}`, {
+      status: result.state.status,
+      consecutiveFailures: result.state.consecutiveFailures,
+      nextPollAt: result.state.nextPollAt,
+      durationMs: Date.now() - started,
+    });
+    return [];
+  }
+  ctx.metrics.count('feedsOk');
+  ctx.metrics.count('entriesSeen', result.entries.length);
+  const fresh = await ctx.store.filterNewEntries(feed.id, result.entries);
+  ctx.metrics.count('entriesNew', fresh.length);
+  if (fresh.length > 0) {
+    await ctx.store.putFeedState({ ...result.state, lastNewEntryAt: ctx.now().toISOString() });
+  }
+  log.info('feed polled', { entries: result.entries.length, new: fresh.length, durationMs: Date.now() - started });
+  const discoveredAt = ctx.now().toISOString();
+  return fresh.map((entry) => ({ feedId: feed.id, feedUrl: feed.url, entry, discoveredAt }));
+}
+
+const fallbackStatuses = new Set(['partial', 'feed_only', 'blocked_consent', 'paywalled', 'no_content']);
+
+/** Host of a URL without a leading `www.`, or null. */
+function siteOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Picks the item's canonical URL: the page's declared canonical when it is on the same site and not the site's
+ * home page (a guard against templates that declare one canonical for every page), else the final page URL,
+ * else the entry's URL. All canonicalised (tracking parameters removed, etc.).
+ */
+export function chooseCanonicalUrl(extraction: Extraction, entryUrl: string | null): string | null {
+  const page = canonicalizeUrl(extraction.url) ?? entryUrl;
+  const declared = extraction.canonicalUrl ? canonicalizeUrl(extraction.canonicalUrl, extraction.url) : null;
+  if (declared && page && siteOf(declared) === siteOf(page) && new URL(declared).pathname !== '/') return declared;
+  return page ?? declared;
+}
+
+/**
+ * Processes one article job: fetch + extract (falling back to the feed's text), classify, store with a
+ * conditional write, record the entry as processed, and return alert jobs for new topic hits.
+ * Idempotent: re-processing the same job stores nothing new and returns no alert jobs.
+ * @throws only for infrastructure failures (store unavailable) — the queue then retries the record
+ */
+export async function processArticleStage(ctx: PipelineContext, job: ArticleJob): Promise<AlertJob[]> {
+  const { entry } = job;
+  const log = ctx.logger.child({ stage: 'process', feedId: job.feedId, entryUrl: entry.url ?? undefined });
+  const started = Date.now();
+  const fallback = { title: entry.title, summary: entry.summary, contentHtml: entry.contentHtml };
+  const dom = ctx.config.extract.dom;
+  const extraction: Extraction = entry.url
+    ? await fetchAndExtract(ctx.http, entry.url, { dom, fallback })
+    : await extractPage({ body: entry.contentHtml ?? '', url: job.feedUrl, contentType: 'text/html' }, { dom, fallback });
+
+  if (extraction.status === 'full') ctx.metrics.count('articlesExtracted');
+  else if (extraction.status === 'failed') ctx.metrics.count('articlesFailed');
+  else if (fallbackStatuses.has(extraction.status)) ctx.metrics.count('articlesFallback');
+
+  const canonical =
+    chooseCanonicalUrl(extraction, entry.url) ??
+    // No URL anywhere: a stable pseudo-URL from the entry key, so the item still has an id.
+    `urn:wirewatch:${createHash('sha256').update(job.feedId + '\n' + entry.key).digest('hex').slice(0, 32)}`;
+  const aliasUrls = [entry.url, canonicalizeUrl(extraction.url)].filter(
+    (u): u is string => typeof u === 'string' && u !== canonical,
+  );
+  const title = extraction.title ?? entry.title;
+  const topics = ctx.topics.classify({ title: title ?? '', text: extraction.text });
+  const seenAt: IsoDateTime = job.discoveredAt;
+  const saved = await ctx.store.saveItem({
+    canonicalUrl: canonical,
+    aliasUrls: [...new Set(aliasUrls)],
+    feedId: job.feedId,
+    entry,
+    extraction,
+    topics,
+    seenAt,
+  });
+  await ctx.store.markEntrySeen(job.feedId, entry, saved.item.id);
+
+  if (saved.outcome !== 'unchanged') {
+    ctx.metrics.count('itemsStored');
+    if (saved.item.topics.length > 0) ctx.metrics.count('itemsTagged');
+  }
+  log.info('article processed', {
+    itemId: saved.item.id,
+    outcome: saved.outcome,
+    extraction: extraction.status,
+    reason: extraction.reason ?? undefined,
+    topics: saved.item.topics.map((t) => t.id),
+    durationMs: Date.now() - started,
+  });
+  if (saved.newTopics.length === 0) return [];
+  return ctx.alerter.planAlerts(saved.item, saved.newTopics);
+}
+
+/**
+ * Delivers one alert job to every matching subscription (alerts module: dedupe record, channel, retries,
+ * parking). Counts sent/failed/suppressed. Never throws for channel failures; those are parked.
+ */
+export async function deliverAlertStage(ctx: PipelineContext, job: AlertJob): Promise<void> {
+  const res = await ctx.alerter.deliver(job);
+  ctx.metrics.count('alertsSent', res.sent);
+  ctx.metrics.count('alertsFailed', res.failed);
+  ctx.metrics.count('alertsSuppressed', res.suppressed);
+  ctx.metrics.count('alertsDeferred', res.deferred);
+}
+
+/** Checks that an id is an item id (`i_` + 24 hex). Used by handlers before reading the store. */
+export function isItemId(id: string): boolean {
+  return /^i_[0-9a-f]{24}$/.test(id);
+}
+

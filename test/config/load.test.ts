@@ -1,0 +1,92 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { feedIdFor, loadConfig, resolveConfig } from '../../shared/config/load.ts';
+import { ConfigError } from '../../shared/errors.ts';
+
+describe('config loading', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ww-config-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('accepts a file with only feeds and defaults everything else', async () => {
+    const file = join(dir, 'only-feeds.yaml');
+    await writeFile(file, 'feeds:\n  - url: https://example.org/feed.xml\n');
+    const config = await loadConfig(file);
+    expect(config.feeds).toEqual([{ id: feedIdFor('https://example.org/feed.xml'), url: 'https://example.org/feed.xml', name: null }]);
+    expect(config.schedule).toBe('*/5 * * * *');
+    expect(config.api.port).toBe(8787);
+    expect(config.http.allowHosts).toEqual([]);
+    expect(config.channels.map((c) => c.id)).toEqual(['console']);
+    expect(config.subscriptions).toHaveLength(1);
+    expect(config.subscriptions[0]).toMatchObject({ topics: ['*'], channel: 'console', mode: 'realtime' });
+    expect(config.topics.map((t) => t.id)).toContain('china-russia');
+    expect(config.alerts.maxItemAgeHours).toBe(48);
+    expect(config.store.retentionDays).toBe(90);
+  });
+
+  it('names the file, the path and the problem', async () => {
+    const file = join(dir, 'bad-url.yaml');
+    await writeFile(file, 'feeds:\n  - url: https://example.org/a\n  - url: https://example.org/b\n  - url: "not a url"\n');
+    const err = await loadConfig(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain(file);
+    expect((err as ConfigError).message).toContain('feeds[2].url');
+    expect((err as ConfigError).code).toBe('config_invalid');
+  });
+
+  it('rejects unknown top-level keys, missing files and broken YAML with clear messages', async () => {
+    const typo = join(dir, 'typo.yaml');
+    await writeFile(typo, 'feeds: []\nschedul: "* * * * *"\n');
+    await expect(loadConfig(typo)).rejects.toThrow(/schedul/);
+    await expect(loadConfig(join(dir, 'missing.yaml'))).rejects.toMatchObject({ code: 'config_missing' });
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'feeds: [\n  - url: x\n');
+    await expect(loadConfig(broken)).rejects.toThrow(/not valid YAML/);
+  });
+
+  it('rejects non-http feed URLs, bad allowHosts entries and duplicate feeds', async () => {
+    await expect(resolveConfig({ feeds: [{ url: 'file:///etc/passwd' }] })).rejects.toThrow(/feeds\[0\]\.url/);
+    await expect(resolveConfig({ feeds: [], http: { allowHosts: ['localhost'] } })).rejects.toThrow(/http\.allowHosts\[0\]/);
+    await expect(
+      resolveConfig({ feeds: [{ url: 'https://a.example/f' }, { url: 'https://a.example/f' }] }),
+    ).rejects.toThrow(/feeds\[1\]: duplicate of feeds\[0\]/);
+  });
+
+  it('merges user topics and aliases over the shipped ones by id', async () => {
+    const config = await resolveConfig({
+      feeds: [],
+      aliases: { china: ['China', 'PRC'], nordic: ['Norway', 'Sweden'] },
+      topics: [
+        { id: 'china-russia', name: 'Custom CR', rule: 'SENTENCE(@china, @russia)' },
+        { id: 'nordics', name: 'Nordics', rule: '@nordic' },
+      ],
+    });
+    const cr = config.topics.filter((t) => t.id === 'china-russia');
+    expect(cr).toHaveLength(1);
+    expect(cr[0]!.name).toBe('Custom CR');
+    expect(config.topics.some((t) => t.id === 'nordics')).toBe(true);
+    expect(config.aliases.china).toEqual(['China', 'PRC']);
+    expect(config.aliases.russia).toBeDefined();
+  });
+
+  it('checks subscriptions against channels and topics', async () => {
+    await expect(resolveConfig({ subscriptions: [{ topics: ['china-russia'], channel: 'nope' }] })).rejects.toThrow(
+      /subscriptions\[0\]\.channel: unknown channel "nope"/,
+    );
+    await expect(resolveConfig({ subscriptions: [{ topics: ['no-such-topic'], channel: 'console' }] })).rejects.toThrow(
+      /subscriptions\[0\]\.topics\[0\]: unknown topic/,
+    );
+  });
+
+  it('the repository default wirewatch.yaml is valid and lists real feeds', async () => {
+    const config = await loadConfig(new URL('../../wirewatch.yaml', import.meta.url).pathname);
+    expect(config.feeds.length).toBeGreaterThanOrEqual(5);
+    for (const f of config.feeds) expect(f.url).toMatch(/^https:\/\//);
+  });
+});

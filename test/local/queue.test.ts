@@ -1,0 +1,59 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { LocalQueue } from '../../local/queue.ts';
+
+describe('LocalQueue (the local stand-in for SQS + event source mapping)', () => {
+  it('delivers SQS-shaped batches and drains', async () => {
+    const seen: number[] = [];
+    const q = new LocalQueue<{ n: number }>('t', async (event: SQSEvent) => {
+      for (const r of event.Records) {
+        expect(r.eventSource).toBe('aws:sqs');
+        seen.push(JSON.parse(r.body).n);
+      }
+      return { batchItemFailures: [] };
+    }, { batchSize: 3 });
+    await q.send([1, 2, 3, 4, 5, 6, 7].map((n) => ({ n })));
+    await q.idle();
+    expect(seen.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(q.depth).toBe(0);
+  });
+
+  it('redelivers partial batch failures and parks a poison message after maxReceives', async () => {
+    const attempts = new Map<number, number>();
+    const q = new LocalQueue<{ n: number }>(
+      'articles',
+      async (event) => {
+        const failures = [];
+        for (const r of event.Records) {
+          const n = JSON.parse(r.body).n as number;
+          attempts.set(n, (attempts.get(n) ?? 0) + 1);
+          // n=1 succeeds on its second receive; n=2 never succeeds.
+          if ((n === 1 && attempts.get(n)! < 2) || n === 2) failures.push({ itemIdentifier: r.messageId });
+          expect(Number(r.attributes.ApproximateReceiveCount)).toBe(attempts.get(n));
+        }
+        return { batchItemFailures: failures };
+      },
+      { maxReceives: 3, retryDelayMs: 1 },
+    );
+    await q.send([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    await q.idle();
+    expect(attempts.get(1)).toBe(2);
+    expect(attempts.get(3)).toBe(1);
+    expect(attempts.get(2)).toBe(3);
+    expect(q.deadLetters).toHaveLength(1);
+    expect(JSON.parse(q.deadLetters[0]!.body)).toEqual({ n: 2 });
+  });
+
+  it('treats a thrown handler error as a failure of every record in the batch', async () => {
+    let calls = 0;
+    const q = new LocalQueue<string>('x', async () => {
+      calls++;
+      if (calls === 1) throw new Error('cold start failed');
+      return { batchItemFailures: [] };
+    }, { retryDelayMs: 1 });
+    await q.send(['a', 'b']);
+    await q.idle();
+    expect(calls).toBe(2);
+    expect(q.deadLetters).toHaveLength(0);
+  });
+});
