@@ -26,6 +26,9 @@ export interface EmbeddedStore {
  * @param options.dataDir directory for persistence; omit (or `memory: true`) for a throwaway store
  * @throws StoreError `store_unavailable` when the server cannot start (e.g. the data dir is locked by another process)
  */
+// The local runtime runs on Node 20 by design; the SDK's "upgrade to Node 22" notice is noise for it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export async function startEmbeddedStore(options: { dataDir?: string; memory?: boolean } = {}): Promise<EmbeddedStore> {
   const path = options.memory ? undefined : options.dataDir;
   if (path) await mkdir(path, { recursive: true });

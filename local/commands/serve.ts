@@ -11,7 +11,9 @@ import { startApiServer } from '../api-server.ts';
 /** Validates a cron pattern up front so a typo fails at start with the config key named. @throws ConfigError */
 function cronOrThrow(pattern: string, key: string, fn: () => Promise<unknown>): Cron {
   try {
-    return new Cron(pattern, { timezone: 'UTC', protect: true, catch: true }, fn);
+    return new Cron(pattern, { timezone: 'UTC', protect: true, catch: true }, async () => {
+      await fn();
+    });
   } catch (err) {
     throw new ConfigError(`${key}: invalid cron expression "${pattern}": ${(err as Error).message}`);
   }
@@ -38,6 +40,8 @@ export function register(program: Command, ctx: CliContext): void {
         topics: runtime.ctx.topics.topics,
         cursorKey: cursorKeyFrom(process.env[config.api.cursorKeyEnv]),
         tokens: TokenVerifier.fromTokens([token]),
+        feeds: config.feeds,
+        logger: log,
       });
       let server;
       try {

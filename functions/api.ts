@@ -1,0 +1,53 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { loadConfig } from '../shared/config/load.ts';
+import { apiRequestFromHttpApiEvent, createApi, cursorKeyFrom, type ApiRequest, type ApiResponse } from '../shared/api/index.ts';
+import { loadApiSecret, TokenVerifier } from '../shared/api/auth.ts';
+import { Store } from '../shared/store/index.ts';
+import { powertoolsLogger, requireEnv } from './lib/aws.ts';
+
+/**
+ * API Gateway HTTP API (payload 2.0) → the same API handler the local server uses (`shared/api`).
+ * The route-level Lambda authorizer already checked the bearer token; the handler checks it again against the
+ * same secret (defence in depth, and `/healthz` stays open). Deliberately does not import the pipeline, so the
+ * bundle stays small and cold starts fast.
+ */
+export function createApiHandler(api: () => Promise<{ handle(req: ApiRequest): Promise<ApiResponse> }>) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const res = await (await api()).handle(apiRequestFromHttpApiEvent(event));
+    return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+  };
+}
+
+let built: Promise<{ handle(req: ApiRequest): Promise<ApiResponse> }> | undefined;
+
+/** Builds the API from the environment: TABLE_NAME, API_TOKENS_SECRET_ARN, WIREWATCH_CONFIG. */
+async function buildFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  const logger = powertoolsLogger(new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'wirewatch' }));
+  const config = await loadConfig(env.WIREWATCH_CONFIG ?? 'wirewatch.yaml');
+  // One secret holds the token hashes and the cursor HMAC key, so cursors work across Lambda containers.
+  const secret = await loadApiSecret(new SecretsManagerClient({}), requireEnv('API_TOKENS_SECRET_ARN', env));
+  const store = new Store({
+    client: new DynamoDBClient({ maxAttempts: 5 }),
+    tableName: requireEnv('TABLE_NAME', env),
+    retentionDays: config.store.retentionDays,
+  });
+  return createApi({
+    store,
+    topics: config.topics.map((t) => ({ id: t.id, name: t.name })),
+    feeds: config.feeds,
+    cursorKey: cursorKeyFrom(secret.cursorKey ?? env[config.api.cursorKeyEnv]),
+    tokens: TokenVerifier.fromHashes(secret.tokenHashes),
+    logger,
+  });
+}
+
+export const handler = createApiHandler(() => {
+  built ??= buildFromEnv();
+  built.catch(() => {
+    built = undefined;
+  });
+  return built;
+});
