@@ -4,7 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../shared/config/load.ts';
 import { apiRequestFromHttpApiEvent, createApi, cursorKeyFrom, type ApiRequest, type ApiResponse } from '../shared/api/index.ts';
-import { loadApiSecret, TokenVerifier } from '../shared/api/auth.ts';
+import { createAuthorizer, loadApiSecret } from '../shared/api/auth.ts';
 import { Store } from '../shared/store/index.ts';
 import { powertoolsLogger, requireEnv } from './lib/aws.ts';
 
@@ -28,7 +28,11 @@ async function buildFromEnv(env: NodeJS.ProcessEnv = process.env) {
   const logger = powertoolsLogger(new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'wirewatch' }));
   const config = await loadConfig(env.WIREWATCH_CONFIG ?? 'wirewatch.yaml');
   // One secret holds the token hashes and the cursor HMAC key, so cursors work across Lambda containers.
-  const secret = await loadApiSecret(new SecretsManagerClient({}), requireEnv('API_TOKENS_SECRET_ARN', env));
+  // Token hashes are re-read every 5 minutes (createAuthorizer's cache), so a rotated token works without a
+  // new container; the cursor key is read once.
+  const secrets = new SecretsManagerClient({});
+  const secretId = requireEnv('API_TOKENS_SECRET_ARN', env);
+  const secret = await loadApiSecret(secrets, secretId);
   const store = new Store({
     client: new DynamoDBClient({ maxAttempts: 5 }),
     tableName: requireEnv('TABLE_NAME', env),
@@ -39,7 +43,7 @@ async function buildFromEnv(env: NodeJS.ProcessEnv = process.env) {
     topics: config.topics.map((t) => ({ id: t.id, name: t.name })),
     feeds: config.feeds,
     cursorKey: cursorKeyFrom(secret.cursorKey ?? env[config.api.cursorKeyEnv]),
-    tokens: TokenVerifier.fromHashes(secret.tokenHashes),
+    tokens: createAuthorizer({ secrets, secretId }),
     logger,
   });
 }

@@ -3,16 +3,18 @@ import type { HandlerDeps } from './lib/types.ts';
 
 /**
  * EventBridge schedule (hourly) → send the digests that are due (hourly digests, daily digests whose HH:MM in
- * their time zone has passed) and re-drive parked alerts.
+ * their time zone has passed), then re-drive parked alerts (`alerts retry` does the same by hand).
  * @returns counts of digest messages sent and failed
  */
 export function createDigestHandler(deps: HandlerDeps) {
   return async (): Promise<{ sent: number; failed: number }> => {
     const ctx = await deps.context();
-    const res = await ctx.alerter.runDigests(ctx.now());
+    const digests = await ctx.alerter.runDigests(ctx.now());
+    const retried = await ctx.alerter.retryParked();
+    const res = { sent: digests.sent + retried.sent, failed: digests.failed + retried.failed };
     ctx.metrics.count('alertsSent', res.sent);
     ctx.metrics.count('alertsFailed', res.failed);
-    ctx.logger.info('digests run', { stage: 'digest', ...res });
+    ctx.logger.info('digests run', { stage: 'digest', digests, retried });
     return res;
   };
 }

@@ -99,6 +99,8 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): HandlerDeps &
     context() {
       ctx ??= (async () => {
         await loadSecretsIntoEnv(env.WIREWATCH_SECRETS);
+        // The alerts module reads the SNS topic from WIREWATCH_ALERTS_TOPIC_ARN (channel default `topicArnEnv`).
+        if (env.ALERTS_TOPIC_ARN) env.WIREWATCH_ALERTS_TOPIC_ARN ??= env.ALERTS_TOPIC_ARN;
         const config = await loadConfig(env.WIREWATCH_CONFIG ?? 'wirewatch.yaml');
         return createPipelineContext({
           config,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDigestSchedule } from './schedule.ts';
 
 /**
  * `channels:`, `subscriptions:` and `alerts:` sections of wirewatch.yaml (alerts issue §1, §5, §6).
@@ -17,6 +18,7 @@ export const channelSchema = z.discriminatedUnion('type', [
     smtp: z.object({ host: z.string().min(1), port: z.number().int().positive(), secure: z.boolean().default(false) }).optional(),
   }),
   z.object({ id: z.string().min(1), type: z.literal('webhook'), url: z.string().url(), secretEnv: envName }),
+  /** `topicArnEnv` defaults to `WIREWATCH_ALERTS_TOPIC_ARN` (set by the CDK stack). */
   z.object({ id: z.string().min(1), type: z.literal('sns'), topicArnEnv: envName.optional() }),
 ]);
 
@@ -26,8 +28,15 @@ export const subscriptionSchema = z.object({
   topics: z.array(z.string().min(1)).min(1),
   channel: z.string().min(1),
   mode: z.enum(['realtime', 'digest']).default('realtime'),
-  /** `hourly` or `daily HH:MM Area/City` (digest mode). */
-  schedule: z.string().optional(),
+  /** `hourly` or `daily HH:MM Area/City` (digest mode; default `hourly`). Realtime budget overflow is digested hourly. */
+  schedule: z
+    .string()
+    .optional()
+    .superRefine((s, ctx) => {
+      if (s === undefined) return;
+      const parsed = parseDigestSchedule(s);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    }),
   minScore: z.number().nonnegative().default(0),
   budgetPerHour: z.number().int().positive().optional(),
 });
@@ -36,8 +45,12 @@ export const alertsSettingsSchema = z
   .object({
     /** Items published longer ago than this are stored and tagged but never alerted. 0 = no limit. */
     maxItemAgeHours: z.number().nonnegative().default(48),
-    /** Delivery attempts before an alert is parked. */
+    /** Delivery attempts per deliver/digest/retry call before an alert is parked. */
     maxAttempts: z.number().int().positive().default(5),
+    /** First backoff after a 5xx/transport failure, ms; doubles per attempt (capped at 30 s). */
+    backoffBaseMs: z.number().int().nonnegative().default(500),
+    /** Longest 429 `Retry-After` waited for inside one call, ms; a longer one parks the alert (retryable). */
+    maxRetryAfterMs: z.number().int().nonnegative().default(30_000),
   })
   .prefault({});
 

@@ -144,7 +144,9 @@ export async function processArticleStage(ctx: PipelineContext, job: ArticleJob)
   });
   await ctx.store.markEntrySeen(job.feedId, entry, saved.item.id);
 
-  if (saved.outcome !== 'unchanged') {
+  // Stored = written with new content (created, or text/title changed); a second feed linking the same
+  // article only extends the item's feed ids and is not a new stored item.
+  if (saved.contentChanged) {
     ctx.metrics.count('itemsStored');
     if (saved.item.topics.length > 0) ctx.metrics.count('itemsTagged');
   }
@@ -156,8 +158,12 @@ export async function processArticleStage(ctx: PipelineContext, job: ArticleJob)
     topics: saved.item.topics.map((t) => t.id),
     durationMs: Date.now() - started,
   });
-  if (saved.newTopics.length === 0) return [];
-  return ctx.alerter.planAlerts(saved.item, saved.newTopics);
+  // An `unchanged` outcome means this job is a replay (the entry is marked seen only after the save), e.g. after
+  // a crash between the save and the alert queue. Re-plan every topic: alert records make the repeats no-ops,
+  // and an alert lost in the crash is sent.
+  const alertTopics = saved.outcome === 'unchanged' ? saved.item.topics : saved.newTopics;
+  if (alertTopics.length === 0) return [];
+  return ctx.alerter.planAlerts(saved.item, alertTopics);
 }
 
 /**

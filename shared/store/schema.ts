@@ -1,7 +1,7 @@
 /**
  * The single DynamoDB table of wirewatch: key names and indexes. Both the local runtime (CreateTable on
  * dynalite) and the CDK stack (infra/) build the table from this definition, so they cannot drift.
- * Access patterns are documented in README.md#data-model.
+ * Records and access patterns: shared/store/DATA-MODEL.md (the README "Data model" section).
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -14,3 +14,61 @@ export const TABLE_GSIS = [
   { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 ] as const;
+
+/**
+ * Key prefixes of the records this module owns (store issue §1). `ALERT#`, `DIGEST#`, `BUDGET#` belong to
+ * shared/alerts; gsi2 partitions whose value starts with `ALERT` are theirs too.
+ */
+export const KEY_PREFIX = {
+  item: 'ITEM#',
+  url: 'URL#',
+  entry: 'ENTRY#',
+  topic: 'TOPIC#',
+  feed: 'FEED#',
+} as const;
+
+/** Fixed partition values used on the GSIs by the store: every item's listing row (gsi1) and feed states (gsi2). */
+export const GSI_PARTITIONS = {
+  /** gsi1pk of the `ITEM#<id> / LIST` row of every item; gsi1sk = `<sortAt>#<id>`. */
+  allItems: 'ITEMS',
+  /** gsi2pk of every `FEED#<id> / STATE` record; gsi2sk = the feed id. */
+  feedStates: 'FEEDSTATE',
+} as const;
+
+/**
+ * The complete `CreateTable` input for the wirewatch table (AWS DynamoDB API reference, CreateTable): the
+ * `pk`/`sk` string key, both GSIs with projection ALL, on-demand billing. The TTL attribute cannot be set in
+ * CreateTable: enable it with `UpdateTimeToLive` on `TABLE_KEYS.ttlAttribute` (CDK: `timeToLiveAttribute`).
+ * The shape is the SDK's `CreateTableCommandInput`, written out structurally so infra/ needs no SDK import.
+ * @param tableName physical table name (3–255 chars, `[a-zA-Z0-9_.-]`)
+ */
+export function createTableInput(tableName: string): {
+  TableName: string;
+  BillingMode: 'PAY_PER_REQUEST';
+  AttributeDefinitions: Array<{ AttributeName: string; AttributeType: 'S' }>;
+  KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
+  GlobalSecondaryIndexes: Array<{
+    IndexName: string;
+    KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
+    Projection: { ProjectionType: 'ALL' };
+  }>;
+} {
+  const attrs = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...TABLE_GSIS.flatMap((g) => [g.partitionKey, g.sortKey])];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: attrs.map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: TABLE_GSIS.map((g) => ({
+      IndexName: g.indexName,
+      KeySchema: [
+        { AttributeName: g.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: g.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+}

@@ -118,7 +118,12 @@ describe('wirewatch end to end', () => {
     expect(delivery!.timestamp).toBeTruthy();
     const expected = createHmac('sha256', SECRET).update(`${delivery!.timestamp}.${delivery!.body}`).digest('hex');
     expect(delivery!.signature).toContain(expected);
-    expect(JSON.parse(delivery!.body).topic.id).toBe('china-russia');
+    const payload = JSON.parse(delivery!.body);
+    expect(payload.type).toBe('alert');
+    expect(payload.alerts).toHaveLength(1);
+    expect(payload.alerts[0].topic.id).toBe('china-russia');
+    // The alert explains itself: the evidence sentence naming the Xi–Putin meeting.
+    expect(payload.alerts[0].evidence.text).toMatch(/Xi Jinping.*Putin/);
   });
 
   it('items --topic china-russia lists the seed story, with text and evidence in item <id>', async () => {

@@ -1,0 +1,352 @@
+import { join, resolve } from 'node:path';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { Config } from '../shared/config/load.ts';
+import { DEFAULT_SNS_TOPIC_ENV } from '../shared/alerts/channels.ts';
+import { createTableInput, TABLE_KEYS } from '../shared/store/schema.ts';
+import { AuthorizedHttpApi } from './constructs/authorized-http-api.ts';
+import { PipelineFunction, type PipelineFunctionProps } from './constructs/pipeline-function.ts';
+import { PipelineMonitoring } from './constructs/pipeline-monitoring.ts';
+import { QueueToFunction } from './constructs/queue-to-function.ts';
+import { ScheduledFunction } from './constructs/scheduled-function.ts';
+import { InfraError } from './errors.ts';
+import { applyNagSuppressions } from './nag.ts';
+import type { StackSettings } from './settings.ts';
+
+/** The Lambda handlers of wirewatch (`functions/<name>.ts`, each exporting `handler`). */
+export const HANDLERS = [
+  'schedule-feeds',
+  'poll-feed',
+  'process-article',
+  'fan-out-alerts',
+  'digest',
+  'api',
+  'authorizer',
+] as const;
+/** One of {@link HANDLERS}. */
+export type HandlerName = (typeof HANDLERS)[number];
+
+/**
+ * Initial content of the API tokens secret the stack creates: 64 zero hex digits, which is the SHA-256 of no known
+ * input, so no token is accepted until the operator puts real hashes (DEPLOY.md).
+ */
+export const PLACEHOLDER_TOKEN_HASH = '0'.repeat(64);
+
+/** Props of {@link WirewatchStack}. */
+export interface WirewatchStackProps extends StackProps {
+  /** The validated wirewatch.yaml (`loadConfig(settings.configPath)`): channels, subscriptions, api settings. */
+  readonly config: Config;
+  /** Deployment settings from CDK context (`readStackSettings`). */
+  readonly settings: StackSettings;
+  /** Repository root (package.json, package-lock.json, node_modules, shared/topics/shipped.yaml). */
+  readonly projectRoot: string;
+  /** Directory of the handler entries. @default `<projectRoot>/functions` */
+  readonly functionsDir?: string;
+}
+
+/**
+ * wirewatch on AWS, one environment-agnostic stack that reads like the README's data-flow diagram:
+ *
+ * EventBridge schedule → schedule-feeds → feed queue → poll-feed (bounded concurrency) → article queue →
+ * process-article (partial batch failures, DLQ after 5 receives) → DynamoDB table → alert queue →
+ * fan-out-alerts → SNS alerts topic (email, filtered by `topic`) / Slack / webhook; digest on its own schedule;
+ * HTTP API (token authorizer, throttled, access-logged) → api. Alarms go to an ops topic; one dashboard.
+ *
+ * @throws InfraError when a handler entry is missing or `node_modules` lacks jsdom's dependency closure
+ */
+export class WirewatchStack extends Stack {
+  /** The single table (keys/GSIs of shared/store/schema.ts). */
+  readonly table: dynamodb.Table;
+  /** Every handler's function construct, by handler name. */
+  readonly functions: Readonly<Record<HandlerName, PipelineFunction>>;
+  /** schedule-feeds → poll-feed. */
+  readonly feedQueue: QueueToFunction;
+  /** poll-feed → process-article. */
+  readonly articleQueue: QueueToFunction;
+  /** process-article → fan-out-alerts; its DLQ holds parked alerts. */
+  readonly alertQueue: QueueToFunction;
+  /** What `sns` channels publish; email subscriptions filter on the `topic` attribute. */
+  readonly alertsTopic: sns.Topic;
+  /** Every alarm notifies this topic. */
+  readonly opsTopic: sns.Topic;
+  /** The HTTP API in front of `api`. */
+  readonly api: AuthorizedHttpApi;
+  /** `{"tokenHashes":[...]}` read by the authorizer and api. */
+  readonly apiTokensSecret: secretsmanager.ISecret;
+  /** Pipeline alarms and the dashboard. */
+  readonly monitoring: PipelineMonitoring;
+
+  constructor(scope: Construct, id: string, props: WirewatchStackProps) {
+    super(scope, id, props);
+    const { config, settings, projectRoot } = props;
+    const functionsDir = props.functionsDir ?? join(projectRoot, 'functions');
+
+    // Alarms of every construct below notify this topic.
+    this.opsTopic = new sns.Topic(this, 'OpsTopic', { displayName: 'wirewatch ops alarms', enforceSSL: true });
+    if (settings.opsEmail) this.opsTopic.addSubscription(new subs.EmailSubscription(settings.opsEmail));
+
+    // One table for everything, built from the store's own CreateTable input (shared/store/schema.ts), so the
+    // local runtime and AWS cannot drift. TTL and PITR are not part of CreateTable; they are set here.
+    this.table = new dynamodb.Table(this, 'Table', {
+      ...tableKeysFromSchema(),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      removalPolicy: settings.retainTable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      deletionProtection: settings.retainTable,
+    });
+    for (const gsi of gsisFromSchema()) this.table.addGlobalSecondaryIndex(gsi);
+
+    // Functions: one house-style construct each; grants and environment are bound together below.
+    const common: Omit<PipelineFunctionProps, 'entry'> = {
+      projectRoot,
+      configFile: resolve(projectRoot, settings.configPath),
+      shippedTopicsFile: join(projectRoot, 'shared', 'topics', 'shipped.yaml'),
+      logRetention: settings.logRetention,
+      alarmTopic: this.opsTopic,
+    };
+    const fn = (name: HandlerName, extra: Partial<PipelineFunctionProps>) =>
+      new PipelineFunction(this, pascal(name), { ...common, entry: join(functionsDir, `${name}.ts`), ...extra });
+    const functions: Record<HandlerName, PipelineFunction> = {
+      'schedule-feeds': fn('schedule-feeds', { description: 'Enqueues the feeds that are due', memorySize: 256, timeout: Duration.seconds(60) }),
+      'poll-feed': fn('poll-feed', { description: 'Polls one feed, enqueues new entries', timeout: Duration.seconds(90) }),
+      'process-article': fn('process-article', {
+        description: 'Fetches, extracts, tags and stores one article',
+        memorySize: 1536,
+        timeout: Duration.seconds(120),
+        nodeModules: ['jsdom'],
+      }),
+      'fan-out-alerts': fn('fan-out-alerts', { description: 'Delivers alerts of new topic hits', timeout: Duration.seconds(60) }),
+      digest: fn('digest', { description: 'Sends due digests', timeout: Duration.seconds(120) }),
+      api: fn('api', { description: 'HTTP API (items, topics, feeds)', timeout: Duration.seconds(15) }),
+      authorizer: fn('authorizer', { description: 'Bearer token authorizer of the HTTP API', memorySize: 256, timeout: Duration.seconds(5) }),
+    };
+    this.functions = functions;
+
+    // EventBridge delivery failures of both schedules land here.
+    const scheduleDlq = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const scheduleDlqAlarm = new cloudwatch.Alarm(this, 'ScheduleDeadLetterAlarm', {
+      metric: scheduleDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: 'Scheduled invocations that EventBridge could not deliver',
+    });
+    scheduleDlqAlarm.addAlarmAction(new cwActions.SnsAction(this.opsTopic));
+
+    // schedule → schedule-feeds → feed queue → poll-feed (bounded concurrency protects publishers and the table).
+    new ScheduledFunction(this, 'FeedSchedule', {
+      target: functions['schedule-feeds'],
+      schedule: settings.schedule,
+      description: 'wirewatch polling cycle',
+      deadLetterQueue: scheduleDlq,
+    });
+    this.feedQueue = new QueueToFunction(this, 'FeedQueue', {
+      target: functions['poll-feed'],
+      batchSize: 5,
+      maxConcurrency: settings.pollConcurrency,
+      alarmTopic: this.opsTopic,
+    });
+    functions['schedule-feeds'].bindTable(this.table, { accessMode: 'RW' }).bindQueue(this.feedQueue.sqsQueue, 'FEED_QUEUE_URL');
+
+    // poll-feed → article queue → process-article (partial batch failures; poison articles park after 5 receives).
+    this.articleQueue = new QueueToFunction(this, 'ArticleQueue', {
+      target: functions['process-article'],
+      batchSize: 5,
+      maxConcurrency: settings.articleConcurrency,
+      maxReceiveCount: 5,
+      alarmTopic: this.opsTopic,
+    });
+    functions['poll-feed'].bindTable(this.table, { accessMode: 'RW' }).bindQueue(this.articleQueue.sqsQueue, 'ARTICLE_QUEUE_URL');
+
+    // process-article → alert queue → fan-out-alerts; the alert DLQ holds parked alerts (replayable).
+    this.alertQueue = new QueueToFunction(this, 'AlertQueue', {
+      target: functions['fan-out-alerts'],
+      batchSize: 10,
+      alarmTopic: this.opsTopic,
+    });
+    functions['process-article'].bindTable(this.table, { accessMode: 'RW' }).bindQueue(this.alertQueue.sqsQueue, 'ALERT_QUEUE_URL');
+
+    // Alerts: SNS topic with email subscriptions filtered on the `topic` message attribute (from wirewatch.yaml).
+    this.alertsTopic = new sns.Topic(this, 'AlertsTopic', { displayName: 'wirewatch alerts', enforceSSL: true });
+    this.subscribeEmailChannels(config, settings);
+    // The topic ARN goes under ALERTS_TOPIC_ARN, the alerts module's default SNS-channel variable, and any
+    // `topicArnEnv` an sns channel of wirewatch.yaml names. Email channels send through SES from their `from`.
+    const topicEnvs = new Set(['ALERTS_TOPIC_ARN', DEFAULT_SNS_TOPIC_ENV]);
+    for (const c of config.channels) if (c.type === 'sns' && c.topicArnEnv) topicEnvs.add(c.topicArnEnv);
+    const senders = [...new Set(config.channels.flatMap((c) => (c.type === 'email' && !c.smtp ? [c.from] : [])))];
+    for (const name of ['fan-out-alerts', 'digest'] as const) {
+      functions[name].bindTable(this.table, { accessMode: 'RW' });
+      for (const env of topicEnvs) functions[name].bindTopic(this.alertsTopic, env);
+      functions[name].allowSendEmail(senders);
+    }
+    this.bindChannelSecrets(config, settings, [functions['fan-out-alerts'], functions.digest]);
+    new ScheduledFunction(this, 'DigestSchedule', {
+      target: functions.digest,
+      schedule: settings.digestSchedule,
+      description: 'wirewatch digests',
+      deadLetterQueue: scheduleDlq,
+    });
+
+    // HTTP API: token authorizer (sha256 hashes in a JSON secret) in front of the read-only api function.
+    this.apiTokensSecret = settings.apiTokensSecretName
+      ? secretsmanager.Secret.fromSecretNameV2(this, 'ApiTokens', settings.apiTokensSecretName)
+      : new secretsmanager.Secret(this, 'ApiTokens', {
+          description: 'wirewatch API tokens: {"tokenHashes":["<sha256 hex of a token>", ...]}',
+          // A placeholder hash no token has (the secret must hold at least one hash to be valid): 401 until set.
+          secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ tokenHashes: [PLACEHOLDER_TOKEN_HASH] })),
+        });
+    functions.authorizer.bindSecretArn(this.apiTokensSecret, 'API_TOKENS_SECRET_ARN');
+    // Pagination cursors are HMAC-signed; every api instance must share the key, so it lives in a secret.
+    const cursorKey = new secretsmanager.Secret(this, 'CursorKey', {
+      description: 'wirewatch API cursor HMAC key',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    // The api checks tokens again itself (defence in depth; /healthz stays open), so it reads the same secret.
+    functions.api
+      .bindTable(this.table, { accessMode: 'RO' })
+      .bindSecretArn(this.apiTokensSecret, 'API_TOKENS_SECRET_ARN')
+      .bindSecretToEnv(cursorKey, config.api.cursorKeyEnv);
+    this.api = new AuthorizedHttpApi(this, 'HttpApi', {
+      handler: functions.api,
+      authorizer: functions.authorizer,
+      throttle: settings.apiThrottle,
+      logRetention: settings.logRetention,
+      publicGetPaths: ['/healthz'],
+    });
+
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      opsTopic: this.opsTopic,
+      functions: HANDLERS.map((h) => [h, functions[h]] as const),
+      queues: [
+        ['feeds', this.feedQueue],
+        ['articles', this.articleQueue],
+        ['alerts', this.alertQueue],
+      ],
+      api: this.api,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'AlertsTopicArn', { value: this.alertsTopic.topicArn });
+    new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topicArn });
+    new CfnOutput(this, 'ApiTokensSecretArn', { value: this.apiTokensSecret.secretArn });
+    new CfnOutput(this, 'FeedQueueUrl', { value: this.feedQueue.sqsQueue.queueUrl });
+    new CfnOutput(this, 'AlertDeadLetterQueueUrl', { value: this.alertQueue.deadLetterQueue!.queueUrl });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+
+    applyNagSuppressions(this);
+  }
+
+  /**
+   * Email channels of wirewatch.yaml → SNS email subscriptions on the alerts topic, one per address, filtered on
+   * the `topic` message attribute to the topic ids the channel's subscriptions name (no filter for `*`).
+   * Context `alertEmail` subscribes to every topic.
+   */
+  private subscribeEmailChannels(config: Config, settings: StackSettings): void {
+    if (settings.alertEmail) this.alertsTopic.addSubscription(new subs.EmailSubscription(settings.alertEmail));
+    for (const channel of config.channels) {
+      if (channel.type !== 'email') continue;
+      const topics = config.subscriptions.filter((s) => s.channel === channel.id).flatMap((s) => s.topics);
+      if (topics.length === 0) {
+        Annotations.of(this).addWarningV2('wirewatch:email-channel-unused', `email channel "${channel.id}" has no subscription; not subscribed`);
+        continue;
+      }
+      const filterPolicy = topics.includes('*')
+        ? undefined
+        : { topic: sns.SubscriptionFilter.stringFilter({ allowlist: [...new Set(topics)].sort() }) };
+      for (const address of channel.to) {
+        this.alertsTopic.addSubscription(new subs.EmailSubscription(address, { filterPolicy }));
+      }
+    }
+  }
+
+  /**
+   * Slack/webhook secrets (existing Secrets Manager secrets named by context) → `WIREWATCH_SECRETS` entries of the
+   * alert-sending functions, under the environment variable each channel of wirewatch.yaml names.
+   */
+  private bindChannelSecrets(config: Config, settings: StackSettings, targets: PipelineFunction[]): void {
+    const wanted: Array<{ kind: 'slack' | 'webhook'; secretName: string | null; envs: string[]; fallback: string }> = [
+      {
+        kind: 'slack',
+        secretName: settings.slackSecretName,
+        envs: config.channels.flatMap((c) => (c.type === 'slack' ? [c.webhookUrlEnv] : [])),
+        fallback: 'SLACK_WEBHOOK_URL',
+      },
+      {
+        kind: 'webhook',
+        secretName: settings.webhookSecretName,
+        envs: config.channels.flatMap((c) => (c.type === 'webhook' ? [c.secretEnv] : [])),
+        fallback: 'WEBHOOK_SECRET',
+      },
+    ];
+    for (const { kind, secretName, envs, fallback } of wanted) {
+      if (!secretName) {
+        if (envs.length > 0) {
+          Annotations.of(this).addWarningV2(
+            `wirewatch:${kind}-secret-missing`,
+            `wirewatch.yaml has a ${kind} channel but no -c ${kind}SecretName was given; its deliveries will fail`,
+          );
+        }
+        continue;
+      }
+      const secret = secretsmanager.Secret.fromSecretNameV2(this, `${pascal(kind)}Secret`, secretName);
+      for (const env of new Set(envs.length > 0 ? envs : [fallback])) {
+        for (const target of targets) target.bindSecretToEnv(secret, env);
+      }
+    }
+  }
+}
+
+const ATTRIBUTE_TYPES: Record<string, dynamodb.AttributeType> = {
+  S: dynamodb.AttributeType.STRING,
+  N: dynamodb.AttributeType.NUMBER,
+  B: dynamodb.AttributeType.BINARY,
+};
+
+/** Key attribute `name` with its type from the store's CreateTable input. */
+function keyAttribute(name: string): dynamodb.Attribute {
+  const def = createTableInput('schema').AttributeDefinitions.find((a) => a.AttributeName === name);
+  const type = def && ATTRIBUTE_TYPES[def.AttributeType];
+  if (!type) throw new InfraError('infra_props_invalid', `shared/store/schema.ts: key attribute ${name} has no type`);
+  return { name, type };
+}
+
+/** Partition and sort key of the table, from `createTableInput` (HASH / RANGE). */
+function tableKeysFromSchema(): { partitionKey: dynamodb.Attribute; sortKey?: dynamodb.Attribute } {
+  const keys = createTableInput('schema').KeySchema;
+  const hash = keys.find((k) => k.KeyType === 'HASH')!;
+  const range = keys.find((k) => k.KeyType === 'RANGE');
+  return { partitionKey: keyAttribute(hash.AttributeName), sortKey: range ? keyAttribute(range.AttributeName) : undefined };
+}
+
+/** The GSIs of `createTableInput`, as CDK index props. */
+function gsisFromSchema(): dynamodb.GlobalSecondaryIndexProps[] {
+  return createTableInput('schema').GlobalSecondaryIndexes.map((g) => {
+    const hash = g.KeySchema.find((k) => k.KeyType === 'HASH')!;
+    const range = g.KeySchema.find((k) => k.KeyType === 'RANGE');
+    return {
+      indexName: g.IndexName,
+      partitionKey: keyAttribute(hash.AttributeName),
+      sortKey: range ? keyAttribute(range.AttributeName) : undefined,
+      projectionType: dynamodb.ProjectionType[g.Projection.ProjectionType as keyof typeof dynamodb.ProjectionType],
+    };
+  });
+}
+
+/** `fan-out-alerts` → `FanOutAlerts`. */
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
+}

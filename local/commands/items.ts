@@ -1,0 +1,115 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../../shared/errors.ts';
+import type { Config } from '../../shared/config/load.ts';
+import { Store } from '../../shared/store/index.ts';
+import { cursorKeyFrom, listItems, type ItemsParams } from '../../shared/api/index.ts';
+import type { ItemSummary, StoredItem } from '../../shared/types.ts';
+import type { CliContext, GlobalOptions } from '../cli-context.ts';
+
+/**
+ * The cursor key of the CLI: the env var named by `api.cursorKeyEnv` when set; else a random key kept in
+ * `<data-dir>/cursor.key` (created once, mode 0600) so `--cursor` works across invocations; in-memory stores
+ * get a per-process key.
+ * @throws ConfigError `cursor_key_weak` when the env value is shorter than 16 characters
+ */
+export async function localCursorKey(config: Config, g: GlobalOptions): Promise<Buffer> {
+  const fromEnv = process.env[config.api.cursorKeyEnv];
+  if (fromEnv?.trim() || g.memory) return cursorKeyFrom(fromEnv);
+  const file = join(g.dataDir, 'cursor.key');
+  try {
+    return cursorKeyFrom(await readFile(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const value = randomBytes(32).toString('base64url');
+  await mkdir(g.dataDir, { recursive: true });
+  await writeFile(file, value, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
+  await chmod(file, 0o600).catch(() => undefined);
+  return cursorKeyFrom(await readFile(file, 'utf8'));
+}
+
+/** One line per item for people: `date  id  [topic:score,…]  title`. */
+export function formatItems(value: { items: ItemSummary[]; nextCursor: string | null }): string {
+  if (value.items.length === 0) return 'no items';
+  const lines = value.items.map((i) => {
+    const when = (i.publishedAt ?? i.firstSeenAt).slice(0, 16).replace('T', ' ');
+    const topics = i.topics.length ? ` [${i.topics.map((t) => `${t.id}:${t.score}`).join(',')}]` : '';
+    return `${when}  ${i.id}${topics}  ${i.title}`;
+  });
+  if (value.nextCursor) lines.push(`more: --cursor ${value.nextCursor}`);
+  return lines.join('\n');
+}
+
+/** A stored item for people: header, topics with evidence, then the text. */
+export function formatItem(item: StoredItem): string {
+  const out = [
+    item.title,
+    item.url,
+    `id ${item.id}  version ${item.version}  published ${item.publishedAt ?? '-'}  first seen ${item.firstSeenAt}`,
+    `feeds ${item.feedIds.join(', ')}  extraction ${item.extraction.status}${item.extraction.reason ? ` (${item.extraction.reason})` : ''}${item.textTruncated ? '  text truncated' : ''}`,
+  ];
+  for (const t of item.topics) {
+    out.push(`topic ${t.id} (${t.name}) score ${t.score}`);
+    for (const e of t.evidence) out.push(`  ${e.clause} [${e.field}]: ${e.text}`);
+  }
+  out.push('', item.text);
+  return out.join('\n');
+}
+
+/**
+ * `wirewatch items [--topic ID] [--feed ID] [--since ISO] [--until ISO] [--q TEXT] [--limit N] [--cursor C]`
+ * and `wirewatch item <id>` (foundation issue §3): read the embedded store through the same query code as the
+ * API (`listItems`), printing `{"items":[…],"nextCursor"}` / the full item (`GET /items/{id}` JSON).
+ * Bad options exit 2 with `{"error":{code,message}}` (`--json`); an unknown item id exits 1 with `not_found`.
+ */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('items')
+    .description('list stored items, newest first (same filters as GET /items)')
+    .option('--topic <id>', 'only items tagged with this topic')
+    .option('--feed <id>', 'only items from this feed id')
+    .option('--since <iso>', 'published (else first seen) at or after this ISO-8601 date/time')
+    .option('--until <iso>', 'published (else first seen) at or before this ISO-8601 date/time')
+    .option('--q <text>', 'case-insensitive title filter')
+    .option('--limit <n>', 'page size, 1-100', '20')
+    .option('--cursor <cursor>', 'nextCursor of the previous page (same filters)')
+    .action(async (opts: ItemsParams) => {
+      await ctx.withStore(async ({ client, config }) => {
+        const store = new Store({ client, tableName: config.store.tableName, retentionDays: config.store.retentionDays });
+        const cursorKey = await localCursorKey(config, ctx.globals());
+        const params: ItemsParams = {
+          topic: opts.topic,
+          feed: opts.feed,
+          since: opts.since,
+          until: opts.until,
+          q: opts.q,
+          limit: opts.limit,
+          cursor: opts.cursor,
+        };
+        const page = await listItems(store, params, { topics: new Set(config.topics.map((t) => t.id)), cursorKey });
+        ctx.output(page, (v) => formatItems(v as typeof page));
+      });
+    });
+
+  program
+    .command('item')
+    .description('one stored item in full: text, urls, topics with evidence (same JSON as GET /items/{id})')
+    .argument('<id>', 'item id (i_ + 24 hex)')
+    .action(async (id: string) => {
+      if (!/^i_[0-9a-f]{24}$/.test(id)) throw new InputError('invalid_parameter', `item id '${id.slice(0, 64)}' is not i_ followed by 24 lower-case hex digits`);
+      await ctx.withStore(async ({ client, config }) => {
+        const store = new Store({ client, tableName: config.store.tableName, retentionDays: config.store.retentionDays });
+        const item = await store.getItem(id);
+        if (!item) {
+          if (ctx.globals().json) ctx.output({ error: { code: 'not_found', message: `no item ${id}` } });
+          else process.stderr.write(`wirewatch: no item ${id}\n`);
+          ctx.fail(1);
+          return;
+        }
+        ctx.output(item, (v) => formatItem(v as StoredItem));
+      });
+    });
+}

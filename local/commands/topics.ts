@@ -1,0 +1,189 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import type { Config } from '../../shared/config/load.ts';
+import { ConfigError, InputError, describeError } from '../../shared/errors.ts';
+import { Store } from '../../shared/store/index.ts';
+import {
+  aliasesSchema,
+  backtestTopic,
+  compileTopics,
+  evaluateTopics,
+  parseLabelledJsonl,
+  topicSchema,
+  type AliasConfig,
+  type BacktestReport,
+  type EvalReport,
+  type TopicConfig,
+} from '../../shared/topics/index.ts';
+import type { CliContext } from '../cli-context.ts';
+import { configOrShipped } from './classify.ts';
+
+/** The `topics eval --json` shape (topics issue §6). `expected`/`got`: whether the topic was labelled / matched. */
+export interface EvalJson {
+  topics: Record<string, { tp: number; fp: number; fn: number; tn: number; precision: number; recall: number; f1: number }>;
+  errors: Array<{ id: string; topic: string; expected: boolean; got: boolean; score: number | null; evidence: Array<{ clause: string; field: string; text: string; start: number; end: number }> }>;
+}
+
+/** Report → `--json` shape. */
+export function evalJson(r: EvalReport): EvalJson {
+  return {
+    topics: r.topics,
+    errors: r.errors.map((e) => ({
+      id: e.id,
+      topic: e.topic,
+      expected: e.expected,
+      got: e.got,
+      score: e.score,
+      evidence: e.evidence.map((x) => ({ clause: x.clause, field: x.field, text: x.text, start: x.start, end: x.end })),
+    })),
+  };
+}
+
+/** Human rendering of an evaluation: a table, then each wrong id with its evidence. */
+export function formatEval(r: EvalJson): string {
+  const pad = (s: string | number, n: number): string => String(s).padStart(n);
+  const lines = [`${'topic'.padEnd(22)}${pad('tp', 5)}${pad('fp', 5)}${pad('fn', 5)}${pad('tn', 5)}${pad('prec', 8)}${pad('recall', 8)}${pad('F1', 8)}`];
+  for (const [id, c] of Object.entries(r.topics)) {
+    lines.push(`${id.padEnd(22)}${pad(c.tp, 5)}${pad(c.fp, 5)}${pad(c.fn, 5)}${pad(c.tn, 5)}${pad(c.precision.toFixed(3), 8)}${pad(c.recall.toFixed(3), 8)}${pad(c.f1.toFixed(3), 8)}`);
+  }
+  if (r.errors.length) lines.push('', 'errors:');
+  for (const e of r.errors) {
+    lines.push(`  ${e.id}  ${e.topic}  ${e.expected ? 'missed (labelled, not matched)' : `false match (score ${e.score})`}`);
+    for (const ev of e.evidence.slice(0, 3)) lines.push(`      ${ev.clause} [${ev.field}]: ${ev.text}`);
+  }
+  return lines.join('\n');
+}
+
+/** Human rendering of a backtest. */
+export function formatBacktest(r: BacktestReport): string {
+  const lines = [
+    `topic ${r.topic}: ${r.scanned} items scanned, matched before ${r.matchedBefore}, after ${r.matchedAfter}` +
+      ` (+${r.gained.length} gained, -${r.lost.length} lost)${r.applied ? `, ${r.retagged} items re-tagged` : ''}`,
+  ];
+  for (const g of r.gained) lines.push(`  + ${g.id}  score ${g.score}  ${g.title}${g.evidence ? `\n      ${g.evidence}` : ''}`);
+  for (const l of r.lost) lines.push(`  - ${l.id}  was ${l.previousScore}  ${l.title}`);
+  if (!r.applied && (r.gained.length || r.lost.length)) lines.push('(dry run: add --apply to re-tag the stored items)');
+  return lines.join('\n');
+}
+
+/**
+ * Builds the topic list for a backtest: the configured topics with `topicId` replaced by the rule file's
+ * content. The rule file is either a bare rule (text; the topic keeps its name, threshold and signals) or
+ * YAML with a topic (`rule`, optional `name`, `threshold`, `signals`) and optional `aliases` merged over the
+ * configured ones.
+ * @throws InputError `unknown_topic` when the topic is unknown and no rule file is given;
+ *   ConfigError `rule_invalid` when the rule file is invalid
+ */
+export function topicsWithRuleFile(
+  config: Pick<Config, 'topics' | 'aliases'>,
+  topicId: string,
+  ruleFile: { path: string; content: string } | null,
+): { topics: TopicConfig[]; aliases: AliasConfig } {
+  const existing = config.topics.find((t) => t.id === topicId);
+  if (!ruleFile) {
+    if (!existing) throw new InputError('unknown_topic', `unknown topic "${topicId}" (known: ${config.topics.map((t) => t.id).join(', ')}); give --rule-file for a new topic`);
+    return { topics: config.topics, aliases: config.aliases };
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(ruleFile.content);
+  } catch {
+    doc = ruleFile.content;
+  }
+  let topic: TopicConfig;
+  let aliases = config.aliases;
+  if (typeof doc === 'string' || doc === null || doc === undefined) {
+    const rule = ruleFile.content.trim();
+    if (!rule) throw new ConfigError(`${ruleFile.path}: the rule file is empty`, { code: 'rule_invalid' });
+    topic = existing ? { ...existing, rule } : { id: topicId, name: topicId, rule };
+  } else {
+    const o = doc as Record<string, unknown>;
+    if (o.aliases !== undefined) {
+      const a = aliasesSchema.safeParse(o.aliases);
+      if (!a.success) throw new ConfigError(`${ruleFile.path}: aliases: ${a.error.issues[0]?.message ?? 'invalid'}`, { code: 'rule_invalid' });
+      aliases = { ...config.aliases, ...a.data };
+    }
+    const { aliases: _a, ...rest } = o;
+    const t = topicSchema.safeParse({ ...(existing ?? { name: topicId }), ...rest, id: topicId });
+    if (!t.success) {
+      const i = t.error.issues[0];
+      throw new ConfigError(`${ruleFile.path}: ${i?.path.join('.') || '(root)'}: ${i?.message ?? 'invalid'}`, { code: 'rule_invalid' });
+    }
+    topic = t.data;
+  }
+  const topics = existing ? config.topics.map((t) => (t.id === topicId ? topic : t)) : [...config.topics, topic];
+  return { topics, aliases };
+}
+
+/**
+ * `wirewatch topics eval --data FILE.jsonl [--topic ID] [--json]` and
+ * `wirewatch topics backtest --topic ID [--rule-file F] [--apply] [--json]` (topics issue §6).
+ * eval: per-topic confusion counts, precision, recall, F1 and the wrong ids with evidence; exit 0.
+ * backtest: runs the (new) rule over the stored items, prints matches gained and lost; `--apply` re-tags
+ * (re-tags never alert). Exit 2 for an invalid rule or unknown topic, 3 when the store cannot start.
+ */
+export function register(program: Command, ctx: CliContext): void {
+  const topics = program.command('topics').description('evaluate and backtest topic rules');
+
+  topics
+    .command('list')
+    .description('list the configured topics (validating every rule)')
+    .action(async () => {
+      const config = await configOrShipped(ctx);
+      const set = compileTopics(config.topics, config.aliases);
+      const rows = config.topics.map((t) => ({ id: t.id, name: t.name, rule: t.rule, threshold: t.threshold ?? 1, signals: t.signals?.length ?? 0 }));
+      ctx.output({ topics: rows }, () => set.topics.map((t) => `${t.id.padEnd(22)}${t.name}`).join('\n'));
+    });
+
+  topics
+    .command('eval')
+    .description('score the topics on labelled JSON Lines ({"id","title","text","labels"})')
+    .requiredOption('--data <file>', 'labelled JSONL file (label "none" = no topic)')
+    .option('--topic <id...>', 'evaluate only these topics')
+    .action(async (o: { data: string; topic?: string[] }) => {
+      const config = await configOrShipped(ctx);
+      const set = compileTopics(config.topics, config.aliases);
+      let text: string;
+      try {
+        text = await readFile(o.data, 'utf8');
+      } catch (err) {
+        throw new InputError('input_unreadable', `${o.data}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+      }
+      const docs = parseLabelledJsonl(text, o.data);
+      const ids = o.topic;
+      if (ids) {
+        const known = new Set(set.topics.map((t) => t.id));
+        const bad = ids.find((id) => !known.has(id));
+        if (bad) throw new InputError('unknown_topic', `--topic ${bad}: no such topic (known: ${[...known].join(', ')})`);
+      }
+      const report = evaluateTopics(set, docs, ids);
+      ctx.output(evalJson(report), (v) => formatEval(v as EvalJson));
+    });
+
+  topics
+    .command('backtest')
+    .description('run a (new) rule over the stored items and show matches gained and lost')
+    .requiredOption('--topic <id>', 'topic to test (a new id needs --rule-file)')
+    .option('--rule-file <file>', 'the new rule: bare rule text, or YAML {rule, threshold?, signals?, aliases?}')
+    .option('--apply', 're-tag the stored items (no alerts are sent for re-tags)', false)
+    .action(async (o: { topic: string; ruleFile?: string; apply: boolean }) => {
+      let ruleFile: { path: string; content: string } | null = null;
+      if (o.ruleFile) {
+        try {
+          ruleFile = { path: o.ruleFile, content: await readFile(o.ruleFile, 'utf8') };
+        } catch (err) {
+          throw new InputError('input_unreadable', `${o.ruleFile}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+        }
+      }
+      // compile before opening the store: a bad rule fails fast with exit 2
+      const config = await ctx.loadConfig();
+      const { topics: list, aliases } = topicsWithRuleFile(config, o.topic, ruleFile);
+      const set = compileTopics(list, aliases);
+      const report = await ctx.withStore(async ({ client, config: c }) => {
+        const store = new Store({ client, tableName: c.store.tableName, retentionDays: c.store.retentionDays });
+        return backtestTopic(store, set, o.topic, { apply: o.apply });
+      });
+      ctx.output(report, (v) => formatBacktest(v as BacktestReport));
+    });
+}

@@ -1,0 +1,375 @@
+import { InputError, WirewatchError, describeError } from '../errors.ts';
+import { silentLogger } from '../log.ts';
+import type { AlertJob, StoredItem, TopicMatch } from '../types.ts';
+import { createChannelSender, type ChannelSender, type OutgoingMessage } from './channels.ts';
+import type { SubscriptionConfig } from './config-schema.ts';
+import { AlertError } from './errors.ts';
+import { AlertRepo, hourBucket } from './records.ts';
+import { buildContent } from './render.ts';
+import { nextOccurrence, requireDigestSchedule, type DigestSchedule } from './schedule.ts';
+import {
+  ALERT_STATUSES,
+  type AlertDeps,
+  type Alerter,
+  type AlertRecord,
+  type AlertStatus,
+  type DeliverResult,
+} from './types.ts';
+
+/** A `pending` record older than this is presumed orphaned by a crash and re-driven by `retryParked`, ms. */
+export const STALE_PENDING_MS = 10 * 60_000;
+/** Longest backoff between two attempts, ms. */
+const MAX_BACKOFF_MS = 30_000;
+/** Budget records live two days (TTL). */
+const BUDGET_TTL_SEC = 2 * 24 * 3600;
+
+const HOURLY: DigestSchedule = { kind: 'hourly', text: 'hourly' };
+
+type Sub = SubscriptionConfig & { id: string; digest: DigestSchedule };
+type Outcome = 'sent' | 'failed' | 'suppressed' | 'deferred' | 'duplicate';
+
+/** Outcome of one message after the bounded retries of one call. */
+interface SendResult {
+  ok: boolean;
+  attempts: number;
+  error: AlertError | null;
+}
+
+function toAlertError(err: unknown): AlertError {
+  if (err instanceof AlertError) return err;
+  const retryable = err instanceof WirewatchError ? err.retryable : true;
+  return new AlertError('channel_error', describeError(err), { retryable, cause: err });
+}
+
+/** The dedupe key of story × topic × subscription. */
+export function alertKey(storyId: string, topicId: string, subscriptionId: string): string {
+  return `${storyId}#${topicId}#${subscriptionId}`;
+}
+
+/**
+ * Creates the alert fan-out (alerts issue 7). See `Alerter` for each operation's contract.
+ * @throws ConfigError when a subscription's digest schedule is invalid (config validation normally catches it first)
+ */
+export function createAlerter(deps: AlertDeps): Alerter {
+  const { config } = deps;
+  const settings = config.alerts;
+  const log = deps.logger ?? silentLogger;
+  const clock = deps.now ?? (() => new Date());
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const repo = new AlertRepo(deps.client, deps.tableName);
+  const consoleWrite = deps.consoleWrite ?? ((line: string) => void process.stderr.write(line + '\n'));
+  const channelDeps = {
+    http: deps.http,
+    sns: deps.sns,
+    ses: deps.ses,
+    secrets: deps.secrets,
+    env: deps.env ?? process.env,
+    consoleWrite,
+    now: clock,
+  };
+  const channels = new Map<string, ChannelSender>(config.channels.map((c) => [c.id, createChannelSender(c, channelDeps)]));
+  const topicNames = new Map(config.topics.map((t) => [t.id, t.name] as const));
+  const subs: Sub[] = config.subscriptions.map((s) => ({
+    ...s,
+    digest: s.schedule ? requireDigestSchedule(s.schedule, `subscriptions[${s.id}].schedule`) : HOURLY,
+  }));
+  const subsById = new Map(subs.map((s) => [s.id, s] as const));
+
+  /** Sends with at most `maxAttempts` tries: 429 waits `Retry-After` (≤ maxRetryAfterMs), others back off 2^n. */
+  async function sendWithRetry(sender: ChannelSender, msg: OutgoingMessage, where: Record<string, unknown>): Promise<SendResult> {
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      try {
+        await sender.send(msg);
+        return { ok: true, attempts, error: null };
+      } catch (err) {
+        const error = toAlertError(err);
+        log.warn('alert send attempt failed', { ...where, attempt: attempts, errorCode: error.code, error: error.message });
+        if (!error.retryable || attempts >= settings.maxAttempts) return { ok: false, attempts, error };
+        if (error.retryAfterMs !== null && error.retryAfterMs > settings.maxRetryAfterMs) return { ok: false, attempts, error };
+        const backoff = Math.min(MAX_BACKOFF_MS, settings.backoffBaseMs * 2 ** (attempts - 1));
+        await sleep(error.retryAfterMs ?? backoff);
+      }
+    }
+  }
+
+  function applyResult(rec: AlertRecord, res: SendResult, via: 'realtime' | 'digest' | 'retry', at: string): AlertRecord {
+    return {
+      ...rec,
+      status: res.ok ? 'sent' : 'failed',
+      attempts: rec.attempts + res.attempts,
+      lastError: res.error ? `${res.error.code}: ${res.error.message}` : rec.lastError,
+      lastErrorCode: res.error ? res.error.code : rec.lastErrorCode,
+      retryable: res.error ? res.error.retryable : rec.retryable,
+      via: res.ok ? via : rec.via,
+      sentAt: res.ok ? at : rec.sentAt,
+      updatedAt: at,
+    };
+  }
+
+  function tooOld(item: StoredItem, now: Date): boolean {
+    if (!(settings.maxItemAgeHours > 0)) return false;
+    const ref = Date.parse(item.publishedAt ?? item.firstSeenAt);
+    if (Number.isNaN(ref)) return false;
+    return now.getTime() - ref > settings.maxItemAgeHours * 3600_000;
+  }
+
+  async function deliverToSub(job: AlertJob, item: StoredItem, topic: TopicMatch, sub: Sub, result: DeliverResult): Promise<Outcome> {
+    const now = clock();
+    const at = now.toISOString();
+    const sender = channels.get(sub.channel);
+    const content = buildContent(item, job.topicId, topic, topicNames.get(job.topicId) ?? job.topicId);
+    const suppressReason = job.retag ? 'retag' : tooOld(item, now) ? 'too_old' : null;
+    const status: AlertStatus = suppressReason ? 'suppressed' : sub.mode === 'digest' ? 'deferred' : 'pending';
+    const key = alertKey(job.storyId, job.topicId, sub.id);
+    let rec: AlertRecord = {
+      key,
+      itemId: job.itemId,
+      storyId: job.storyId,
+      topicId: job.topicId,
+      subscriptionId: sub.id,
+      channelId: sub.channel,
+      channelType: sender?.type ?? 'unknown',
+      mode: sub.mode,
+      status,
+      reason: suppressReason ?? (status === 'deferred' ? 'digest' : null),
+      attempts: 0,
+      lastError: null,
+      lastErrorCode: null,
+      retryable: null,
+      via: null,
+      createdAt: at,
+      updatedAt: at,
+      sentAt: null,
+      content,
+    };
+    const fields = { itemId: job.itemId, topicId: job.topicId, subscriptionId: sub.id, channel: sub.channel };
+    if (!(await repo.claim(rec, item.expiresAt ?? null))) {
+      log.debug('alert already recorded; nothing sent', fields);
+      return 'duplicate';
+    }
+    if (status === 'suppressed' || status === 'deferred') {
+      log.info(`alert ${status}`, { ...fields, reason: rec.reason });
+      return status;
+    }
+    if (sub.budgetPerHour !== undefined) {
+      const within = await repo.consumeBudget(sub.id, hourBucket(now), sub.budgetPerHour, Math.floor(now.getTime() / 1000) + BUDGET_TTL_SEC);
+      if (!within) {
+        const deferred: AlertRecord = { ...rec, status: 'deferred', reason: 'budget', updatedAt: clock().toISOString() };
+        await repo.transition(deferred, 'pending');
+        log.info('alert over hourly budget; deferred to the next digest', { ...fields, budgetPerHour: sub.budgetPerHour });
+        return 'deferred';
+      }
+    }
+    if (!sender) {
+      // Config validation rejects unknown channels; kept for configs built by hand.
+      const error = new AlertError('channel_misconfigured', `subscription ${sub.id}: unknown channel ${sub.channel}`);
+      rec = applyResult(rec, { ok: false, attempts: 0, error }, 'realtime', at);
+    } else {
+      const msg: OutgoingMessage = {
+        kind: 'alert',
+        alerts: [content],
+        subscriptionId: sub.id,
+        idempotencyKey: `${job.itemId}:${job.topicId}`,
+        via: 'realtime',
+        label: '',
+        sentAt: at,
+      };
+      rec = applyResult(rec, await sendWithRetry(sender, msg, fields), 'realtime', clock().toISOString());
+    }
+    await repo.transition(rec, 'pending');
+    if (rec.status === 'sent') {
+      log.info('alert sent', { ...fields, attempts: rec.attempts });
+      return 'sent';
+    }
+    log.error('alert parked after its retry budget', { ...fields, errorCode: rec.lastErrorCode, error: rec.lastError });
+    result.failures.push({ key, code: rec.lastErrorCode ?? 'channel_error', retryable: rec.retryable ?? true });
+    return 'failed';
+  }
+
+  /**
+   * Claims `records` (expected status → pending), sends them as one message (digest) or one each, and records the
+   * outcome. Returns alert counts.
+   */
+  async function redrive(
+    records: Array<{ rec: AlertRecord; expected: AlertStatus }>,
+    sub: Sub,
+    mode: 'digest' | 'single',
+    via: 'digest' | 'retry',
+  ): Promise<{ sent: number; failed: number }> {
+    const sender = channels.get(sub.channel);
+    const counts = { sent: 0, failed: 0 };
+    if (!sender) return counts;
+    const claimed: AlertRecord[] = [];
+    for (const { rec, expected } of records) {
+      const mine: AlertRecord = { ...rec, status: 'pending', updatedAt: clock().toISOString() };
+      if (await repo.transition(mine, expected)) claimed.push(mine);
+    }
+    if (claimed.length === 0) return counts;
+    const fields = { subscriptionId: sub.id, channel: sub.channel };
+    const batches = mode === 'digest' ? [claimed] : claimed.map((r) => [r]);
+    for (const batch of batches) {
+      const at = clock().toISOString();
+      const first = batch[0]!;
+      const msg: OutgoingMessage =
+        mode === 'digest'
+          ? {
+              kind: 'digest',
+              alerts: batch.map((r) => r.content),
+              subscriptionId: sub.id,
+              idempotencyKey: `digest:${sub.id}:${at}`,
+              via,
+              label: sub.mode === 'digest' ? sub.digest.text : `${sub.digest.text} (over budget)`,
+              sentAt: at,
+            }
+          : {
+              kind: 'alert',
+              alerts: [first.content],
+              subscriptionId: sub.id,
+              idempotencyKey: `${first.itemId}:${first.topicId}`,
+              via,
+              label: '',
+              sentAt: at,
+            };
+      const res = await sendWithRetry(sender, msg, { ...fields, alerts: batch.length });
+      const done = clock().toISOString();
+      for (const r of batch) {
+        const next = applyResult(r, res, via, done);
+        await repo.transition(next, 'pending');
+        if (next.status === 'sent') counts.sent++;
+        else counts.failed++;
+      }
+      if (res.ok) log.info(`${via === 'digest' ? 'digest' : 'parked alert'} sent`, { ...fields, alerts: batch.length });
+      else log.error(`${via === 'digest' ? 'digest' : 'parked alert'} failed`, { ...fields, alerts: batch.length, errorCode: res.error?.code });
+    }
+    return counts;
+  }
+
+  function groupBySub(records: AlertRecord[]): Map<string, AlertRecord[]> {
+    const groups = new Map<string, AlertRecord[]>();
+    for (const r of records) {
+      const g = groups.get(r.subscriptionId);
+      if (g) g.push(r);
+      else groups.set(r.subscriptionId, [r]);
+    }
+    return groups;
+  }
+
+  return {
+    planAlerts(item, newTopics, opts = {}) {
+      const seen = new Set<string>();
+      const jobs: AlertJob[] = [];
+      for (const t of newTopics) {
+        if (seen.has(t.id)) continue;
+        seen.add(t.id);
+        jobs.push({ itemId: item.id, topicId: t.id, storyId: item.storyId || item.id, ...(opts.retag ? { retag: true } : {}) });
+      }
+      return jobs;
+    },
+
+    async deliver(job) {
+      const result: DeliverResult = { sent: 0, failed: 0, suppressed: 0, deferred: 0, failures: [] };
+      const item = await deps.items.getItem(job.itemId);
+      if (!item) {
+        throw new AlertError('item_not_found', `alert job ${job.itemId}/${job.topicId}: item ${job.itemId} is not in the store`, {
+          retryable: true,
+        });
+      }
+      const topic = item.topics.find((t) => t.id === job.topicId);
+      if (!topic) {
+        log.info('item no longer carries the topic; no alert', { itemId: job.itemId, topicId: job.topicId });
+        return result;
+      }
+      const matching = subs.filter((s) => (s.topics.includes('*') || s.topics.includes(job.topicId)) && topic.score >= s.minScore);
+      // Subscriptions run side by side: a slow or failing channel never holds up the others.
+      const settled = await Promise.allSettled(matching.map((s) => deliverToSub(job, item, topic, s, result)));
+      let storeFailure: unknown = null;
+      for (const s of settled) {
+        if (s.status === 'rejected') storeFailure ??= s.reason;
+        else if (s.value !== 'duplicate') result[s.value]++;
+      }
+      // Only store failures reject; the queue redelivers the job and the records already written dedupe it.
+      if (storeFailure) throw storeFailure;
+      return result;
+    },
+
+    async runDigests(now) {
+      const totals = { sent: 0, failed: 0 };
+      const deferred = await repo.listByStatus('deferred');
+      for (const [subId, records] of groupBySub(deferred)) {
+        const sub = subsById.get(subId);
+        if (!sub) {
+          log.warn('deferred alerts of a subscription no longer configured', { subscriptionId: subId, alerts: records.length });
+          continue;
+        }
+        // Realtime subscriptions digest their budget overflow on their own schedule when given, else hourly.
+        const schedule = sub.digest;
+        const state = await repo.getDigestState(subId);
+        const ref = state?.lastRunAt ?? records.map((r) => r.createdAt).sort()[0]!;
+        if (nextOccurrence(schedule, new Date(ref)).getTime() > now.getTime()) continue;
+        const ordered = [...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+        const c = await redrive(
+          ordered.map((rec) => ({ rec, expected: 'deferred' as const })),
+          sub,
+          'digest',
+          'digest',
+        );
+        await repo.putDigestState(subId, now.toISOString());
+        totals.sent += c.sent;
+        totals.failed += c.failed;
+      }
+      return totals;
+    },
+
+    async retryParked() {
+      const totals = { sent: 0, failed: 0 };
+      const nowMs = clock().getTime();
+      const failed = await repo.listByStatus('failed');
+      const stale = (await repo.listByStatus('pending')).filter((r) => nowMs - Date.parse(r.updatedAt) > STALE_PENDING_MS);
+      const candidates = [
+        ...failed.map((rec) => ({ rec, expected: 'failed' as const })),
+        ...stale.map((rec) => ({ rec, expected: 'pending' as const })),
+      ];
+      const bySub = new Map<string, typeof candidates>();
+      for (const c of candidates) {
+        const g = bySub.get(c.rec.subscriptionId);
+        if (g) g.push(c);
+        else bySub.set(c.rec.subscriptionId, [c]);
+      }
+      for (const [subId, group] of bySub) {
+        const sub = subsById.get(subId);
+        if (!sub || !channels.has(sub.channel)) {
+          log.warn('parked alerts of a subscription or channel no longer configured; left parked', { subscriptionId: subId });
+          totals.failed += group.length;
+          continue;
+        }
+        // Alerts that were headed for a digest are re-driven as one digest; realtime ones one message each.
+        const viaDigest = group.filter((c) => c.rec.reason === 'digest' || c.rec.reason === 'budget');
+        const single = group.filter((c) => !(c.rec.reason === 'digest' || c.rec.reason === 'budget'));
+        for (const [part, mode] of [
+          [viaDigest, 'digest'],
+          [single, 'single'],
+        ] as const) {
+          if (part.length === 0) continue;
+          const c = await redrive(part, sub, mode, 'retry');
+          totals.sent += c.sent;
+          totals.failed += c.failed;
+        }
+      }
+      return totals;
+    },
+
+    async listAlerts(opts = {}) {
+      const limit = Math.max(1, Math.min(1000, Math.floor(opts.limit ?? 50)));
+      if (opts.status !== undefined) {
+        if (!(ALERT_STATUSES as readonly string[]).includes(opts.status)) {
+          throw new InputError('bad_status', `alert status "${opts.status}" is not one of ${ALERT_STATUSES.join(', ')}`);
+        }
+        return repo.listByStatus(opts.status as AlertStatus, limit);
+      }
+      const all = (await Promise.all(ALERT_STATUSES.map((s) => repo.listByStatus(s, limit)))).flat();
+      return all.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.key.localeCompare(b.key)).slice(0, limit);
+    },
+  };
+}

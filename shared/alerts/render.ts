@@ -1,0 +1,337 @@
+import type { StoredItem, TopicMatch } from '../types.ts';
+import type { AlertContent } from './types.ts';
+
+/**
+ * Message rendering for every channel. All feed-derived strings (title, outlet, evidence, URLs) are untrusted:
+ * each renderer escapes them for its target format. Pure functions, no I/O.
+ */
+
+/** Longest evidence sentence shown, UTF-16 code units (Slack section text is capped at 3000 chars). */
+const MAX_EVIDENCE = 600;
+/** Longest title shown. */
+const MAX_TITLE = 300;
+
+/**
+ * Escapes text for Slack `mrkdwn` and plain `text` fields: `&` → `&amp;`, `<` → `&lt;`, `>` → `&gt;`, the three
+ * characters Slack's message formatting reserves (api.slack.com "Formatting text: escaping text"). After this,
+ * `<!channel>`, `<@U123>` and `<url|label>` arrive as literal text.
+ */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escapes text for HTML element content and quoted attribute values (`& < > " '`), HTML Living Standard §13.1. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** Collapses whitespace and removes C0/C1 control characters, so a feed string renders on one line. */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max - 1).trimEnd() + '…';
+}
+
+/** True for absolute http(s) URLs: only those are rendered as links. */
+export function isWebUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** `2026-11-29T10:05:00.000Z` → `2026-11-29 10:05 UTC`; null → `unknown time`. */
+export function formatTime(iso: string | null): string {
+  if (!iso) return 'unknown time';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return 'unknown time';
+  return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+/**
+ * Snapshot of what an alert says, from the stored item and its topic match (evidence offsets are converted from
+ * field offsets to offsets within the sentence, and clipped to it).
+ * @param topic the item's match for the alerted topic; null when the item no longer carries it
+ * @param topicName fallback display name (config topic name, else the id)
+ */
+export function buildContent(item: StoredItem, topicId: string, topic: TopicMatch | null, topicName: string): AlertContent {
+  let outlet = item.siteName ? oneLine(item.siteName) : '';
+  if (!outlet) {
+    try {
+      outlet = new URL(item.url).hostname;
+    } catch {
+      outlet = 'unknown outlet';
+    }
+  }
+  const ev = topic?.evidence[0];
+  let evidence: AlertContent['evidence'] = null;
+  if (ev) {
+    const terms = ev.terms
+      .map((t) => ({ start: t.start - ev.start, end: t.end - ev.start }))
+      .filter((t) => t.start >= 0 && t.end <= ev.text.length && t.start < t.end)
+      .sort((a, b) => a.start - b.start);
+    const merged: Array<{ start: number; end: number }> = [];
+    for (const t of terms) {
+      const last = merged[merged.length - 1];
+      if (last && t.start <= last.end) last.end = Math.max(last.end, t.end);
+      else merged.push({ ...t });
+    }
+    evidence = { clause: ev.clause, text: ev.text, terms: merged };
+  }
+  return {
+    itemId: item.id,
+    storyId: item.storyId,
+    url: item.url,
+    title: item.title || item.url,
+    outlet,
+    publishedAt: item.publishedAt,
+    topicId,
+    topicName: topic?.name ?? topicName,
+    score: topic?.score ?? 0,
+    evidence,
+  };
+}
+
+/**
+ * Splits the evidence sentence into runs `{text, term}` (term runs are the matched terms), truncated to
+ * `MAX_EVIDENCE` characters, with whitespace collapsed inside runs.
+ */
+export function evidenceRuns(evidence: NonNullable<AlertContent['evidence']>): Array<{ text: string; term: boolean }> {
+  const runs: Array<{ text: string; term: boolean }> = [];
+  let pos = 0;
+  const limit = Math.min(evidence.text.length, MAX_EVIDENCE);
+  for (const t of evidence.terms) {
+    if (t.start >= limit) break;
+    if (t.start > pos) runs.push({ text: evidence.text.slice(pos, t.start), term: false });
+    runs.push({ text: evidence.text.slice(t.start, Math.min(t.end, limit)), term: true });
+    pos = Math.min(t.end, limit);
+  }
+  if (pos < limit) runs.push({ text: evidence.text.slice(pos, limit), term: false });
+  if (limit < evidence.text.length) runs.push({ text: '…', term: false });
+  return runs
+    .map((r) => ({ ...r, text: r.text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ') }))
+    .filter((r) => r.text.length > 0);
+}
+
+function scoreText(score: number): string {
+  return score.toFixed(2);
+}
+
+// ---------------------------------------------------------------- Slack (Block Kit, api.slack.com/block-kit)
+
+/** A Slack incoming-webhook payload: `text` is the notification fallback, `blocks` the Block Kit layout. */
+export interface SlackMessage {
+  text: string;
+  blocks: Array<Record<string, unknown>>;
+  unfurl_links: false;
+  unfurl_media: false;
+}
+
+/** `<url|label>` with both parts escaped; a non-web URL renders as plain escaped text (no link). */
+function slackLink(url: string, label: string): string {
+  const safeLabel = escapeSlack(label).replace(/\|/g, '¦').replace(/\*/g, '∗');
+  if (!isWebUrl(url)) return safeLabel;
+  const safeUrl = escapeSlack(url).replace(/\|/g, '%7C');
+  return `<${safeUrl}|${safeLabel}>`;
+}
+
+function slackEvidence(c: AlertContent): string | null {
+  if (!c.evidence) return null;
+  const text = evidenceRuns(c.evidence)
+    .map((r) => {
+      // Feed asterisks would toggle bold; the look-alike U+2217 keeps the text without the formatting.
+      const esc = escapeSlack(r.text).replace(/\*/g, '∗');
+      const core = esc.trim();
+      if (!r.term || !core) return esc;
+      return `${/^\s/.test(esc) ? ' ' : ''}*${core}*${/\s$/.test(esc) ? ' ' : ''}`;
+    })
+    .join('');
+  return `>${text}`;
+}
+
+/** Block Kit message for one realtime alert: linked title, outlet, published time, topic and score, evidence. */
+export function slackAlert(c: AlertContent): SlackMessage {
+  const title = truncate(oneLine(c.title), MAX_TITLE);
+  const blocks: Array<Record<string, unknown>> = [
+    { type: 'section', text: { type: 'mrkdwn', text: `*${slackLink(c.url, title)}*` } },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${escapeSlack(c.outlet)} · ${formatTime(c.publishedAt)} · topic *${escapeSlack(oneLine(c.topicName))}* (score ${scoreText(c.score)})`,
+        },
+      ],
+    },
+  ];
+  const ev = slackEvidence(c);
+  if (ev) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: ev } });
+  return {
+    text: escapeSlack(`${oneLine(c.topicName)}: ${title} (${c.outlet})`),
+    blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+}
+
+/** Groups alerts by topic id, preserving first-seen order. */
+export function byTopic(alerts: AlertContent[]): Array<{ topicId: string; topicName: string; alerts: AlertContent[] }> {
+  const groups = new Map<string, { topicId: string; topicName: string; alerts: AlertContent[] }>();
+  for (const a of alerts) {
+    let g = groups.get(a.topicId);
+    if (!g) groups.set(a.topicId, (g = { topicId: a.topicId, topicName: a.topicName, alerts: [] }));
+    g.alerts.push(a);
+  }
+  return [...groups.values()];
+}
+
+/** Block Kit digest: a header, then per topic a section listing linked titles (≤ 50 blocks, Slack's cap). */
+export function slackDigest(alerts: AlertContent[], label: string): SlackMessage {
+  const blocks: Array<Record<string, unknown>> = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`wirewatch digest: ${alerts.length} alert(s) — ${label}`, 150) } },
+  ];
+  let omitted = 0;
+  for (const g of byTopic(alerts)) {
+    const lines = g.alerts.map(
+      (a) => `• *${slackLink(a.url, truncate(oneLine(a.title), 200))}* — ${escapeSlack(a.outlet)}, ${formatTime(a.publishedAt)} (score ${scoreText(a.score)})`,
+    );
+    let chunk = `*${escapeSlack(oneLine(g.topicName))}*`;
+    const flush = () => {
+      if (blocks.length < 48) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
+      else omitted += chunk.split('\n').filter((l) => l.startsWith('•')).length;
+      chunk = '';
+    };
+    for (const line of lines) {
+      if (chunk.length + line.length + 1 > 2900) flush();
+      chunk += (chunk ? '\n' : '') + line;
+    }
+    if (chunk) flush();
+  }
+  if (omitted) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${omitted} more` }] });
+  return { text: escapeSlack(`wirewatch digest: ${alerts.length} alert(s)`), blocks, unfurl_links: false, unfurl_media: false };
+}
+
+// ---------------------------------------------------------------- email (multipart/alternative, RFC 2046)
+
+/** An email body: `subject` (one line), `text` (plain part) and `html` (HTML part), all escaped as needed. */
+export interface EmailMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+function htmlAlert(c: AlertContent): string {
+  const title = escapeHtml(truncate(oneLine(c.title), MAX_TITLE));
+  const link = isWebUrl(c.url) ? `<a href="${escapeHtml(c.url)}">${title}</a>` : title;
+  const meta = `${escapeHtml(c.outlet)} · ${escapeHtml(formatTime(c.publishedAt))} · ${escapeHtml(oneLine(c.topicName))} (score ${scoreText(c.score)})`;
+  const ev = c.evidence
+    ? `<blockquote>${evidenceRuns(c.evidence)
+        .map((r) => (r.term ? `<strong>${escapeHtml(r.text)}</strong>` : escapeHtml(r.text)))
+        .join('')}</blockquote>`
+    : '';
+  return `<h3>${link}</h3>\n<p>${meta}</p>\n${ev}`;
+}
+
+function textAlert(c: AlertContent): string {
+  const lines = [
+    truncate(oneLine(c.title), MAX_TITLE),
+    `${c.outlet} · ${formatTime(c.publishedAt)} · ${oneLine(c.topicName)} (score ${scoreText(c.score)})`,
+    c.url,
+  ];
+  if (c.evidence) lines.push('> ' + evidenceRuns(c.evidence).map((r) => (r.term ? `*${r.text}*` : r.text)).join(''));
+  return lines.join('\n');
+}
+
+const HTML_HEAD = '<!doctype html><html><head><meta charset="utf-8"></head><body>';
+
+/** Email for one realtime alert. */
+export function emailAlert(c: AlertContent): EmailMessage {
+  return {
+    subject: truncate(`[wirewatch] ${oneLine(c.topicName)}: ${oneLine(c.title)}`, 200),
+    text: textAlert(c) + '\n',
+    html: `${HTML_HEAD}\n${htmlAlert(c)}\n</body></html>\n`,
+  };
+}
+
+/** One digest email with a section (`<h2>` / underlined heading) per topic. */
+export function emailDigest(alerts: AlertContent[], label: string): EmailMessage {
+  const groups = byTopic(alerts);
+  const html = groups
+    .map((g) => `<h2>${escapeHtml(oneLine(g.topicName))} (${g.alerts.length})</h2>\n${g.alerts.map(htmlAlert).join('\n')}`)
+    .join('\n');
+  const text = groups
+    .map((g) => {
+      const head = `${oneLine(g.topicName)} (${g.alerts.length})`;
+      return `${head}\n${'='.repeat(Math.min(head.length, 72))}\n\n${g.alerts.map(textAlert).join('\n\n')}`;
+    })
+    .join('\n\n');
+  return {
+    subject: truncate(`[wirewatch] digest: ${alerts.length} alert(s) — ${label}`, 200),
+    text: text + '\n',
+    html: `${HTML_HEAD}\n<h1>wirewatch digest — ${escapeHtml(label)}</h1>\n${html}\n</body></html>\n`,
+  };
+}
+
+// ---------------------------------------------------------------- webhook / SNS JSON
+
+/** The JSON body of webhook POSTs and SNS messages (documented in ALERTS.md). */
+export interface AlertPayload {
+  type: 'alert' | 'digest';
+  /** Idempotency key: `<itemId>:<topicId>` for an alert, `digest:<subscriptionId>:<sentAt>` for a digest. */
+  id: string;
+  subscription: string;
+  sentAt: string;
+  alerts: Array<{
+    itemId: string;
+    storyId: string;
+    url: string;
+    title: string;
+    outlet: string;
+    publishedAt: string | null;
+    topic: { id: string; name: string; score: number };
+    evidence: AlertContent['evidence'];
+  }>;
+}
+
+/** Builds the JSON payload (strings are carried verbatim; JSON encoding is the receiver's escaping). */
+export function jsonPayload(type: 'alert' | 'digest', id: string, subscription: string, sentAt: string, alerts: AlertContent[]): AlertPayload {
+  return {
+    type,
+    id,
+    subscription,
+    sentAt,
+    alerts: alerts.map((a) => ({
+      itemId: a.itemId,
+      storyId: a.storyId,
+      url: a.url,
+      title: a.title,
+      outlet: a.outlet,
+      publishedAt: a.publishedAt,
+      topic: { id: a.topicId, name: a.topicName, score: a.score },
+      evidence: a.evidence,
+    })),
+  };
+}
+
+/** SNS `Subject`: ASCII printable only, one line, < 100 chars (SNS Publish API reference). */
+export function snsSubject(text: string): string {
+  const ascii = oneLine(text).replace(/[^\x20-\x7e]/g, '?');
+  return truncate(ascii || 'wirewatch alert', 99).replace(/…$/, '.');
+}
+
+/** One console line: `[alert] <topic> <score> | <title> | <outlet> | <published> | <url>`, control chars removed. */
+export function consoleLine(c: AlertContent, via: string): string {
+  return oneLine(
+    `[alert${via === 'realtime' ? '' : ` ${via}`}] ${c.topicId} ${scoreText(c.score)} | ${truncate(oneLine(c.title), MAX_TITLE)} | ${c.outlet} | ${formatTime(c.publishedAt)} | ${c.url}`,
+  );
+}

@@ -1,0 +1,164 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Config } from '../config/load.ts';
+import type { Logger } from '../log.ts';
+import type { AlertJob, IsoDateTime, StoredItem, TopicMatch } from '../types.ts';
+
+/**
+ * Lifecycle of one alert record (story × topic × subscription), alerts issue §3:
+ *
+ * - `pending` — claimed by a conditional put, a send is in progress (a crash leaves it here; `retryParked`
+ *   re-drives `pending` records older than 10 minutes).
+ * - `sent` — delivered (realtime, in a digest, or by a retry; see `via`).
+ * - `failed` — parked after the retry budget; `retryParked` / `wirewatch alerts retry` re-drives it.
+ * - `deferred` — waiting for the subscription's next digest (digest mode, or realtime over its hourly budget).
+ * - `suppressed` — never sent: item older than `alerts.maxItemAgeHours`, or a backtest re-tag (issue §6).
+ */
+export type AlertStatus = 'pending' | 'sent' | 'failed' | 'deferred' | 'suppressed';
+
+/** Every status, in the order `listAlerts` merges them. */
+export const ALERT_STATUSES: readonly AlertStatus[] = ['pending', 'sent', 'failed', 'deferred', 'suppressed'];
+
+/**
+ * What a message says about one alert: a snapshot taken from the item when the alert is claimed, so digests and
+ * retries render the same text even after the item changed or expired. Every string is feed-derived and untrusted:
+ * renderers escape it for their channel.
+ */
+export interface AlertContent {
+  itemId: string;
+  storyId: string;
+  /** Canonical article URL. */
+  url: string;
+  title: string;
+  /** Outlet: the page's site name, else the URL's host name. */
+  outlet: string;
+  publishedAt: IsoDateTime | null;
+  topicId: string;
+  topicName: string;
+  score: number;
+  /**
+   * The first evidence sentence, with matched terms as offsets into `text` (UTF-16 code units, end exclusive);
+   * null when the match carried no evidence.
+   */
+  evidence: { clause: string; text: string; terms: Array<{ start: number; end: number }> } | null;
+}
+
+/** One alert record as stored under `ALERT#<storyId>#<topicId>` / `SUB#<subscriptionId>` and listed by the CLI. */
+export interface AlertRecord {
+  /** `<storyId>#<topicId>#<subscriptionId>` — the dedupe key (alerts issue §3, §4). */
+  key: string;
+  itemId: string;
+  storyId: string;
+  topicId: string;
+  subscriptionId: string;
+  channelId: string;
+  channelType: string;
+  mode: 'realtime' | 'digest';
+  status: AlertStatus;
+  /** Why suppressed (`too_old`, `retag`) or deferred (`digest`, `budget`); null otherwise. */
+  reason: string | null;
+  /** Delivery attempts so far (all calls together). */
+  attempts: number;
+  /** `code: message` of the last failure, or null. */
+  lastError: string | null;
+  lastErrorCode: string | null;
+  /** Whether the last failure may succeed when retried as is (drives DLQ vs. discard in AWS); null when none. */
+  retryable: boolean | null;
+  /** How it went out: `realtime`, `digest` or `retry`; null until sent. */
+  via: 'realtime' | 'digest' | 'retry' | null;
+  createdAt: IsoDateTime;
+  updatedAt: IsoDateTime;
+  sentAt: IsoDateTime | null;
+  content: AlertContent;
+}
+
+/** Per-call counts of `deliver` (each counts subscriptions, not jobs). */
+export interface DeliverResult {
+  sent: number;
+  /** Parked after the retry budget (status `failed`). */
+  failed: number;
+  /** Not alerted: too old or a re-tag. */
+  suppressed: number;
+  /** Queued for a digest (digest mode, or over budget). */
+  deferred: number;
+  /** The failures of this call, so the AWS handler can route retryable ones to the DLQ. */
+  failures: Array<{ key: string; code: string; retryable: boolean }>;
+}
+
+/** Response of the HTTP port: any HTTP status (transport failures throw). Header keys are lower-case. */
+export interface AlertHttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/**
+ * Minimal outbound HTTP port for Slack and webhook channels. The chokepoint's `HttpClient` (shared/http) satisfies
+ * it, so SSRF guard, `http.allowHosts`, caps and timeouts apply to alert traffic too.
+ * @throws a `WirewatchError` (HttpError) for transport and guard failures; never for an HTTP status.
+ */
+export interface AlertHttp {
+  request(
+    url: string,
+    init: { kind: 'webhook'; method: 'POST'; headers: Record<string, string>; body: Buffer },
+  ): Promise<AlertHttpResponse>;
+}
+
+/** Everything `createAlerter` needs. AWS clients only in the AWS runtime. */
+export interface AlertDeps {
+  /** Channels, subscriptions and `alerts:` settings (shared/config/load.ts). */
+  config: Config;
+  client: DynamoDBClient;
+  tableName: string;
+  /** Item lookup; the Store satisfies it. */
+  items: { getItem(id: string): Promise<StoredItem | null> };
+  http: AlertHttp;
+  sns?: SNSClient;
+  ses?: SESv2Client;
+  /**
+   * Resolves `webhookUrlEnv` / `secretEnv` values that are Secrets Manager ARNs (AWS runtime; optional).
+   * Without it such a value parks the alert as `channel_misconfigured`.
+   */
+  secrets?: SecretsManagerClient;
+  /** Where `webhookUrlEnv`, `secretEnv` and `topicArnEnv` are read (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  now?: () => Date;
+  /** Waits between retries (default a real timer). */
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Sink of the console channel, one line per call without the newline. Default: `process.stderr`, because
+   * `--json` runs reserve stdout for JSON; the CLI passes stdout when not in `--json` mode.
+   */
+  consoleWrite?: (line: string) => void;
+}
+
+/** The alert fan-out use-case (alerts issue 7). */
+export interface Alerter {
+  /**
+   * Alert jobs for an item's new topic hits: one per distinct topic id. Pure, no I/O.
+   * `opts.retag` marks jobs from a backtest re-tag; they are recorded as suppressed, never sent.
+   */
+  planAlerts(item: StoredItem, newTopics: TopicMatch[], opts?: { retag?: boolean }): AlertJob[];
+  /**
+   * Delivers one job to every matching subscription (topic listed or `*`, score ≥ `minScore`). For each, a
+   * conditional put of the ALERT record comes first, so a redelivered job sends nothing. Never throws for channel
+   * failures: they are retried (bounded; Slack 429 `Retry-After` honoured, 5xx backed off) and then parked.
+   * @throws AlertError `item_not_found` (retryable) when the item is not in the store; StoreError when the table fails
+   */
+  deliver(job: AlertJob): Promise<DeliverResult>;
+  /**
+   * Sends every due digest: per subscription with deferred alerts, one message when the subscription's schedule
+   * (`hourly`, `daily HH:MM Zone`; realtime budget overflow uses the subscription's `schedule`, else `hourly`) has an
+   * occurrence after the last digest (or after the oldest deferred alert) and not after `now`. Precision is the
+   * caller's cadence (hourly in AWS). Counts are alerts, not messages; a digest that fails is parked (`failed`).
+   * @throws StoreError when the table fails (channel failures are recorded, never thrown)
+   */
+  runDigests(now: Date): Promise<{ sent: number; failed: number }>;
+  /** Re-drives parked (`failed`) alerts, and `pending` ones stuck for over 10 minutes, one message each. */
+  retryParked(): Promise<{ sent: number; failed: number }>;
+  /** Recent alert records, newest `updatedAt` first. `limit` default 50 (max 1000); `status` one AlertStatus. */
+  listAlerts(opts?: { limit?: number; status?: string }): Promise<AlertRecord[]>;
+}

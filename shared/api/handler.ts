@@ -1,0 +1,206 @@
+import { InputError, WirewatchError } from '../errors.ts';
+import type { Store } from '../store/index.ts';
+import type { FeedSource, FeedState } from '../types.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { TokenVerifier } from './auth.ts';
+import { ITEMS_PARAMS, listItems, type ItemsParams } from './items-query.ts';
+import { ROUTES, buildOpenApi, matchRoute } from './routes.ts';
+import type { FeedHealth } from './schemas.ts';
+
+/**
+ * A framework-free HTTP request: what API Gateway (HTTP API, payload 2.0) and the local node:http server
+ * both reduce to. Header names lower-case; one value per query parameter.
+ */
+export interface ApiRequest {
+  method: string;
+  /** Path without query string, e.g. `/items/i_0123…`. */
+  path: string;
+  query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+}
+
+/** The response: `body` is JSON text (UTF-8). */
+export interface ApiResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Dependencies of the API. */
+export interface ApiDeps {
+  store: Store;
+  /** Configured topics (`GET /topics` lists them; `?topic=` must be one of them). */
+  topics: Array<{ id: string; name: string }>;
+  /** HMAC key for cursors (`cursorKeyFrom`). */
+  cursorKey: Buffer;
+  /**
+   * Accepted tokens: a fixed verifier, or a source refreshed on demand (e.g. `createAuthorizer(...)`, whose
+   * `verifier()` re-reads the Secrets Manager secret every 5 min, so rotated tokens work without a cold start).
+   */
+  tokens: TokenVerifier | { verifier(): Promise<TokenVerifier> };
+  /** Configured feeds: `GET /feeds` lists them even before their first poll. Optional. */
+  feeds?: FeedSource[];
+  now?: () => Date;
+  logger?: Logger;
+}
+
+const baseHeaders = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+const json = (statusCode: number, value: unknown, extra: Record<string, string> = {}): ApiResponse => ({
+  statusCode,
+  headers: { ...baseHeaders, ...extra },
+  body: JSON.stringify(value),
+});
+
+const error = (statusCode: number, code: string, message: string, extra: Record<string, string> = {}): ApiResponse =>
+  json(statusCode, { error: { code, message } }, extra);
+
+/**
+ * The feed health rows of `GET /feeds` and `wirewatch feeds --json`: configured feeds first (in config
+ * order, with empty health before their first poll), then stored states of feeds no longer configured.
+ */
+export function feedHealth(states: FeedState[], configured: FeedSource[] = []): FeedHealth[] {
+  const byId = new Map(states.map((s) => [s.feedId, s] as const));
+  const row = (id: string, url: string, name: string | null, s: FeedState | undefined): FeedHealth => ({
+    id,
+    url: s?.url ?? url,
+    name: s?.name ?? name,
+    status: s?.status ?? null,
+    consecutiveFailures: s?.consecutiveFailures ?? 0,
+    lastSuccessAt: s?.lastSuccessAt ?? null,
+    lastNewEntryAt: s?.lastNewEntryAt ?? null,
+    nextPollAt: s?.nextPollAt ?? null,
+    lastError: s?.lastError ?? null,
+    etag: s?.etag ?? null,
+    lastModified: s?.lastModified ?? null,
+  });
+  const out = configured.map((f) => row(f.id, f.url, f.name, byId.get(f.id)));
+  const seen = new Set(configured.map((f) => f.id));
+  for (const s of states) if (!seen.has(s.feedId)) out.push(row(s.feedId, s.url, s.name, s));
+  return out;
+}
+
+/**
+ * Creates the API handler (store issue §5–6), used unchanged by the Lambda (API Gateway HTTP API) and by the
+ * local server. Routes (GET only): `/items`, `/items/{id}`, `/topics`, `/feeds`, `/openapi.json`, `/healthz`.
+ * Every route but `/healthz` needs `Authorization: Bearer <token>` (401 otherwise, before routing, so
+ * anonymous callers learn nothing). Bad parameters → 400 `{"error":{"code","message"}}` naming the
+ * parameter; unknown routes → 404; other methods → 405; store outages → 503; anything else → 500 with no
+ * internals. `handle` never throws.
+ */
+export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<ApiResponse> } {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger ?? silentLogger;
+  const topicIds = new Set(deps.topics.map((t) => t.id));
+  const openapi = JSON.stringify(buildOpenApi());
+
+  const rejectUnknownParams = (query: Record<string, string | undefined>, allowed: readonly string[]) => {
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined && !allowed.includes(k)) {
+        throw new InputError('unknown_parameter', `parameter ${k.slice(0, 64)}: not accepted here${allowed.length ? ` (accepted: ${allowed.join(', ')})` : ''}`);
+      }
+    }
+  };
+
+  const dispatch = async (req: ApiRequest): Promise<ApiResponse> => {
+    const method = req.method.toUpperCase();
+    const match = matchRoute(req.path);
+    if (match?.route.operationId === 'health') {
+      if (method !== 'GET' && method !== 'HEAD') return error(405, 'method_not_allowed', `method ${method} not allowed on ${match.route.path}`, { allow: 'GET' });
+      return json(200, { ok: true });
+    }
+    const verifier = deps.tokens instanceof TokenVerifier ? deps.tokens : await deps.tokens.verifier();
+    if (!verifier.verifyHeader(req.headers.authorization)) {
+      const presented = req.headers.authorization !== undefined;
+      return error(401, 'unauthorized', presented ? 'the bearer token is not valid' : 'missing Authorization: Bearer <token>', {
+        'www-authenticate': presented ? 'Bearer realm="wirewatch", error="invalid_token"' : 'Bearer realm="wirewatch"',
+      });
+    }
+    if (!match) return error(404, 'not_found', `no route ${req.path.slice(0, 200)}`);
+    if (method !== 'GET') return error(405, 'method_not_allowed', `method ${method.slice(0, 16)} not allowed on ${match.route.path}`, { allow: 'GET' });
+    const { route, pathParams } = match;
+    switch (route.operationId) {
+      case 'listItems': {
+        rejectUnknownParams(req.query, ITEMS_PARAMS);
+        const params: ItemsParams = {};
+        for (const k of ITEMS_PARAMS) params[k] = req.query[k];
+        return json(200, await listItems(deps.store, params, { topics: topicIds, cursorKey: deps.cursorKey }));
+      }
+      case 'getItem': {
+        rejectUnknownParams(req.query, []);
+        const id = pathParams.id ?? '';
+        if (!/^i_[0-9a-f]{24}$/.test(id)) throw new InputError('invalid_parameter', 'parameter id: must be i_ followed by 24 lower-case hex digits');
+        const item = await deps.store.getItem(id);
+        return item ? json(200, item) : error(404, 'not_found', `no item ${id}`);
+      }
+      case 'listTopics': {
+        rejectUnknownParams(req.query, []);
+        const t = now().getTime();
+        const bounds = [new Date(t - 86_400_000).toISOString(), new Date(t - 7 * 86_400_000).toISOString()];
+        const topics = await Promise.all(
+          deps.topics.map(async (topic) => {
+            const [last24h = 0, last7d = 0] = await deps.store.countTopicItems(topic.id, bounds);
+            return { id: topic.id, name: topic.name, counts: { last24h, last7d } };
+          }),
+        );
+        return json(200, { topics });
+      }
+      case 'listFeeds': {
+        rejectUnknownParams(req.query, []);
+        return json(200, { feeds: feedHealth(await deps.store.listFeedStates(), deps.feeds) });
+      }
+      case 'getOpenApi':
+        rejectUnknownParams(req.query, []);
+        return { statusCode: 200, headers: { ...baseHeaders }, body: openapi };
+      default:
+        return error(404, 'not_found', `no route ${req.path.slice(0, 200)}`);
+    }
+  };
+
+  return {
+    async handle(req) {
+      try {
+        return await dispatch(req);
+      } catch (err) {
+        if (err instanceof InputError) return error(400, err.code, err.message);
+        if (err instanceof WirewatchError && err.retryable) {
+          log.warn('api store unavailable', { errorCode: err.code, path: req.path });
+          return error(503, 'unavailable', 'the store is temporarily unavailable; retry', { 'retry-after': '1' });
+        }
+        log.error('api request failed', { errorCode: err instanceof WirewatchError ? err.code : 'internal', path: req.path, error: err instanceof Error ? err.message : String(err) });
+        return error(500, 'internal', 'internal error');
+      }
+    },
+  };
+}
+
+/** The routes' paths, as documented (for tests and docs). */
+export const ROUTE_PATHS = ROUTES.map((r) => r.path);
+
+/** The parts of an API Gateway HTTP API (payload format 2.0) request event the adapter reads. */
+export interface HttpApiEventV2 {
+  rawPath?: string;
+  requestContext: { http: { method: string; path?: string } };
+  queryStringParameters?: Record<string, string | undefined> | null;
+  headers?: Record<string, string | undefined> | null;
+}
+
+/**
+ * Converts an API Gateway HTTP API payload-2.0 event into an `ApiRequest` (AWS API Gateway developer guide,
+ * "Working with AWS Lambda proxy integrations for HTTP APIs"). Header names are lower-cased; repeated query
+ * parameters arrive comma-joined from API Gateway and are passed on as such (then fail validation).
+ */
+export function apiRequestFromHttpApiEvent(event: HttpApiEventV2): ApiRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v;
+  return {
+    method: event.requestContext.http.method,
+    path: event.rawPath ?? event.requestContext.http.path ?? '/',
+    query: { ...(event.queryStringParameters ?? {}) },
+    headers,
+  };
+}

@@ -1,0 +1,109 @@
+import { InputError } from '../errors.ts';
+import type { ItemSummary } from '../types.ts';
+import type { ItemQuery, Store } from '../store/index.ts';
+import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
+
+/*
+ * The one implementation of "list items" shared by `GET /items` and `wirewatch items` (store issue §7):
+ * parameter validation, cursor handling and the store query.
+ */
+
+/** Query parameters of `GET /items`, all as strings (absent = undefined). */
+export interface ItemsParams {
+  topic?: string;
+  feed?: string;
+  since?: string;
+  until?: string;
+  q?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+/** Names accepted by `GET /items`; anything else is a 400. */
+export const ITEMS_PARAMS = ['topic', 'feed', 'since', 'until', 'q', 'limit', 'cursor'] as const;
+/** Page size when `limit` is absent. */
+export const DEFAULT_LIMIT = 20;
+/** Largest accepted `limit`. */
+export const MAX_LIMIT = 100;
+/** Maximum length of `q`, characters. */
+export const MAX_Q_CHARS = 200;
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+const invalid = (param: string, why: string) => new InputError('invalid_parameter', `parameter ${param}: ${why}`);
+
+/**
+ * Parses an ISO-8601 date (`2026-11-29`, midnight UTC — or the day's last millisecond when `endOfDay`) or
+ * date-time with zone (`2026-11-29T12:00:00Z`, `…+02:00`) into ISO-8601 UTC.
+ * @throws InputError `invalid_parameter` naming `param`
+ */
+export function parseIsoParam(param: string, value: string, endOfDay = false): string {
+  const m = ISO_RE.exec(value);
+  const dateOnly = m !== null && m[4] === undefined;
+  const t = m ? Date.parse(dateOnly ? `${value}T00:00:00Z` : value) : NaN;
+  if (!m || Number.isNaN(t)) throw invalid(param, `'${value.slice(0, 40)}' is not an ISO-8601 date or date-time with zone (e.g. 2026-11-29 or 2026-11-29T12:00:00Z)`);
+  // Reject calendar overflow such as 2026-02-31 (some engines roll it into March).
+  const day = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (day.getUTCDate() !== Number(m[3]) || day.getUTCMonth() !== Number(m[2]) - 1) {
+    throw invalid(param, `'${value}' is not a calendar date`);
+  }
+  const d = new Date(dateOnly && endOfDay ? t + 86_400_000 - 1 : t);
+  return d.toISOString();
+}
+
+/**
+ * Validates list parameters into a store query plus the cursor fingerprint.
+ * @param opts.topics the configured topic ids (an unknown `topic` is a 400)
+ * @throws InputError `invalid_parameter` / `invalid_cursor`, the message naming the parameter
+ */
+export function parseItemsParams(
+  params: ItemsParams,
+  opts: { topics: ReadonlySet<string>; cursorKey: Buffer },
+): { query: ItemQuery; fingerprint: string } {
+  const nonEmpty = (name: keyof ItemsParams): string | undefined => {
+    const v = params[name];
+    if (v === undefined) return undefined;
+    if (v.trim() === '') throw invalid(name, 'must not be empty');
+    return v;
+  };
+  const topic = nonEmpty('topic');
+  if (topic !== undefined && !opts.topics.has(topic)) {
+    throw invalid('topic', `unknown topic '${topic.slice(0, 64)}' (known: ${[...opts.topics].join(', ') || 'none'})`);
+  }
+  const feed = nonEmpty('feed');
+  if (feed !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(feed)) throw invalid('feed', 'must be a feed id (1-64 letters, digits, - and _)');
+  const sinceRaw = nonEmpty('since');
+  const untilRaw = nonEmpty('until');
+  const since = sinceRaw === undefined ? undefined : parseIsoParam('since', sinceRaw);
+  const until = untilRaw === undefined ? undefined : parseIsoParam('until', untilRaw, true);
+  if (since !== undefined && until !== undefined && since > until) throw invalid('since', 'must not be after until');
+  const q = nonEmpty('q');
+  if (q !== undefined && q.length > MAX_Q_CHARS) throw invalid('q', `at most ${MAX_Q_CHARS} characters`);
+  const limitRaw = nonEmpty('limit');
+  let limit = DEFAULT_LIMIT;
+  if (limitRaw !== undefined) {
+    if (!/^\d{1,4}$/.test(limitRaw) || Number(limitRaw) < 1 || Number(limitRaw) > MAX_LIMIT) {
+      throw invalid('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
+    }
+    limit = Number(limitRaw);
+  }
+  const fingerprint = queryFingerprint({ topic, feed, since, until, q: q?.toLowerCase() });
+  const cursor = nonEmpty('cursor');
+  const after = cursor === undefined ? null : decodeCursor(opts.cursorKey, cursor, fingerprint);
+  return { query: { topic, feed, since, until, q, limit, after }, fingerprint };
+}
+
+/**
+ * Lists one page of items: validates `params`, queries the store, signs the next cursor.
+ * @returns `{items, nextCursor}` — the body of `GET /items` and of `wirewatch items --json`
+ * @throws InputError for bad parameters; StoreError from the store
+ */
+export async function listItems(
+  store: Store,
+  params: ItemsParams,
+  opts: { topics: ReadonlySet<string>; cursorKey: Buffer },
+): Promise<{ items: ItemSummary[]; nextCursor: string | null }> {
+  const { query, fingerprint } = parseItemsParams(params, opts);
+  const page = await store.queryItems(query);
+  return { items: page.items, nextCursor: page.last ? encodeCursor(opts.cursorKey, page.last, fingerprint) : null };
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { FeedStatus, ItemSummary, StoredItem } from '../types.ts';
+
+/*
+ * Response schemas of the HTTP API (zod 4). They are the single source for three things: the OpenAPI 3.1
+ * document (`z.toJSONSchema`, JSON Schema draft 2020-12, which OpenAPI 3.1 uses), the route table, and the
+ * tests that parse real responses with them. Type-level checks below keep them equal to shared/types.ts.
+ */
+
+const iso = z.string().describe('ISO-8601 UTC timestamp');
+const extractionStatus = z.enum(['full', 'partial', 'feed_only', 'blocked_consent', 'paywalled', 'no_content', 'failed']);
+const feedStatus = z.enum(['ok', 'not_modified', 'http_error', 'network_error', 'parse_error', 'not_a_feed', 'blocked', 'gone']);
+
+const evidenceSchema = z.strictObject({
+  clause: z.string(),
+  field: z.enum(['title', 'lead', 'body']),
+  text: z.string(),
+  start: z.number().int(),
+  end: z.number().int(),
+  terms: z.array(z.strictObject({ text: z.string(), start: z.number().int(), end: z.number().int() })),
+});
+
+const topicMatchSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  score: z.number(),
+  evidence: z.array(evidenceSchema),
+});
+
+/** `ItemSummary` — one element of `GET /items`. */
+export const itemSummarySchema = z
+  .strictObject({
+    id: z.string(),
+    url: z.string(),
+    title: z.string(),
+    publishedAt: iso.nullable(),
+    firstSeenAt: iso,
+    feedIds: z.array(z.string()),
+    extraction: z.strictObject({ status: extractionStatus }),
+    topics: z.array(z.strictObject({ id: z.string(), score: z.number() })),
+  })
+  .describe('An item in list view');
+
+/** `StoredItem` — `GET /items/{id}`. */
+export const storedItemSchema = z
+  .strictObject({
+    id: z.string().describe('i_ + first 24 hex chars of sha256(canonical URL)'),
+    url: z.string(),
+    urls: z.array(z.string()),
+    feedIds: z.array(z.string()),
+    title: z.string(),
+    byline: z.string().nullable(),
+    siteName: z.string().nullable(),
+    lang: z.string().nullable(),
+    publishedAt: iso.nullable(),
+    firstSeenAt: iso,
+    updatedAt: iso,
+    version: z.number().int().min(1),
+    extraction: z.strictObject({
+      status: extractionStatus,
+      reason: z.string().nullable(),
+      extractor: z.strictObject({ name: z.string(), version: z.string(), dom: z.string().nullable().optional() }),
+    }),
+    topics: z.array(topicMatchSchema),
+    text: z.string(),
+    textTruncated: z.boolean(),
+    contentHash: z.string(),
+    storyId: z.string(),
+    expiresAt: z.number().int().describe('TTL, epoch seconds'),
+  })
+  .describe('A stored item with text and evidence');
+
+/** `GET /items` response. */
+export const itemsPageSchema = z.strictObject({
+  items: z.array(itemSummarySchema),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+});
+
+/** `GET /topics` response. */
+export const topicsResponseSchema = z.strictObject({
+  topics: z.array(
+    z.strictObject({
+      id: z.string(),
+      name: z.string(),
+      counts: z.strictObject({
+        last24h: z.number().int().describe('items whose publishedAt (else firstSeenAt) is within the last 24 h'),
+        last7d: z.number().int(),
+      }),
+    }),
+  ),
+});
+
+/** One element of `GET /feeds` (same fields as `wirewatch feeds --json`, plus `id`). */
+export const feedHealthSchema = z.strictObject({
+  id: z.string(),
+  url: z.string(),
+  name: z.string().nullable(),
+  status: feedStatus.nullable(),
+  consecutiveFailures: z.number().int(),
+  lastSuccessAt: iso.nullable(),
+  lastNewEntryAt: iso.nullable(),
+  nextPollAt: iso.nullable(),
+  lastError: z.string().nullable(),
+  etag: z.string().nullable(),
+  lastModified: z.string().nullable(),
+});
+
+/** `GET /feeds` response. */
+export const feedsResponseSchema = z.strictObject({ feeds: z.array(feedHealthSchema) });
+
+/** Every error response: 400, 401, 404, 405, 500, 503. */
+export const errorSchema = z.strictObject({
+  error: z.strictObject({ code: z.string(), message: z.string() }),
+});
+
+/** `GET /healthz` response. */
+export const healthSchema = z.strictObject({ ok: z.literal(true) });
+
+/** `GET /openapi.json` response (loosely: an object with `openapi: "3.1.x"`). */
+export const openApiDocSchema = z.looseObject({ openapi: z.string().regex(/^3\.1\.\d+$/) });
+
+/** The feed health row type. */
+export type FeedHealth = z.infer<typeof feedHealthSchema>;
+
+// Compile-time guarantees that the schemas and shared/types.ts describe the same shapes.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _summaryMatches: Same<z.infer<typeof itemSummarySchema>, ItemSummary> = true;
+const _itemMatches: Same<z.infer<typeof storedItemSchema>, StoredItem> = true;
+const _statusMatches: Same<z.infer<typeof feedStatus>, FeedStatus> = true;
+void _summaryMatches;
+void _itemMatches;
+void _statusMatches;

@@ -1,0 +1,104 @@
+/// <reference lib="dom" />
+import { parseHTML } from 'linkedom';
+
+/** DOM engines Readability can run on (extraction issue §6). */
+export type DomEngine = 'linkedom' | 'jsdom';
+
+/** A parsed page. Call `close()` when done (frees the jsdom window; a no-op for linkedom). */
+export interface DomHandle {
+  engine: DomEngine;
+  document: Document;
+  /** The window the document belongs to (DOMPurify and `getComputedStyle` users need it). */
+  window: Window;
+  close(): void;
+}
+
+type JsdomModule = typeof import('jsdom');
+let jsdomModule: Promise<JsdomModule> | null = null;
+
+/**
+ * Loads jsdom on first use only (dynamic import), so processes that never need it — the linkedom fast path on a
+ * Lambda cold start — never pay for loading it.
+ * @throws whatever `import('jsdom')` throws when jsdom is not installed
+ */
+export function loadJsdom(): Promise<JsdomModule> {
+  jsdomModule ??= import('jsdom');
+  return jsdomModule;
+}
+
+/** True once jsdom has been requested in this process (tests check the lazy loading with it). */
+export function jsdomLoaded(): boolean {
+  return jsdomModule !== null;
+}
+
+/**
+ * The base URL of a document: its first `<base href>` resolved against the page URL (WHATWG HTML §2.4.1
+ * "document base URL"), else the page URL. Invalid `href` values are ignored.
+ */
+export function documentBaseUrl(document: Document, pageUrl: string): string {
+  const href = document.querySelector('base[href]')?.getAttribute('href');
+  if (href) {
+    try {
+      return new URL(href.trim(), pageUrl).href;
+    } catch {
+      /* ignore a bad <base> */
+    }
+  }
+  return pageUrl;
+}
+
+/**
+ * Parses decoded HTML into a DOM with the given engine. Neither engine runs scripts or loads resources.
+ *
+ * - `linkedom`: fast, no layout; the document's `documentURI`/`baseURI` are set to the page URL / `<base>` so
+ *   Readability resolves relative links. Input without an `<html>` element is wrapped in one first (linkedom
+ *   does not synthesise the document skeleton the WHATWG parser would).
+ * - `jsdom`: loaded lazily; one window per page with `url` = the page URL (`runScripts` off, no resource loader).
+ *
+ * @param html decoded page text
+ * @param url absolute page URL (after redirects)
+ * @throws whatever the engine throws on input it cannot handle (callers fall back)
+ */
+export async function parseDocument(engine: DomEngine, html: string, url: string): Promise<DomHandle> {
+  if (engine === 'jsdom') {
+    const { JSDOM, VirtualConsole } = await loadJsdom();
+    const virtualConsole = new VirtualConsole();
+    const dom = new JSDOM(html, { url, contentType: 'text/html', virtualConsole });
+    const window = dom.window as unknown as Window;
+    return { engine, document: window.document, window, close: () => dom.window.close() };
+  }
+  const parsed = parseHTML(normaliseSkeleton(html)) as unknown as { document: Document; window: Window };
+  const { document, window } = parsed;
+  const baseURI = documentBaseUrl(document, url);
+  Object.defineProperty(document, 'documentURI', { value: url, configurable: true });
+  Object.defineProperty(document, 'baseURI', { value: baseURI, configurable: true });
+  Object.defineProperty(document, 'URL', { value: url, configurable: true });
+  return { engine, document, window, close: () => {} };
+}
+
+/**
+ * Gives linkedom the `<html><head>…</head><body>…</body></html>` skeleton the WHATWG parser would synthesise
+ * (linkedom keeps a fragment's first element as the document element, and content outside `<body>` would be
+ * invisible to Readability). Documents that already have a `<body>` are returned unchanged.
+ */
+export function normaliseSkeleton(html: string): string {
+  if (/<body[\s>]/i.test(html)) return html;
+  let rest = html.replace(/<!doctype[^>]*>/i, '');
+  let htmlAttrs = '';
+  rest = rest.replace(/<html(\s[^>]*)?>/i, (_m, attrs: string | undefined) => {
+    htmlAttrs = attrs ?? '';
+    return '';
+  });
+  rest = rest.replace(/<\/html\s*>/i, '');
+  let head = '';
+  rest = rest.replace(/<head(?:\s[^>]*)?>([\s\S]*?)<\/head\s*>/i, (_m, inner: string) => {
+    head = inner;
+    return '';
+  });
+  return `<!DOCTYPE html><html${htmlAttrs}><head>${head}</head><body>${rest}</body></html>`;
+}
+
+/** Resolves after pending I/O callbacks have run (yield to the event loop between pages). */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
