@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type Config } from '../shared/config/load.ts';
 import { WirewatchError } from '../shared/errors.ts';
@@ -52,6 +53,10 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
   let exitCode = 0;
   const program = new Command('wirewatch')
     .description('Monitor news feeds, extract articles, detect topics with evidence, store and alert.')
+    .version(
+      (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+      '-V, --version',
+    )
     .option('--config <file>', 'configuration file', process.env.WIREWATCH_CONFIG ?? './wirewatch.yaml')
     .option('--data-dir <dir>', 'embedded store directory', '.wirewatch/data')
     .option('--memory', 'use a throwaway in-memory store', false)

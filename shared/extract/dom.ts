@@ -69,6 +69,7 @@ export async function parseDocument(engine: DomEngine, html: string, url: string
   }
   const parsed = parseHTML(normaliseSkeleton(html)) as unknown as { document: Document; window: Window };
   const { document, window } = parsed;
+  repairNestedParagraphs(document);
   const baseURI = documentBaseUrl(document, url);
   Object.defineProperty(document, 'documentURI', { value: url, configurable: true });
   Object.defineProperty(document, 'baseURI', { value: baseURI, configurable: true });
@@ -96,6 +97,18 @@ export function normaliseSkeleton(html: string): string {
     return '';
   });
   return `<!DOCTYPE html><html${htmlAttrs}><head>${head}</head><body>${rest}</body></html>`;
+}
+
+/**
+ * linkedom (htmlparser2) does not apply the WHATWG "close a p element" rule: `<p>a<span><p></span>b</p>` leaves an
+ * empty `<p>` inside the span and `b` in the same paragraph as `a`, where a browser starts a new paragraph.
+ * Readability later drops the empty `<p>`, gluing the words together ("rangeThe"). Each empty `<p>` nested in
+ * another `<p>` becomes a `<br>`, which keeps the break.
+ */
+function repairNestedParagraphs(document: Document): void {
+  for (const inner of Array.from(document.querySelectorAll('p p'))) {
+    if (inner.childNodes.length === 0) inner.replaceWith(document.createElement('br'));
+  }
 }
 
 /** Resolves after pending I/O callbacks have run (yield to the event loop between pages). */

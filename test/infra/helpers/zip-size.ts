@@ -13,7 +13,7 @@ function walk(dir: string, base = dir): string[] {
  * Size in bytes of `dir` as a zip archive with deflate level 9 (the Lambda deployment package): per file a local
  * header (30 B + name), the data (deflated, or stored when that is smaller) and a central directory entry
  * (46 B + name), plus the 22 B end record (PKWARE APPNOTE.TXT §4.3). Computed exactly from the deflated sizes,
- * within a few bytes of `zip -9 -X`.
+ * within 0.2 % of `zip -9 -X` (zlib and Info-ZIP deflate differ slightly).
  * @returns zipped and unzipped bytes and the number of files
  */
 export function zipSize(dir: string): { zipped: number; unzipped: number; files: number } {
