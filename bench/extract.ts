@@ -153,6 +153,8 @@ async function soakWorker(listFile: string, total: number): Promise<void> {
     const p = pages[i % pages.length]!;
     await extractPage({ body: readFileSync(p.file), url: p.url });
     if ((i + 1) % 100 === 0) {
+      // Sample what is retained, not where the GC sawtooth happens to be: a full GC first (node --expose-gc).
+      (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
       samples.push({ pages: i + 1, rssBytes: m.rss, heapBytes: m.heapUsed });
     }
@@ -263,9 +265,9 @@ function agreement(pages: Page[], results: Map<string, PageResult>): Agreement {
 
 // ---------------------------------------------------------------- orchestration
 
-function runChild(args: string[]): Promise<string> {
+function runChild(args: string[], nodeArgs: string[] = []): Promise<string> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, ...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', rej);
@@ -360,12 +362,15 @@ async function main(): Promise<void> {
       const b = texts['wirewatch-jsdom'];
       if (!a || !b) continue;
       let identical = 0;
+      let sameWords = 0;
       const differing: string[] = [];
+      const words = (t: string | undefined) => (t ?? '').replace(/\s+/g, ' ').trim();
       for (const p of pages) {
         if ((a.get(p.id)?.text ?? '') === (b.get(p.id)?.text ?? '')) identical++;
         else differing.push(p.id);
+        if (words(a.get(p.id)?.text) === words(b.get(p.id)?.text)) sameWords++;
       }
-      report[suite].identicalEngines = { identical, of: pages.length, differing };
+      report[suite].identicalEngines = { identical, sameWords, of: pages.length, differing };
     }
 
     let soak: { samples: Array<{ pages: number; rssBytes: number; heapBytes: number }>; seconds: number; maxRssBytes: number } | null = null;
@@ -373,7 +378,7 @@ async function main(): Promise<void> {
       const list = join(tmp, 'soak.json');
       writeFileSync(list, JSON.stringify(allPages));
       process.stderr.write(`bench:extract soak: ${soakPages} pages in one process…\n`);
-      const stdout = await runChild(['--soak-worker', String(soakPages), '--list', list]);
+      const stdout = await runChild(['--soak-worker', String(soakPages), '--list', list], ['--expose-gc']);
       soak = JSON.parse(stdout.trim().split('\n').pop()!);
     }
     printReport(report, soak, corpus);
@@ -418,22 +423,27 @@ function printReport(
     }
   }
   lines.push('');
-  lines.push('| suite | F1 wirewatch − naive | throughput wirewatch ÷ naive (CPU; wall) | peak RSS wirewatch ÷ naive | linkedom text identical to jsdom | statuses (wirewatch) | jsdom fallbacks |');
+  lines.push('| suite | F1 wirewatch − naive | throughput wirewatch ÷ naive (CPU; wall) | peak RSS wirewatch ÷ naive | linkedom text = jsdom text (exact; same words) | statuses (wirewatch) | jsdom fallbacks |');
   lines.push('|---|---|---|---|---|---|---|');
   for (const [suite, byEx] of Object.entries(report)) {
     const n = (byEx as Record<string, SuiteFigures>).naive;
     const w = (byEx as Record<string, SuiteFigures>).wirewatch;
-    const ie = (byEx.identicalEngines ?? { identical: 0, of: 0, differing: [] }) as { identical: number; of: number; differing: string[] };
+    const ie = (byEx.identicalEngines ?? { identical: 0, sameWords: 0, of: 0, differing: [] }) as { identical: number; sameWords: number; of: number; differing: string[] };
     if (!n || !w) continue;
     lines.push(
-      `| ${suite} | ${(w.f1 - n.f1 >= 0 ? '+' : '') + (w.f1 - n.f1).toFixed(4)} | ${(w.pagesPerCpuSecond / n.pagesPerCpuSecond).toFixed(2)}×; ${(w.pagesPerSecond / n.pagesPerSecond).toFixed(2)}× | ${(w.peakRssMB / n.peakRssMB).toFixed(2)} | ${ie.identical}/${ie.of}${ie.differing.length ? ` (differ: ${ie.differing.slice(0, 8).join(', ')}${ie.differing.length > 8 ? ', …' : ''})` : ''} | ${JSON.stringify(w.statuses)} | ${w.jsdomFallbacks} |`,
+      `| ${suite} | ${(w.f1 - n.f1 >= 0 ? '+' : '') + (w.f1 - n.f1).toFixed(4)} | ${(w.pagesPerCpuSecond / n.pagesPerCpuSecond).toFixed(2)}×; ${(w.pagesPerSecond / n.pagesPerSecond).toFixed(2)}× | ${(w.peakRssMB / n.peakRssMB).toFixed(2)} | ${ie.identical}/${ie.of}; ${ie.sameWords}/${ie.of}${ie.differing.length ? ` (differ: ${ie.differing.slice(0, 8).join(', ')}${ie.differing.length > 8 ? ', …' : ''})` : ''} | ${JSON.stringify(w.statuses)} | ${w.jsdomFallbacks} |`,
     );
   }
   if (soak) {
     const last = soak.samples.at(-1)?.pages ?? 0;
     const half = soak.samples.filter((s) => s.pages >= last / 2);
     lines.push('');
-    lines.push(`Soak: ${soak.samples.at(-1)?.pages ?? 0} pages in one process in ${soak.seconds.toFixed(1)} s; peak RSS ${(soak.maxRssBytes / 2 ** 20).toFixed(0)} MB; RSS slope over the last half ${slopeMBPer100(half).toFixed(2)} MB/100 pages (all: ${slopeMBPer100(soak.samples).toFixed(2)}).`);
+    const heapSlope = slopeMBPer100(half.map((s) => ({ pages: s.pages, rssBytes: s.heapBytes })));
+    lines.push(
+      `Soak: ${last} pages in one process (linkedom + jsdom fallback, pages cycled over all suites) in ${soak.seconds.toFixed(1)} s; ` +
+        `peak RSS ${(soak.maxRssBytes / 2 ** 20).toFixed(0)} MB. Samples after a full GC every 100 pages. Least-squares slope over the last ` +
+        `half: RSS ${slopeMBPer100(half).toFixed(2)} MB/100 pages, heap ${heapSlope.toFixed(2)} MB/100 pages (whole run: RSS ${slopeMBPer100(soak.samples).toFixed(2)}).`,
+    );
     lines.push('');
     lines.push('| pages | ' + soak.samples.map((s) => s.pages).join(' | ') + ' |');
     lines.push('|---|' + soak.samples.map(() => '---').join('|') + '|');

@@ -6,7 +6,7 @@ import { loadConfig } from '../shared/config/load.ts';
 import { apiRequestFromHttpApiEvent, createApi, cursorKeyFrom, type ApiRequest, type ApiResponse } from '../shared/api/index.ts';
 import { createAuthorizer, loadApiSecret } from '../shared/api/auth.ts';
 import { Store } from '../shared/store/index.ts';
-import { powertoolsLogger, requireEnv } from './lib/aws.ts';
+import { loadSecretsIntoEnv, powertoolsLogger, requireEnv } from './lib/aws.ts';
 
 /**
  * API Gateway HTTP API (payload 2.0) → the same API handler the local server uses (`shared/api`).
@@ -25,12 +25,14 @@ let built: Promise<{ handle(req: ApiRequest): Promise<ApiResponse> }> | undefine
 
 /** Builds the API from the environment: TABLE_NAME, API_TOKENS_SECRET_ARN, WIREWATCH_CONFIG. */
 async function buildFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  const secrets = new SecretsManagerClient({});
+  // The stack passes the cursor key secret through WIREWATCH_SECRETS (into env[api.cursorKeyEnv]).
+  await loadSecretsIntoEnv(env.WIREWATCH_SECRETS, secrets, env);
   const logger = powertoolsLogger(new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'wirewatch' }));
   const config = await loadConfig(env.WIREWATCH_CONFIG ?? 'wirewatch.yaml');
-  // One secret holds the token hashes and the cursor HMAC key, so cursors work across Lambda containers.
-  // Token hashes are re-read every 5 minutes (createAuthorizer's cache), so a rotated token works without a
-  // new container; the cursor key is read once.
-  const secrets = new SecretsManagerClient({});
+  // Every container must share the cursor HMAC key, or cursors break between them: it comes from the API
+  // secret's `cursorKey`, else from the secret loaded above. Token hashes are re-read every 5 minutes
+  // (createAuthorizer's cache), so a rotated token works without a new container.
   const secretId = requireEnv('API_TOKENS_SECRET_ARN', env);
   const secret = await loadApiSecret(secrets, secretId);
   const store = new Store({

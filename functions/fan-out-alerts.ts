@@ -1,27 +1,17 @@
-import type { SQSEvent, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { deliverAlertStage } from '../shared/pipeline/stages.ts';
 import { awsHandler } from './lib/aws.ts';
-import { alertJobSchema, parseRecord } from './lib/records.ts';
+import { alertJobSchema } from './lib/records.ts';
+import { sqsBatchHandler } from './lib/sqs.ts';
 import type { HandlerDeps } from './lib/types.ts';
 
 /**
  * Alert queue (SQS) → deliver each alert job to its subscriptions (Slack, email, webhook, SNS, console).
- * Delivery records make redelivery harmless; an alert that exhausts its retries is parked (status `failed`)
- * and the queue's DLQ keeps any message that cannot be processed at all.
+ * Delivery records make redelivery harmless; an alert that exhausts its retries is parked (status `failed`,
+ * re-driven by the digest function and `wirewatch alerts retry`); a job that cannot be processed at all (item
+ * missing, store down) fails its record and ends in the queue's dead-letter queue.
  */
 export function createFanOutAlertsHandler(deps: HandlerDeps) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const ctx = await deps.context();
-    const processor = new BatchProcessor(EventType.SQS);
-    return processPartialResponse(
-      event,
-      async (record: SQSRecord) => {
-        await deliverAlertStage(ctx, parseRecord(record, alertJobSchema));
-      },
-      processor,
-    );
-  };
+  return sqsBatchHandler(deps, alertJobSchema, deliverAlertStage);
 }
 
 export const handler = awsHandler(createFanOutAlertsHandler);

@@ -1,30 +1,22 @@
-import type { SQSEvent, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { processArticleStage } from '../shared/pipeline/stages.ts';
 import { awsHandler } from './lib/aws.ts';
-import { articleJobSchema, parseRecord } from './lib/records.ts';
+import { articleJobSchema } from './lib/records.ts';
+import { sqsBatchHandler } from './lib/sqs.ts';
 import type { HandlerDeps } from './lib/types.ts';
 
 /**
  * Article queue (SQS, batch) → fetch + extract + classify + store each entry → enqueue alert jobs for new
- * topic hits. Records are processed one after another (jsdom pages are memory-heavy); a failed record is
- * reported in `batchItemFailures` and retried, then dead-lettered after 5 receives.
+ * topic hits. Records run one after another (DOM building is memory-heavy).
  */
 export function createProcessArticleHandler(deps: HandlerDeps) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const ctx = await deps.context();
-    const processor = new BatchProcessor(EventType.SQS);
-    return processPartialResponse(
-      event,
-      async (record: SQSRecord) => {
-        const job = parseRecord(record, articleJobSchema);
-        const alertJobs = await processArticleStage(ctx, job);
-        await deps.queues.alerts.send(alertJobs);
-      },
-      processor,
-      { processInParallel: false },
-    );
-  };
+  return sqsBatchHandler(
+    deps,
+    articleJobSchema,
+    async (ctx, job) => {
+      await deps.queues.alerts.send(await processArticleStage(ctx, job));
+    },
+    { sequential: true },
+  );
 }
 
 export const handler = awsHandler(createProcessArticleHandler);

@@ -10,8 +10,10 @@ import { toEventBridgeSchedule } from './schedule.ts';
 export interface StackSettings {
   /** Path of the `wirewatch.yaml` bundled into every function (context `config`). @default `wirewatch.yaml` */
   readonly configPath: string;
-  /** Subscribed (SNS email, all topics) to the alerts topic (context `alertEmail`). @default none */
+  /** Subscribed (SNS email) to the alerts topic (context `alertEmail`). @default none */
   readonly alertEmail: string | null;
+  /** Topic ids the `alertEmail` subscription receives (context `alertTopics`, comma list). @default every topic */
+  readonly alertTopics: readonly string[];
   /** Subscribed to the ops topic that receives alarms (context `opsEmail`). @default `alertEmail` */
   readonly opsEmail: string | null;
   /** Existing Secrets Manager secret (plain string = the Slack webhook URL) (context `slackSecretName`). @default none */
@@ -57,6 +59,10 @@ const VALID_RETENTION = new Set<number>(
 const contextSchema = z.object({
   config: z.string().min(1).default('wirewatch.yaml'),
   alertEmail: optionalString.pipe(z.string().email().nullable()),
+  alertTopics: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean)),
   opsEmail: optionalString.pipe(z.string().email().nullable()),
   slackSecretName: optionalString,
   webhookSecretName: optionalString,
@@ -101,6 +107,7 @@ export function readStackSettings(getContext: (key: string) => unknown, configSc
   return {
     configPath: c.config,
     alertEmail: c.alertEmail,
+    alertTopics: c.alertTopics,
     opsEmail: c.opsEmail ?? c.alertEmail,
     slackSecretName: c.slackSecretName,
     webhookSecretName: c.webhookSecretName,

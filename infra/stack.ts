@@ -35,7 +35,7 @@ export type HandlerName = (typeof HANDLERS)[number];
 
 /**
  * Initial content of the API tokens secret the stack creates: 64 zero hex digits, which is the SHA-256 of no known
- * input, so no token is accepted until the operator puts real hashes (DEPLOY.md).
+ * input, so no token is accepted until the operator puts real hashes (README.md#deploy-to-aws).
  */
 export const PLACEHOLDER_TOKEN_HASH = '0'.repeat(64);
 
@@ -251,26 +251,18 @@ export class WirewatchStack extends Stack {
   }
 
   /**
-   * Email channels of wirewatch.yaml → SNS email subscriptions on the alerts topic, one per address, filtered on
-   * the `topic` message attribute to the topic ids the channel's subscriptions name (no filter for `*`).
-   * Context `alertEmail` subscribes to every topic.
+   * Context `alertEmail` → an SNS email subscription on the alerts topic. In AWS every alert is published to
+   * that topic (the `sns` channels of wirewatch.yaml, or an implicit all-topics one — functions/lib/aws.ts), so
+   * the subscription is filtered on the `topic` message attribute by context `alertTopics` (comma list; none =
+   * every topic). Email *channels* of wirewatch.yaml are sent through SES by the alert functions, not
+   * subscribed here, so nobody receives an alert twice.
    */
-  private subscribeEmailChannels(config: Config, settings: StackSettings): void {
-    if (settings.alertEmail) this.alertsTopic.addSubscription(new subs.EmailSubscription(settings.alertEmail));
-    for (const channel of config.channels) {
-      if (channel.type !== 'email') continue;
-      const topics = config.subscriptions.filter((s) => s.channel === channel.id).flatMap((s) => s.topics);
-      if (topics.length === 0) {
-        Annotations.of(this).addWarningV2('wirewatch:email-channel-unused', `email channel "${channel.id}" has no subscription; not subscribed`);
-        continue;
-      }
-      const filterPolicy = topics.includes('*')
-        ? undefined
-        : { topic: sns.SubscriptionFilter.stringFilter({ allowlist: [...new Set(topics)].sort() }) };
-      for (const address of channel.to) {
-        this.alertsTopic.addSubscription(new subs.EmailSubscription(address, { filterPolicy }));
-      }
-    }
+  private subscribeEmailChannels(_config: Config, settings: StackSettings): void {
+    if (!settings.alertEmail) return;
+    const topics = settings.alertTopics;
+    const filterPolicy =
+      topics.length === 0 ? undefined : { topic: sns.SubscriptionFilter.stringFilter({ allowlist: [...new Set(topics)].sort() }) };
+    this.alertsTopic.addSubscription(new subs.EmailSubscription(settings.alertEmail, { filterPolicy }));
   }
 
   /**

@@ -5,7 +5,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { loadConfig } from '../../shared/config/load.ts';
+import { loadConfig, type Config } from '../../shared/config/load.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { createPipelineContext, type PipelineContext } from '../../shared/pipeline/context.ts';
@@ -84,6 +84,23 @@ export function powertoolsMetrics(metrics: Metrics): MetricsPort {
   return { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
 }
 
+/**
+ * In AWS the alerts topic is the fan-out hub for SNS subscribers (the stack's `alertEmail`, SMS, SQS), filtered
+ * on the `topic` message attribute. When wirewatch.yaml has no `sns` channel, every alert is also published there
+ * through an implicit `alerts-topic` channel (realtime, every topic); an explicit `sns` channel replaces it.
+ */
+export function withAlertsTopicChannel(config: Config): Config {
+  if (config.channels.some((c) => c.type === 'sns')) return config;
+  return {
+    ...config,
+    channels: [...config.channels, { id: 'alerts-topic', type: 'sns' }],
+    subscriptions: [
+      ...config.subscriptions,
+      { id: 'alerts-topic:*:realtime', topics: ['*'], channel: 'alerts-topic', mode: 'realtime', minScore: 0 },
+    ],
+  };
+}
+
 /** Builds `HandlerDeps` from the Lambda environment (lazily, once per container). */
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): HandlerDeps & { metrics: Metrics } {
   const ptLogger = new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'wirewatch' });
@@ -101,7 +118,8 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): HandlerDeps &
         await loadSecretsIntoEnv(env.WIREWATCH_SECRETS);
         // The alerts module reads the SNS topic from WIREWATCH_ALERTS_TOPIC_ARN (channel default `topicArnEnv`).
         if (env.ALERTS_TOPIC_ARN) env.WIREWATCH_ALERTS_TOPIC_ARN ??= env.ALERTS_TOPIC_ARN;
-        const config = await loadConfig(env.WIREWATCH_CONFIG ?? 'wirewatch.yaml');
+        const loaded = await loadConfig(env.WIREWATCH_CONFIG ?? 'wirewatch.yaml');
+        const config = env.ALERTS_TOPIC_ARN ? withAlertsTopicChannel(loaded) : loaded;
         return createPipelineContext({
           config,
           dynamo: new DynamoDBClient({ maxAttempts: 8 }),

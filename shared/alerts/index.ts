@@ -1,7 +1,7 @@
 /**
  * Alert fan-out (alerts issue 7): subscriptions → channels (console, Slack, email, webhook, SNS), realtime and
  * digest, hourly budgets, exactly-once-looking delivery records, parking and retry, old-item suppression.
- * Public entry of shared/alerts; see ALERTS.md for the user-facing description.
+ * Public entry of shared/alerts; see README.md#alerts for the user-facing description.
  */
 export { createAlerter, alertKey, STALE_PENDING_MS } from './alerter.ts';
 export type {

@@ -284,7 +284,7 @@ export function emailDigest(alerts: AlertContent[], label: string): EmailMessage
 
 // ---------------------------------------------------------------- webhook / SNS JSON
 
-/** The JSON body of webhook POSTs and SNS messages (documented in ALERTS.md). */
+/** The JSON body of webhook POSTs and SNS messages (documented in README.md#alerts). */
 export interface AlertPayload {
   type: 'alert' | 'digest';
   /** Idempotency key: `<itemId>:<topicId>` for an alert, `digest:<subscriptionId>:<sentAt>` for a digest. */

@@ -9,7 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * - `X-Wirewatch-Idempotency-Key` (also sent as `Idempotency-Key`): `<itemId>:<topicId>` — identical for every
  *   re-delivery of the same alert, so receivers can drop duplicates.
  *
- * Receivers verify with `verifyWebhookSignature` (or the standalone snippet in ALERTS.md): recompute over the raw
+ * Receivers verify with `verifyWebhookSignature` (or the standalone snippet in README.md#alerts): recompute over the raw
  * body, compare in constant time, reject timestamps older than a tolerance (replay protection).
  */
 export const SIGNATURE_HEADER = 'x-wirewatch-signature';

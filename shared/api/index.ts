@@ -1,6 +1,6 @@
 /**
  * shared/api — the framework-free HTTP API of wirewatch (store issue #6): handler, auth, cursors, OpenAPI.
- * See API.md beside this file.
+ * Documented in README.md#http-api.
  */
 export {
   createApi,

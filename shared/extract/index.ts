@@ -277,7 +277,7 @@ function decide(a: Analysis, url: string, fallback: ExtractFallback | undefined,
     toIsoUtc(m.meta.get('datepublished')) ??
     m.timeDatetime ??
     toIsoUtc(art?.publishedTime) ??
-    toIsoUtc(m.meta.get('pubdate') ?? m.meta.get('date') ?? m.meta.get('dc.date.issued') ?? m.meta.get('sailthru.date'));
+    m.otherPublished;
   x.modifiedAt = m.jsonLd?.dateModified ?? toIsoUtc(m.meta.get('article:modified_time')) ?? toIsoUtc(m.meta.get('og:updated_time')) ?? toIsoUtc(m.meta.get('datemodified'));
   x.canonicalUrl = m.canonicalUrl ?? m.jsonLd?.url ?? null;
   x.leadImage = m.leadImage ?? art?.image ?? m.firstImage;

@@ -33,6 +33,8 @@ export interface PageMetadata {
   dir: 'ltr' | 'rtl' | null;
   /** First `<time datetime>` (preferring `itemprop=datePublished`/`pubdate`), ISO-8601 UTC. */
   timeDatetime: string | null;
+  /** Publication time from publisher-specific tags (`parsely-pub-date`, `dc.date`, …), ISO-8601 UTC. */
+  otherPublished: string | null;
   /** Declared lead image: `og:image`, `twitter:image`, else JSON-LD `image` (absolute), or null. */
   leadImage: string | null;
   /** First content image of `<article>`/`<main>`/`<body>` (lazy-load attributes resolved), or null. */
@@ -262,6 +264,20 @@ export function readMetadata(document: Document, base: string): PageMetadata {
   const dirRaw = (root?.getAttribute('dir') ?? document.body?.getAttribute('dir') ?? '').trim().toLowerCase();
   const dir = dirRaw === 'rtl' || dirRaw === 'ltr' ? dirRaw : null;
 
+  // Publisher-specific date tags (Parse.ly, cXense, Dublin Core, Sailthru, …), in order of trust.
+  let otherPublished: string | null = null;
+  for (const key of ['parsely-pub-date', 'og:published_time', 'publish-date', 'publishdate', 'dc.date.issued', 'dcterms.created', 'dc.date', 'sailthru.date', 'cxenseparse:recs:publishtime', 'article_date_original', 'pubdate', 'date']) {
+    otherPublished = toIsoUtc(meta.get(key));
+    if (otherPublished) break;
+  }
+  if (!otherPublished && meta.has('parsely-page')) {
+    try {
+      otherPublished = toIsoUtc((JSON.parse(meta.get('parsely-page')!) as { pub_date?: unknown }).pub_date);
+    } catch {
+      /* not JSON */
+    }
+  }
+
   let timeDatetime: string | null = null;
   const times = Array.from(document.querySelectorAll('time[datetime]'));
   const preferred = times.find((t) => /datePublished/i.test(t.getAttribute('itemprop') ?? '') || t.hasAttribute('pubdate')) ?? times[0];
@@ -274,7 +290,7 @@ export function readMetadata(document: Document, base: string): PageMetadata {
     null;
   const scope = document.querySelector('article') ?? document.querySelector('main') ?? document.body;
   const firstImage = scope ? firstImageIn(scope, base) : null;
-  return { jsonLd, meta, documentTitle, canonicalUrl, lang, dir, timeDatetime, leadImage, firstImage };
+  return { jsonLd, meta, documentTitle, canonicalUrl, lang, dir, timeDatetime, otherPublished, leadImage, firstImage };
 }
 
 /** The first `<img>` under `root` with a real (non-placeholder) URL, absolute; null when none. */
@@ -286,24 +302,35 @@ export function firstImageIn(root: ParentNode, base: string): string | null {
   return null;
 }
 
-const TITLE_SEPARATORS = /\s+[|–—]\s+|\s+[-:»·]\s+/;
+const TITLE_SEPARATORS = /\s+(?:[|–—]|--)\s+|\s+[-:»·]\s+/;
 
 /**
- * Removes a site-name suffix from a `<title>`: the part after the last ` | `, ` – `, ` — ` (or ` - `, ` » `,
- * ` · `) goes when what remains still has at least two words, or when the suffix equals `siteName`.
- * `"Talks stall — Example News"` → `"Talks stall"`.
+ * Removes site-name suffixes from a `<title>`: the part after the last ` | `, ` – `, ` — `, ` -- ` (or ` - `,
+ * ` » `, ` · `) goes when what remains still has at least two words (four after a hyphen-like separator) and the
+ * suffix is short (≤ 6 words), or when the suffix equals `siteName`; repeated up to three times
+ * (`"Story » Local » News"` → `"Story"`). `"Talks stall — Example News"` → `"Talks stall"`.
  */
 export function cleanTitle(title: string, siteName?: string | null): string {
-  const t = collapseWhitespace(title);
+  let t = collapseWhitespace(title);
+  for (let round = 0; round < 3; round++) {
+    const next = stripOneSuffix(t, siteName);
+    if (next === t) break;
+    t = next;
+  }
+  return t;
+}
+
+function stripOneSuffix(t: string, siteName?: string | null): string {
   const parts = t.split(TITLE_SEPARATORS);
   if (parts.length < 2) return t;
   const seps = t.match(new RegExp(TITLE_SEPARATORS.source, 'g')) ?? [];
   const last = parts[parts.length - 1]!;
-  const head = t.slice(0, t.length - last.length - (seps[seps.length - 1]?.length ?? 0));
-  if (siteName && collapseWhitespace(last).toLowerCase() === collapseWhitespace(siteName).toLowerCase()) return head.trim();
-  // Only the strong separators (| – —) strip unconditionally; hyphen-like ones need a longer head.
-  const strong = /[|–—]/.test(seps[seps.length - 1] ?? '');
-  const words = head.trim().split(/\s+/).length;
-  if (words >= (strong ? 2 : 4) && last.split(/\s+/).length <= 6) return head.trim();
+  const head = t.slice(0, t.length - last.length - (seps[seps.length - 1]?.length ?? 0)).trim();
+  if (!head) return t;
+  if (siteName && collapseWhitespace(last).toLowerCase() === collapseWhitespace(siteName).toLowerCase()) return head;
+  // The strong separators (| – — --) need a two-word head; hyphen-like ones a four-word head.
+  const strong = /[|–—]|--/.test(seps[seps.length - 1] ?? '');
+  const words = head.split(/\s+/).length;
+  if (words >= (strong ? 2 : 4) && last.split(/\s+/).length <= 6) return head;
   return t;
 }

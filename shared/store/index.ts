@@ -1,6 +1,6 @@
 /**
- * shared/store — the single-table DynamoDB model of wirewatch (store issue #6). See DATA-MODEL.md beside
- * this file for the records and access patterns.
+ * shared/store — the single-table DynamoDB model of wirewatch (store issue #6). Records and access
+ * patterns: README.md#data-model.
  */
 export {
   Store,

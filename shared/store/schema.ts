@@ -1,7 +1,7 @@
 /**
  * The single DynamoDB table of wirewatch: key names and indexes. Both the local runtime (CreateTable on
  * dynalite) and the CDK stack (infra/) build the table from this definition, so they cannot drift.
- * Records and access patterns: shared/store/DATA-MODEL.md (the README "Data model" section).
+ * Records and access patterns: README.md#data-model.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',

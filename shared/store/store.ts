@@ -140,7 +140,7 @@ class LostRace extends Error {}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The wirewatch store on one DynamoDB table (single-table design, see shared/store/DATA-MODEL.md). Works the
+ * The wirewatch store on one DynamoDB table (single-table design, see README.md#data-model). Works the
  * same on AWS DynamoDB and on the embedded dynalite. Implements `FeedStateRepo` for shared/feeds.
  *
  * Every method throws `StoreError` (`store_unavailable`, retryable, for transport/throttling/5xx failures;

@@ -6,7 +6,7 @@ import { httpFor, makeConfig, recordingSleep, saveArticle, startReceiver, startT
 const SECRET = 'wh-secret-0123456789';
 
 /**
- * The receiver-side check exactly as ALERTS.md documents it (independent of wirewatch's own code):
+ * The receiver-side check exactly as README.md#alerts documents it (independent of wirewatch's own code):
  * HMAC-SHA256 over `<timestamp>.<raw body>`, hex, prefixed `v1=`, constant-time compare, 5-minute window.
  */
 function documentedVerify(secret: string, rawBody: Buffer, timestamp: string, signature: string, nowSec: number): boolean {

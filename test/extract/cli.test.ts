@@ -6,13 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { Command } from 'commander';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register, runBatch } from '../../local/commands/extract.ts';
-import type { CliContext } from '../../local/cli-context.ts';
-import { resolveConfig } from '../../shared/config/load.ts';
-import { silentLogger } from '../../shared/log.ts';
+import { runCommand } from '../helpers/cli.ts';
 import { fixture, fixturePath } from './helpers.ts';
 
 const KEYS = [
@@ -20,25 +17,8 @@ const KEYS = [
   'wordCount', 'status', 'reason', 'paywalled', 'leadImage', 'extractor',
 ];
 
-/** Runs `wirewatch extract …` through commander with a CliContext that records output and exit code. */
-async function runExtract(args: string[], allowHosts: string[] = []) {
-  const out: unknown[] = [];
-  let exitCode = 0;
-  const ctx: CliContext = {
-    globals: () => ({ config: 'wirewatch.yaml', dataDir: '.wirewatch/data', json: true, memory: true }),
-    loadConfig: () => resolveConfig({ http: { allowHosts, hostGapMs: 0 } }, '<test>'),
-    logger: silentLogger,
-    output: (v) => out.push(v),
-    withStore: () => Promise.reject(new Error('extract needs no store')),
-    fail: (code) => {
-      exitCode = code;
-    },
-  };
-  const program = new Command().exitOverride();
-  register(program, ctx);
-  await program.parseAsync(['node', 'wirewatch', 'extract', ...args]);
-  return { out: out as Array<Record<string, any>>, exitCode };
-}
+/** Runs `wirewatch extract …` in-process, recording output and exit code. */
+const runExtract = (args: string[], allowHosts: string[] = []) => runCommand(register, ['extract', ...args], allowHosts);
 
 let tmp: string;
 let server: Server;

@@ -1,33 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../helpers/cli.ts';
 import { register } from '../../local/commands/feed.ts';
-import type { CliContext } from '../../local/cli-context.ts';
-import { resolveConfig } from '../../shared/config/load.ts';
-import { silentLogger } from '../../shared/log.ts';
 import { startFixtureServer, type FixtureServer } from '../http/fixture-server.ts';
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/feeds/${name}`, import.meta.url));
 
-/** Runs `wirewatch feed …` through commander with a CliContext that records output and exit code. */
-async function runFeed(args: string[], allowHosts: string[] = []) {
-  const out: unknown[] = [];
-  let exitCode = 0;
-  const ctx: CliContext = {
-    globals: () => ({ config: 'wirewatch.yaml', dataDir: '.wirewatch/data', json: true, memory: true }),
-    loadConfig: () => resolveConfig({ http: { allowHosts, hostGapMs: 0 } }, '<test>'),
-    logger: silentLogger,
-    output: (v) => out.push(v),
-    withStore: () => Promise.reject(new Error('feed needs no store')),
-    fail: (code) => {
-      exitCode = code;
-    },
-  };
-  const program = new Command().exitOverride();
-  register(program, ctx);
-  await program.parseAsync(['node', 'wirewatch', 'feed', ...args]);
-  return { out: out as Array<Record<string, any>>, exitCode };
-}
+/** Runs `wirewatch feed …` in-process, recording output and exit code. */
+const runFeed = (args: string[], allowHosts: string[] = []) => runCommand(register, ['feed', ...args], allowHosts);
 
 let srv: FixtureServer;
 beforeAll(async () => {

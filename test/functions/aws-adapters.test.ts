@@ -2,7 +2,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSecretsIntoEnv, requireEnv, sqsQueue } from '../../functions/lib/aws.ts';
+import { loadSecretsIntoEnv, requireEnv, sqsQueue, withAlertsTopicChannel } from '../../functions/lib/aws.ts';
+import { resolveConfig } from '../../shared/config/load.ts';
 import { alertJobSchema, articleJobSchema, parseRecord } from '../../functions/lib/records.ts';
 
 // SQS and Secrets Manager have no local server here: these are the only mocks, and they stand for AWS itself.
@@ -37,6 +38,15 @@ describe('AWS adapters of the Lambda handlers', () => {
     sqs.reset();
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', Code: 'Throttled', SenderFault: false, Message: 'slow down' }] });
     await expect(q.send([{ n: 1 }])).rejects.toThrow(/refused 1 message/);
+  });
+
+  it('publishes every alert to the alerts topic unless wirewatch.yaml has its own sns channel', async () => {
+    const plain = await resolveConfig({ feeds: [] });
+    const aws = withAlertsTopicChannel(plain);
+    expect(aws.channels.map((c) => c.type)).toEqual(['console', 'sns']);
+    expect(aws.subscriptions.at(-1)).toMatchObject({ topics: ['*'], channel: 'alerts-topic', mode: 'realtime' });
+    const own = await resolveConfig({ channels: [{ id: 'bus', type: 'sns' }], subscriptions: [{ topics: ['china-russia'], channel: 'bus' }] });
+    expect(withAlertsTopicChannel(own)).toBe(own);
   });
 
   it('requireEnv names the missing variable', () => {

@@ -55,6 +55,7 @@ describe('readStackSettings', () => {
     expect(s).toMatchObject({
       configPath: 'wirewatch.yaml',
       alertEmail: null,
+      alertTopics: [],
       opsEmail: null,
       slackSecretName: null,
       schedule: 'cron(*/5 * * * ? *)',
@@ -77,10 +78,12 @@ describe('readStackSettings', () => {
         pollConcurrency: 20,
         apiRateLimit: '5',
         slackSecretName: 'wirewatch/slack',
+        alertTopics: 'china-russia, china-us',
       }),
       '*/5 * * * *',
     );
     expect(s.alertEmail).toBe('me@example.org');
+    expect(s.alertTopics).toEqual(['china-russia', 'china-us']);
     expect(s.opsEmail).toBe('me@example.org'); // defaults to alertEmail
     expect(s.schedule).toBe('cron(0 * * * ? *)');
     expect(s.retainTable).toBe(false);
