@@ -2,7 +2,8 @@
  * Extraction benchmark (extraction issue §8): quality, speed and memory of wirewatch's extractor against a naive
  * baseline (`new JSDOM(html)` + `new Readability(doc).parse()`) measured in the same run, plus a soak.
  *
- *   npm run bench:extract [-- --corpus DIR] [--suite NAME] [--soak N] [--no-soak] [--json FILE]
+ *   npm run bench:extract [-- --corpus DIR] [--suite NAME] [--extractors naive,wirewatch,wirewatch-jsdom]
+ *                             [--soak N] [--no-soak] [--soak-only] [--per-page] [--json FILE]
  *
  * Suites (read from the corpus path, never copied): `readability-pages` (expected = text of expected.html),
  * `newspaper-fulltext` (only `text_status == "text"`), `newspaper4k-testdata`. Quality = mean precision / recall /
@@ -310,9 +311,11 @@ async function main(): Promise<void> {
   const report: Record<string, Record<string, SuiteFigures> & { identicalEngines?: unknown }> = {};
   const allPages: Page[] = [];
   try {
+    const soakOnly = process.argv.includes('--soak-only');
     for (const suite of suites) {
       const pages = loadSuite(corpus, suite);
       allPages.push(...pages);
+      if (soakOnly) continue;
       const list = join(tmp, `${suite}.json`);
       writeFileSync(list, JSON.stringify(pages));
       const expected = new Map<string, string>();

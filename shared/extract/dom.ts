@@ -8,8 +8,6 @@ export type DomEngine = 'linkedom' | 'jsdom';
 export interface DomHandle {
   engine: DomEngine;
   document: Document;
-  /** The window the document belongs to (DOMPurify and `getComputedStyle` users need it). */
-  window: Window;
   close(): void;
 }
 
@@ -64,17 +62,16 @@ export async function parseDocument(engine: DomEngine, html: string, url: string
     const { JSDOM, VirtualConsole } = await loadJsdom();
     const virtualConsole = new VirtualConsole();
     const dom = new JSDOM(html, { url, contentType: 'text/html', virtualConsole });
-    const window = dom.window as unknown as Window;
-    return { engine, document: window.document, window, close: () => dom.window.close() };
+    const document = dom.window.document as unknown as Document;
+    return { engine, document, close: () => dom.window.close() };
   }
-  const parsed = parseHTML(normaliseSkeleton(html)) as unknown as { document: Document; window: Window };
-  const { document, window } = parsed;
+  const { document } = parseHTML(normaliseSkeleton(html)) as unknown as { document: Document };
   repairNestedParagraphs(document);
   const baseURI = documentBaseUrl(document, url);
   Object.defineProperty(document, 'documentURI', { value: url, configurable: true });
   Object.defineProperty(document, 'baseURI', { value: baseURI, configurable: true });
   Object.defineProperty(document, 'URL', { value: url, configurable: true });
-  return { engine, document, window, close: () => {} };
+  return { engine, document, close: () => {} };
 }
 
 /**

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * `aliases:` and `topics:` sections of wirewatch.yaml (topics issue §4). Owned by shared/topics.
  * Rules are compiled (and their syntax checked) by shared/topics `compileTopics` at config load; the rule
- * language is documented in shared/topics/RULES.md.
+ * language is documented in README.md#topic-rules.
  */
 /** `aliases:` — name → terms (`Beijing`, `"Xi Jinping"`, `=PRC`, `Sino*`), reused in rules as `@name`. */
 export const aliasesSchema = z.record(

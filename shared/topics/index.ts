@@ -1,6 +1,6 @@
 /**
  * Topic detection (topics issue): rule language, matcher, score and evidence, evaluation and backtest.
- * Public entry of shared/topics; see shared/topics/RULES.md for the rule language.
+ * Public entry of shared/topics; see README.md#topic-rules for the rule language.
  */
 export { compileTopics, type TopicSet } from './compile.ts';
 export { parseRule, RuleSyntaxError, type RuleNode } from './rules.ts';

@@ -1,6 +1,6 @@
 /**
  * The topic rule language: lexer and recursive-descent parser producing an AST with source positions.
- * The grammar (documented for users in shared/topics/RULES.md):
+ * The grammar (documented for users in README.md#topic-rules):
  *
  * ```
  * expr     := orExpr

@@ -178,6 +178,31 @@ describe('extractPage: metadata details', () => {
   });
 });
 
+describe('extractPage: dates and parser fidelity', () => {
+  const article = (head: string, body: string) =>
+    `<!DOCTYPE html><html><head><title>Story</title>${head}</head><body><article>${body}${'<p>Officials from both countries met again in Geneva to discuss the pipeline route, its financing and the timetable for construction.</p>'.repeat(5)}</article></body></html>`;
+
+  it('takes publishedAt from <time datetime> when no JSON-LD or meta gives it', async () => {
+    const x = await extractPage({ body: article('', '<p>Posted <time datetime="2026-04-01T10:00:00+02:00">1 April</time></p>'), url: URL_ });
+    expect(x.publishedAt).toBe('2026-04-01T08:00:00.000Z');
+  });
+
+  it('reads publisher date tags (Parse.ly) and prefers JSON-LD over them', async () => {
+    const parsely = '<meta name="parsely-pub-date" content="2026-04-02T09:15:00Z">';
+    expect((await extractPage({ body: article(parsely, ''), url: URL_ })).publishedAt).toBe('2026-04-02T09:15:00.000Z');
+    const both = parsely + '<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2026-04-03T00:00:00Z"}</script>';
+    expect((await extractPage({ body: article(both, ''), url: URL_ })).publishedAt).toBe('2026-04-03T00:00:00.000Z');
+  });
+
+  it('keeps the paragraph break of a <p> opened inside another <p> on linkedom, as jsdom does', async () => {
+    const body = '<p><em><span class="img"><span>Photo caption ends here</span><p></span>The article starts here and goes on.</em></p>';
+    const fast = await extractPage({ body: article('', body), url: URL_ });
+    const slow = await extractPage({ body: article('', body), url: URL_ }, { dom: 'jsdom' });
+    expect(fast.text).not.toContain('hereThe');
+    expect(fast.text.replace(/\s+/g, ' ')).toBe(slow.text.replace(/\s+/g, ' '));
+  });
+});
+
 describe('extractPage: size cap', () => {
   it('cuts a page larger than maxHtmlBytes and says so', async () => {
     const para = '<p>' + 'The negotiators met again on Tuesday to discuss the pipeline route and its financing. '.repeat(5) + '</p>';

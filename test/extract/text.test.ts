@@ -75,6 +75,8 @@ describe('helpers', () => {
     expect(cleanTitle('Ceasefire - what next')).toBe('Ceasefire - what next');
     expect(cleanTitle('Geneva | Example News')).toBe('Geneva | Example News');
     expect(cleanTitle('Geneva | Example News', 'Example News')).toBe('Geneva');
+    expect(cleanTitle('Talks stall in Geneva -- Example.net')).toBe('Talks stall in Geneva');
+    expect(cleanTitle('Madrid decides on the appeal today » Local » Noticias')).toBe('Madrid decides on the appeal today');
   });
 
   it('toIsoUtc normalises to ISO-8601 UTC and treats zone-less times as UTC', () => {
