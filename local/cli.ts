@@ -61,7 +61,7 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
     .option('--data-dir <dir>', 'embedded store directory', '.wirewatch/data')
     .option('--memory', 'use a throwaway in-memory store', false)
     .option('--json', 'machine-readable output on stdout (logs stay on stderr)', false)
-    .showHelpAfterError()
+    .showHelpAfterError('(run `wirewatch --help` for usage)')
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err });
 

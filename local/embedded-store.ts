@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import dynalite from 'dynalite';
@@ -31,7 +32,15 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export async function startEmbeddedStore(options: { dataDir?: string; memory?: boolean } = {}): Promise<EmbeddedStore> {
   const path = options.memory ? undefined : options.dataDir;
-  if (path) await mkdir(path, { recursive: true });
+  let releaseLock = async () => {};
+  if (path) {
+    try {
+      await mkdir(path, { recursive: true });
+    } catch (err) {
+      throw new StoreError('store_unavailable', `--data-dir ${path}: cannot create the store directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    }
+    releaseLock = await lockDataDir(path);
+  }
   const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -39,6 +48,7 @@ export async function startEmbeddedStore(options: { dataDir?: string; memory?: b
       server.listen(0, '127.0.0.1', () => resolve());
     });
   } catch (err) {
+    await releaseLock();
     throw new StoreError('store_unavailable', `cannot start the embedded store${path ? ` in ${path}` : ''}: ${(err as Error).message}`, { cause: err });
   }
   const { port } = server.address() as AddressInfo;
@@ -64,6 +74,50 @@ export async function startEmbeddedStore(options: { dataDir?: string; memory?: b
       // dynalite keeps its LevelDB open on the server object; close it so the data dir lock is released.
       const db = (server as unknown as { db?: { close?: (cb: (e?: Error) => void) => void } }).db;
       if (db?.close) await new Promise<void>((resolve) => db.close!(() => resolve()));
+      await releaseLock();
     },
   };
+}
+
+/** Is a process with this pid alive (signal 0 probes without signalling)? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `<dataDir>/wirewatch.lock` (exclusive create, holding our pid). LevelDB allows one process per data
+ * directory and dynalite reports a second one only by crashing later, so wirewatch checks first and says so.
+ * A lock left by a process that no longer runs is taken over.
+ * @returns a function that releases the lock
+ * @throws StoreError `store_unavailable` naming the directory and the pid holding it
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const file = join(dir, 'wirewatch.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new StoreError('store_unavailable', `--data-dir ${dir}: cannot lock the store (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+      }
+      const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new StoreError(
+          'store_unavailable',
+          `--data-dir ${dir} is in use by another wirewatch process (pid ${pid}, e.g. \`wirewatch serve\`): ` +
+            'stop it, query it through its HTTP API, or use another --data-dir',
+        );
+      }
+      await rm(file, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new StoreError('store_unavailable', `--data-dir ${dir}: cannot take the store lock`);
 }

@@ -32,6 +32,7 @@ export class LocalQueue<T> implements QueuePort<T> {
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
+  private paused = false;
 
   /**
    * @param name queue name (used in the event source ARN and logs)
@@ -64,14 +65,35 @@ export class LocalQueue<T> implements QueuePort<T> {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops accepting messages; waits for in-flight events to finish. */
-  async close(): Promise<void> {
-    this.closed = true;
+  /**
+   * Stops delivering new batches (messages sent meanwhile wait in the queue) and resolves once the batches in
+   * flight have finished. Used at shutdown: in-flight work completes, the rest is kept by `takePending`.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
     if (this.timer) clearTimeout(this.timer);
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /** Removes and returns the bodies (JSON) of every message not yet delivered successfully. */
+  takePending(): string[] {
+    return this.pending.splice(0).map((m) => m.body);
+  }
+
+  /** Re-enqueues message bodies kept by `takePending` (e.g. across a restart of the local runtime). */
+  restore(bodies: string[]): void {
+    for (const body of bodies) this.pending.push({ id: randomUUID(), body, receiveCount: 0, notBefore: 0 });
+    this.pump();
+  }
+
+  /** Stops accepting messages; waits for in-flight events to finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pause();
+  }
+
   private pump(): void {
+    if (this.paused) return;
     const batchSize = this.options.batchSize ?? 10;
     const concurrency = this.options.concurrency ?? 1;
     while (this.inFlight < concurrency) {

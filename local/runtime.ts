@@ -1,3 +1,5 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Config } from '../shared/config/load.ts';
 import type { Logger } from '../shared/log.ts';
 import { createPipelineContext, type PipelineContext } from '../shared/pipeline/context.ts';
@@ -40,9 +42,12 @@ export interface LocalRuntimeOptions {
  */
 export class LocalRuntime {
   private running: Promise<CycleSummary> | null = null;
+  private closing: Promise<void> | null = null;
 
   private constructor(
     readonly ctx: PipelineContext,
+    /** Where undelivered queue messages are kept across restarts; null for an in-memory store. */
+    private readonly pendingFile: string | null,
     private readonly embedded: EmbeddedStore,
     private readonly metrics: SwitchableMetrics,
     private readonly queues: { feeds: LocalQueue<FeedMessage>; articles: LocalQueue<ArticleJob>; alerts: LocalQueue<AlertJob> },
@@ -77,7 +82,9 @@ export class LocalRuntime {
         alerts: new LocalQueue<AlertJob>('alerts', createFanOutAlertsHandler(deps), { batchSize: 10, concurrency: 1, logger: log }),
       };
       deps.queues = queues;
-      return new LocalRuntime(ctx, embedded, metrics, queues, {
+      const pendingFile = opts.memory ? null : join(opts.dataDir, PENDING_FILE);
+      if (pendingFile) await restorePending(pendingFile, queues, opts.logger);
+      return new LocalRuntime(ctx, pendingFile, embedded, metrics, queues, {
         schedule: createScheduleFeedsHandler(deps),
         digest: createDigestHandler(deps),
       });
@@ -85,6 +92,11 @@ export class LocalRuntime {
       await embedded.close();
       throw err;
     }
+  }
+
+  /** True while a cycle runs (a scheduled tick then skips rather than joining it). */
+  get busy(): boolean {
+    return this.running !== null;
   }
 
   /** The DynamoDB endpoint of the embedded store. */
@@ -135,10 +147,59 @@ export class LocalRuntime {
     }
   }
 
-  /** Waits for in-flight work, then closes queues and the store. Idempotent. */
-  async close(): Promise<void> {
-    if (this.running) await this.running.catch(() => undefined);
-    await Promise.all([this.queues.feeds.close(), this.queues.articles.close(), this.queues.alerts.close()]);
-    await this.embedded.close();
+  /**
+   * Shuts down promptly: stops delivering queued messages, lets the batches in flight finish, keeps every message
+   * not yet processed in `<data-dir>/pending-queues.json` (SQS would keep them; the next start re-enqueues them,
+   * so an entry whose feed answers 304 next time is not lost), then closes the store. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const all = [this.queues.feeds, this.queues.articles, this.queues.alerts] as const;
+      await Promise.all(all.map((q) => q.pause()));
+      const pending = { feeds: all[0].takePending(), articles: all[1].takePending(), alerts: all[2].takePending() };
+      const count = pending.feeds.length + pending.articles.length + pending.alerts.length;
+      if (this.pendingFile && count > 0) {
+        await writeFile(this.pendingFile, JSON.stringify(pending));
+        this.ctx.logger.info('kept unprocessed queue messages for the next start', { stage: 'queue', ...countsOf(pending) });
+      } else if (count > 0) {
+        this.ctx.logger.warn('in-memory store: unprocessed queue messages dropped at shutdown', { stage: 'queue', ...countsOf(pending) });
+      }
+      await Promise.all(all.map((q) => q.close()));
+      await this.embedded.close();
+    })();
+    return this.closing;
+  }
+}
+
+/** File (in the data dir) holding queue messages not processed when the runtime stopped. */
+export const PENDING_FILE = 'pending-queues.json';
+
+type PendingBodies = { feeds: string[]; articles: string[]; alerts: string[] };
+
+const countsOf = (p: PendingBodies) => ({ feeds: p.feeds.length, articles: p.articles.length, alerts: p.alerts.length });
+
+/** Re-enqueues messages kept at the last shutdown, then removes the file. A damaged file is reported and set aside. */
+async function restorePending(
+  file: string,
+  queues: { feeds: LocalQueue<FeedMessage>; articles: LocalQueue<ArticleJob>; alerts: LocalQueue<AlertJob> },
+  logger: Logger,
+): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return; // nothing kept
+  }
+  try {
+    const p = JSON.parse(text) as PendingBodies;
+    queues.feeds.restore(p.feeds ?? []);
+    queues.articles.restore(p.articles ?? []);
+    queues.alerts.restore(p.alerts ?? []);
+    logger.info('re-enqueued queue messages kept at the last shutdown', { stage: 'queue', ...countsOf(p) });
+    await rm(file, { force: true });
+  } catch (err) {
+    await writeFile(`${file}.damaged`, text);
+    await rm(file, { force: true });
+    logger.error('could not read kept queue messages; moved aside', { stage: 'queue', file: `${file}.damaged`, error: (err as Error).message });
   }
 }

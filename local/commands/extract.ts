@@ -173,7 +173,7 @@ async function sections(ctx: CliContext): Promise<{ extract: ExtractConfig; http
  * `wirewatch extract <url|file> [--base-url URL] [--content-type TYPE] [--dom ENGINE] --json` and
  * `wirewatch extract --batch LIST.jsonl --json` (extraction issue §7). A URL is fetched through the HTTP chokepoint
  * (config `http:`); a file is read from disk. Exit 0 when the page was processed whatever its status; 1 when a
- * batch had unreadable lines; 2 for bad usage.
+ * batch had unreadable lines; 2 for bad usage or an unreadable input file (`InputError`).
  */
 export function register(program: Command, ctx: CliContext): void {
   program

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { InputError, WirewatchError, describeError } from '../../shared/errors.ts';
+import { ConfigError, InputError, WirewatchError, describeError } from '../../shared/errors.ts';
 import { createHttpClient, errorForStatus, httpConfigSchema, type HttpConfig } from '../../shared/http/index.ts';
 import { FeedError, parseFeed } from '../../shared/feeds/index.ts';
 import type { ParsedFeed } from '../../shared/types.ts';
@@ -98,7 +98,8 @@ export const register: RegisterCommand = (program: Command, ctx: CliContext): vo
         const parsed = await loadFeed(target, o, () => httpSection(ctx));
         ctx.output(feedJson(parsed), () => formatFeed(parsed));
       } catch (err) {
-        if (!(err instanceof WirewatchError) || err instanceof InputError) throw err;
+        // Usage and configuration problems are the CLI's (one line on stderr, exit 2); feed problems are output.
+        if (!(err instanceof WirewatchError) || err instanceof InputError || err instanceof ConfigError) throw err;
         const error: Record<string, unknown> = err.toJSON();
         if (err instanceof FeedError && err.suggestions.length) error.suggestions = err.suggestions;
         ctx.output({ error }, () => `error: ${err.code}: ${err.message}`);

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { Cron } from 'croner';
 import { createApi } from '../../shared/api/index.ts';
 import { resolveLocalToken, TokenVerifier } from '../../shared/api/auth.ts';
@@ -22,13 +22,18 @@ function cronOrThrow(pattern: string, key: string, fn: () => Promise<unknown>): 
 /**
  * `wirewatch serve` (what `npm start` runs): embedded store + table, a cycle at once and then on
  * `schedule` (croner, UTC), housekeeping every 5 minutes (TTL purge dynalite cannot do, due digests),
- * and the query API on http://127.0.0.1:<api.port>. SIGINT/SIGTERM: in-flight work finishes, store closed, exit 0.
+ * and the query API on http://127.0.0.1:<api.port>. SIGINT/SIGTERM: batches in flight finish, queued work is kept
+ * for the next start (LocalRuntime.close), the store is closed, exit 0; a second signal exits at once (130).
  */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('serve')
     .description('run the pipeline on its schedule and serve the local API (npm start)')
-    .option('--port <port>', 'API port (overrides api.port)', (v) => Number.parseInt(v, 10))
+    .option('--port <port>', 'API port (overrides api.port; 0 = any free port)', (v) => {
+      const port = Number(v);
+      if (!/^\d+$/.test(v) || port > 65535) throw new InvalidArgumentError('must be a port number, 0-65535');
+      return port;
+    })
     .action(async (opts: { port?: number }) => {
       const config = await ctx.loadConfig();
       const g = ctx.globals();
@@ -57,6 +62,10 @@ export function register(program: Command, ctx: CliContext): void {
       log.info('serving', { api: server.url, feeds: config.feeds.length, schedule: config.schedule, dataDir: g.memory ? ':memory:' : g.dataDir });
 
       const cycle = async () => {
+        if (runtime.busy) {
+          log.info('previous cycle still running; skipping this tick');
+          return;
+        }
         const summary = await runtime.runCycle();
         log.info('cycle finished', { summary });
       };
@@ -71,16 +80,19 @@ export function register(program: Command, ctx: CliContext): void {
       );
 
       await new Promise<void>((resolve) => {
+        let stopping = false;
         const stop = (signal: string) => {
-          log.info('shutting down', { signal });
-          process.off('SIGINT', onInt);
-          process.off('SIGTERM', onTerm);
+          if (stopping) {
+            // A second signal: the operator does not want to wait for in-flight work.
+            process.stderr.write(`wirewatch: ${signal} again: stopping now; unfinished work is picked up at the next start\n`);
+            process.exit(130);
+          }
+          stopping = true;
+          log.info('shutting down: finishing in-flight work (send the signal again to stop at once)', { signal });
           resolve();
         };
-        const onInt = () => stop('SIGINT');
-        const onTerm = () => stop('SIGTERM');
-        process.on('SIGINT', onInt);
-        process.on('SIGTERM', onTerm);
+        process.on('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
       });
       jobs.forEach((j) => j.stop());
       await server.close();

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { httpConfigSchema } from '../http/config-schema.ts';
 import { extractConfigSchema } from '../extract/config-schema.ts';
@@ -13,7 +14,19 @@ export const feedConfigSchema = z.object({
     .refine((u) => /^https?:\/\//i.test(u), 'feed URLs must be http or https'),
   name: z.string().min(1).optional(),
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'feed ids are 1-64 letters, digits, - and _').optional(),
-});
+}).strict();
+
+/** A cron expression croner accepts (5 or 6 fields). */
+const cronSchema = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    try {
+      new Cron(value, { paused: true }).stop();
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `not a valid cron expression (${(err as Error).message.replace(/^CronPattern: /, '')})` });
+    }
+  });
 
 /**
  * The whole of `wirewatch.yaml`. A file with only `feeds:` is valid; every other key defaults.
@@ -23,7 +36,7 @@ export const configSchema = z
   .object({
     feeds: z.array(feedConfigSchema).default([]),
     /** Cron expression (5 or 6 fields, UTC) for polling cycles. */
-    schedule: z.string().min(1).default('*/5 * * * *'),
+    schedule: cronSchema.default('*/5 * * * *'),
     aliases: aliasesSchema.optional(),
     /** Omitted = the shipped topic set; given = merged over it by id. */
     topics: z.array(topicSchema).optional(),

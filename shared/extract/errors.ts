@@ -1,13 +1,14 @@
 import { WirewatchError } from '../errors.ts';
 
 /**
- * Stable codes of extraction problems. They never escape `extractPage`/`fetchAndExtract` (which report them as
- * `Extraction.status` + `reason`); the CLI and benchmarks see them for unreadable input files.
- * - `not_html`: the response is not an HTML document (`Content-Type` is not text/html or application/xhtml+xml)
+ * Stable codes of extraction problems. They never escape `extractPage`/`fetchAndExtract`, which report them as
+ * `Extraction.status` (`feed_only`/`failed`) with the error's description as `reason`.
+ * - `not_html`: the response is not an HTML document (`Content-Type` is not text/html or application/xhtml+xml,
+ *   or untyped bytes carry no markup)
  * - `dom_failed`: no DOM engine could parse the page
- * - `input_unreadable`: a CLI/batch input file or line cannot be read
+ * - `dom_too_deep`: elements nest deeper than `MAX_DOM_DEPTH` (Readability and jsdom would stall on it)
  */
-export type ExtractErrorCode = 'not_html' | 'dom_failed' | 'input_unreadable';
+export type ExtractErrorCode = 'not_html' | 'dom_failed' | 'dom_too_deep';
 
 /** A page or input problem met during extraction. Never retryable: the same bytes fail the same way. */
 export class ExtractError extends WirewatchError {

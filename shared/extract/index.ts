@@ -28,6 +28,8 @@ import {
 } from './text.ts';
 import { detectAppShell, detectConsentWall, detectPaywall, isPaywallPitch, type PaywallVerdict, type ShellVerdict } from './walls.ts';
 
+import { ExtractError } from './errors.ts';
+
 export { ExtractError, type ExtractErrorCode } from './errors.ts';
 export { extractConfigSchema, type ExtractConfig } from './config-schema.ts';
 export { decodeHtml, prescanMetaCharset, type DecodedHtml } from './decode.ts';
@@ -114,9 +116,10 @@ export function isHtmlContentType(contentType: string | null | undefined): boole
   return essence === '' || essence === 'text/html' || essence === 'application/xhtml+xml';
 }
 
-/** True when bytes without a Content-Type look like HTML (a `<` tag near the start, after BOM/whitespace). */
+/** True when bytes without a Content-Type look like HTML (a tag first, after BOM/whitespace/comments). */
 function looksLikeHtml(head: string): boolean {
-  return /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype html|html|head|body|meta|title|div|p|article|script|link|!--)/i.test(head.replace(/^\uFEFF/, '').slice(0, 2048));
+  // Any tag or doctype first, except the XML declaration and feed roots (RSS, Atom, RDF).
+  return /^\s*(<!--[\s\S]*?-->\s*)*<(?!\?xml|rss[\s>]|feed[\s>]|rdf:)[!a-z]/i.test(head.replace(/^\uFEFF/, '').slice(0, 2048));
 }
 
 function cfg(opts: ExtractOptions): ExtractConfig {
@@ -370,7 +373,7 @@ export async function extractPage(
   const { url } = input;
   try {
     if (input.contentType && !isHtmlContentType(input.contentType)) {
-      return fallbackOnly(url, opts.fallback, `not html (${input.contentType.split(';')[0]!.trim()})`);
+      return fallbackOnly(url, opts.fallback, notHtml(input.contentType).message);
     }
     let body = input.body;
     let truncatedAt: number | null = null;
@@ -381,7 +384,7 @@ export async function extractPage(
     }
     const html = decodeHtml(body, input.contentType ?? null).text;
     if (!input.contentType && !looksLikeHtml(html) && html.trim() !== '') {
-      return fallbackOnly(url, opts.fallback, 'not html (no content type and no markup)');
+      return fallbackOnly(url, opts.fallback, notHtml(null).message);
     }
     let analysis: Analysis | null = null;
     let firstError: unknown = null;
@@ -392,7 +395,10 @@ export async function extractPage(
     }
     // jsdom only when linkedom threw or found no article on a page that has text to find (an app shell or an
     // empty page would cost a jsdom load for nothing).
-    const worthRetry = analysis === null || ((analysis.article === null || analysis.article.rawLength === 0) && countWords(analysis.bodyText) >= 60);
+    const hopeless = firstError instanceof RangeError || (firstError instanceof ExtractError && firstError.code === 'dom_too_deep');
+    const worthRetry =
+      !hopeless &&
+      (analysis === null || ((analysis.article === null || analysis.article.rawLength === 0) && countWords(analysis.bodyText) >= 60));
     if (c.dom === 'linkedom' && c.jsdomFallback && worthRetry) {
       try {
         const retry = await analyse('jsdom', html, url);
@@ -402,7 +408,11 @@ export async function extractPage(
       }
     }
     if (analysis === null) {
-      return fallbackOnly(url, opts.fallback, `dom_failed: no DOM engine could parse the page (${describeError(firstError)})`);
+      const err =
+        firstError instanceof ExtractError
+          ? firstError
+          : new ExtractError('dom_failed', `no DOM engine could parse the page (${describeError(firstError)})`, { cause: firstError });
+      return fallbackOnly(url, opts.fallback, describeError(err));
     }
     return decide(analysis, url, opts.fallback, c, truncatedAt);
   } catch (err) {
@@ -431,9 +441,15 @@ export async function fetchAndExtract(fetcher: PageFetcher, url: string, opts: E
   if (res.status < 200 || res.status > 299) return fallbackOnly(finalUrl, opts.fallback, `http ${res.status}`);
   const contentType = headerValue(res.headers, 'content-type');
   if (contentType && !isHtmlContentType(contentType)) {
-    return fallbackOnly(finalUrl, opts.fallback, `not html (${contentType.split(';')[0]!.trim()})`);
+    return fallbackOnly(finalUrl, opts.fallback, notHtml(contentType).message);
   }
   return extractPage({ body: res.body, url: finalUrl, contentType }, opts);
+}
+
+/** The `not_html` problem for a Content-Type (or for untyped bytes without markup); its message is the `reason`. */
+function notHtml(contentType: string | null): ExtractError {
+  const what = contentType ? contentType.split(';')[0]!.trim() : 'no content type and no markup';
+  return new ExtractError('not_html', `not html (${what})`);
 }
 
 function headerValue(headers: Record<string, string>, name: string): string | null {

@@ -173,7 +173,8 @@ export async function pollFeed(deps: PollDeps, feed: FeedSource, opts: { force?:
     };
     if (finalStatus !== 'not_a_feed') delete state.suggestions;
     await deps.feedStates.putFeedState(state);
-    log?.warn('feed poll failed', {
+    // debug: the pipeline stage logs the outcome once, with the reason (shared/pipeline/stages.ts).
+    log?.debug('feed poll failed', {
       status: finalStatus,
       errorCode: err instanceof WirewatchError ? err.code : 'unknown',
       durationMs: clock().getTime() - startedAt.getTime(),
@@ -203,7 +204,7 @@ export async function pollFeed(deps: PollDeps, feed: FeedSource, opts: { force?:
     };
     delete state.suggestions;
     await deps.feedStates.putFeedState(state);
-    log?.info('feed polled', {
+    log?.debug('feed polled', {
       status: outcome,
       entries: entries.length,
       durationMs: clock().getTime() - startedAt.getTime(),

@@ -10,8 +10,11 @@ export const httpConfigSchema = z
     allowHosts: z
       .array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8080'))
       .default([]),
-    /** URL put in the User-Agent so publishers can reach the operator. */
-    contactUrl: z.string().url().default('https://github.com/wirewatch/wirewatch'),
+    /**
+     * URL (or `mailto:`) put in the User-Agent so publishers can reach the operator. No default: wirewatch does
+     * not invent a contact the operator does not control; set one before polling at scale.
+     */
+    contactUrl: z.string().url().optional(),
     timeouts: z
       .object({
         connectMs: z.number().int().positive().default(10_000),

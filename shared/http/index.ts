@@ -55,7 +55,7 @@ const systemLookup: DnsLookup = async (hostname) => {
 
 /** Options of `createHttpClient`. */
 export interface HttpClientOptions {
-  /** Replaces the whole User-Agent (default `wirewatch/<version> (+<config.contactUrl>)`). */
+  /** Replaces the whole User-Agent (default `wirewatch/<version> (+<config.contactUrl>)`, or `wirewatch/<version>` without one). */
   userAgent?: string;
   /** DNS resolver (default the OS resolver); tests inject one to make names resolve to private addresses. */
   lookup?: DnsLookup;
@@ -70,7 +70,8 @@ type LookupCallback = (err: Error | null, address?: string | ResolvedAddress[], 
  * @returns an `HttpClient`; call `close()` when done to release pooled sockets
  */
 export function createHttpClient(config: HttpConfig, options: HttpClientOptions = {}): HttpClient {
-  const userAgent = options.userAgent ?? `wirewatch/${WIREWATCH_VERSION} (+${config.contactUrl})`;
+  const userAgent =
+    options.userAgent ?? (config.contactUrl ? `wirewatch/${WIREWATCH_VERSION} (+${config.contactUrl})` : `wirewatch/${WIREWATCH_VERSION}`);
   const resolve = options.lookup ?? systemLookup;
   const allow = new Set(config.allowHosts.map((h) => h.toLowerCase()));
   const gate = new HostGate();

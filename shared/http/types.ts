@@ -49,7 +49,7 @@ export interface HttpClient {
    *   `response_too_large`, `timeout`, `network_error`, `tls_error`, `decode_error`
    */
   request(url: string, init: HttpRequestInit): Promise<HttpResponse>;
-  /** The User-Agent this client sends: `wirewatch/<version> (+<contactUrl>)`. */
+  /** The User-Agent this client sends: `wirewatch/<version> (+<contactUrl>)` (without the comment when unset). */
   readonly userAgent: string;
   /** Closes pooled connections. Further requests fail. */
   close(): Promise<void>;

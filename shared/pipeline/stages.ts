@@ -115,18 +115,31 @@ export async function processArticleStage(ctx: PipelineContext, job: ArticleJob)
   const started = Date.now();
   const fallback = { title: entry.title, summary: entry.summary, contentHtml: entry.contentHtml };
   const dom = ctx.config.extract.dom;
-  const extraction: Extraction = entry.url
-    ? await fetchAndExtract(ctx.http, entry.url, { dom, fallback })
-    : await extractPage({ body: entry.contentHtml ?? '', url: job.feedUrl, contentType: 'text/html' }, { dom, fallback });
+  let extraction: Extraction;
+  let canonical: string;
+  if (entry.url) {
+    extraction = await fetchAndExtract(ctx.http, entry.url, { dom, fallback });
+    canonical = chooseCanonicalUrl(extraction, entry.url) ?? entry.url;
+  } else {
+    // No usable link (none, or javascript:/data:): the feed's own content is the article. The item gets a stable
+    // pseudo-URL from the feed and the entry's identity key, so each such entry is its own item.
+    canonical = `urn:wirewatch:entry:${createHash('sha256').update(job.feedId + '\n' + entry.key).digest('hex').slice(0, 32)}`;
+    const fromFeed = await extractPage(
+      { body: entry.contentHtml ?? '', url: job.feedUrl, contentType: 'text/html' },
+      { dom, fallback },
+    );
+    extraction = {
+      ...fromFeed,
+      url: canonical,
+      canonicalUrl: null,
+      reason: fromFeed.status === 'full' ? null : 'entry has no link: text from the feed',
+    };
+  }
 
   if (extraction.status === 'full') ctx.metrics.count('articlesExtracted');
   else if (extraction.status === 'failed') ctx.metrics.count('articlesFailed');
   else if (fallbackStatuses.has(extraction.status)) ctx.metrics.count('articlesFallback');
 
-  const canonical =
-    chooseCanonicalUrl(extraction, entry.url) ??
-    // No URL anywhere: a stable pseudo-URL from the entry key, so the item still has an id.
-    `urn:wirewatch:${createHash('sha256').update(job.feedId + '\n' + entry.key).digest('hex').slice(0, 32)}`;
   const aliasUrls = [entry.url, canonicalizeUrl(extraction.url)].filter(
     (u): u is string => typeof u === 'string' && u !== canonical,
   );

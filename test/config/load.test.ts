@@ -90,3 +90,14 @@ describe('config loading', () => {
     for (const f of config.feeds) expect(f.url).toMatch(/^https:\/\//);
   });
 });
+
+describe('config validation at the right depth', () => {
+  it('rejects a bad schedule at load, naming the key', async () => {
+    await expect(resolveConfig({ feeds: [], schedule: 'bogus' }, 'cfg.yaml')).rejects.toThrow(/cfg\.yaml: schedule: not a valid cron expression/);
+    await expect(resolveConfig({ feeds: [], schedule: '0 */10 * * * *' })).resolves.toMatchObject({ schedule: '0 */10 * * * *' });
+  });
+
+  it('rejects unknown keys in a feed entry', async () => {
+    await expect(resolveConfig({ feeds: [{ url: 'https://ok.example/a', nme: 'x' }] }, 'cfg.yaml')).rejects.toThrow(/cfg\.yaml: feeds\[0\]: .*nme/);
+  });
+});

@@ -140,6 +140,16 @@ describe('extractPage: walls and fallbacks', () => {
     expect(x.text).toBe('First paragraph.\n\nSecond one.');
   });
 
+  it('refuses a pathologically deep page (dom_too_deep) on both engines and falls back to the feed', async () => {
+    const deep = '<div>'.repeat(3000) + 'deep text' + '</div>'.repeat(3000);
+    for (const dom of ['linkedom', 'jsdom'] as const) {
+      const x = await extractPage({ body: deep, url: URL_, contentType: 'text/html' }, { dom, fallback: { summary: 'Feed text.' } });
+      expect(x.status).toBe('feed_only');
+      expect(x.reason).toMatch(/^dom_too_deep: /);
+      expect(x.text).toBe('Feed text.');
+    }
+  });
+
   it('never throws on garbage and reports failed without fallback', async () => {
     const x = await extractPage({ body: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x02]), url: URL_, contentType: 'image/png' });
     expect(x.status).toBe('failed');

@@ -1,4 +1,5 @@
 import { parseHTML } from 'linkedom';
+import { domDepth, estimateNestingDepth } from '../../shared/extract/dom.ts';
 import { describe, expect, it } from 'vitest';
 import { cleanTitle, countWords, toIsoUtc } from '../../shared/extract/index.ts';
 import {
@@ -64,6 +65,20 @@ describe('boilerplate paragraphs', () => {
     expect(dedupeParagraphs([a, b, c, a, b, c])).toEqual([a, b, c]);
     expect(dedupeParagraphs([a, a, a])).toEqual([a, a, a]);
     expect(dedupeParagraphs([a, b, a])).toEqual([a, b, a]);
+  });
+});
+
+describe('nesting depth guards', () => {
+  it('measures DOM depth and stops past the limit', () => {
+    expect(domDepth(body('<div><div><p>x</p></div></div>'), 100)).toBe(4);
+    expect(domDepth(body('<div>'.repeat(50) + '</div>'.repeat(50)), 10)).toBe(11);
+  });
+
+  it('estimates nesting from raw HTML, ignoring void, optional-end and self-closing tags and script bodies', () => {
+    expect(estimateNestingDepth('<div><span><b>x</b></span></div>', 100)).toBe(3);
+    expect(estimateNestingDepth('<p>a<p>b<p>c<br><img src=x><hr/><div/>' + '<li>x'.repeat(500), 100)).toBe(0);
+    expect(estimateNestingDepth('<script>' + '<div>'.repeat(500) + '</script><div></div>', 100)).toBe(1);
+    expect(estimateNestingDepth('<div>'.repeat(500), 100)).toBe(101);
   });
 });
 

@@ -134,6 +134,12 @@ afterAll(async () => {
 });
 
 describe('HTTP chokepoint against a real local server', () => {
+  it('puts the configured contact URL in the User-Agent', async () => {
+    const c = createHttpClient(configFor({ contactUrl: 'https://ops.example.org/crawler' }));
+    await c.request(`${srv.origin}/feed.xml`, { kind: 'feed' });
+    expect(srv.seen.at(-1)!.headers['user-agent']).toMatch(/^wirewatch\/\d+\.\d+\.\d+ \(\+https:\/\/ops\.example\.org\/crawler\)$/);
+  });
+
   it('returns status, lower-case headers, body and the identifying User-Agent / Accept', async () => {
     const res = await client.request(`${srv.origin}/feed.xml`, { kind: 'feed' });
     expect(res.status).toBe(200);
@@ -143,7 +149,8 @@ describe('HTTP chokepoint against a real local server', () => {
     expect(res.body.toString()).toContain('<title>t</title>');
     expect(res.redirects).toEqual([]);
     const seen = srv.seen.at(-1)!;
-    expect(seen.headers['user-agent']).toMatch(/^wirewatch\/\d+\.\d+\.\d+ \(\+https:\/\/github\.com\/wirewatch\/wirewatch\)$/);
+    // No contact configured: wirewatch names itself and invents no contact URL.
+    expect(seen.headers['user-agent']).toMatch(/^wirewatch\/\d+\.\d+\.\d+$/);
     expect(seen.headers.accept).toContain('application/rss+xml');
     expect(seen.headers['accept-encoding']).toBe('gzip, deflate, br');
   });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -58,8 +59,10 @@ describe('wirewatch classify', () => {
     }
   });
 
-  it('classifies a plain-text file (the seed story)', async () => {
-    const r = await cli(['--config', config, '--json', 'classify', fileURLToPath(new URL('../../../shared/seed/ap-xi-moscow-visit.txt', import.meta.url))]);
+  // The seed story lives in the reference folder beside the repository (present in CI); skipped elsewhere.
+  const seed = fileURLToPath(new URL('../../../shared/seed/ap-xi-moscow-visit.txt', import.meta.url));
+  it.skipIf(!existsSync(seed))('classifies a plain-text file (the seed story)', async () => {
+    const r = await cli(['--config', config, '--json', 'classify', seed]);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.out) as { topics: Array<{ id: string }> }).topics[0]!.id).toBe('china-russia');
   });

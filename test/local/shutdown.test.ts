@@ -1,0 +1,85 @@
+/**
+ * Shutdown keeps unprocessed work: in-flight batches finish, queued messages are written to the data dir and
+ * re-enqueued at the next start — even though the feed then answers 304 (its entries would not be seen again).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../shared/config/load.ts';
+import { silentLogger } from '../../shared/log.ts';
+import { LocalRuntime, PENDING_FILE } from '../../local/runtime.ts';
+
+// More entries than the article queue has in flight at once (2 batches of 5).
+const N = 20;
+
+describe('LocalRuntime.close', () => {
+  let dir: string;
+  let server: Server;
+  let base: string;
+  let pagesServed = 0;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ww-shutdown-'));
+    const items = Array.from({ length: N }, (_, i) => `<item><title>Story ${i}</title><link>BASE/p/${i}</link><guid>g${i}</guid><description>Summary ${i}.</description></item>`).join('');
+    server = createServer((req, res) => {
+      if (req.url === '/feed.xml') {
+        if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304).end();
+        res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' });
+        return void res.end(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>${base}/</link>${items.replaceAll('BASE', base)}</channel></rss>`);
+      }
+      // Slow article pages, so that shutdown finds work still queued.
+      setTimeout(() => {
+        pagesServed++;
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(`<html><head><title>${req.url}</title></head><body><article><h1>${req.url}</h1>${'<p>Body text of a story long enough to be an article. </p>'.repeat(8)}</article></body></html>`);
+      }, 150);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps queued article jobs across a restart and processes them then', async () => {
+    const config = await resolveConfig({
+      feeds: [{ url: `${base}/feed.xml` }],
+      http: { allowHosts: [base.replace('http://', '')], hostGapMs: 0 },
+    });
+    const dataDir = join(dir, 'data');
+    const first = await LocalRuntime.start({ config, dataDir, logger: silentLogger });
+    void first.runCycle({ force: true });
+    while (pagesServed < 1) await new Promise((r) => setTimeout(r, 20));
+    await first.close();
+    expect(existsSync(join(dataDir, PENDING_FILE))).toBe(true);
+    const storedBefore = (await countItems(config, dataDir)).length;
+    expect(storedBefore).toBeGreaterThan(0);
+    expect(storedBefore).toBeLessThan(N);
+
+    const second = await LocalRuntime.start({ config, dataDir, logger: silentLogger });
+    try {
+      const summary = await second.runCycle({ force: true });
+      expect(summary.feeds.notModified).toBe(1); // the feed itself brings nothing new
+    } finally {
+      await second.close();
+    }
+    expect(existsSync(join(dataDir, PENDING_FILE))).toBe(false);
+    const titles = (await countItems(config, dataDir)).map((i) => i.url).sort();
+    expect(titles).toEqual(Array.from({ length: N }, (_, i) => `${base}/p/${i}`).sort());
+  });
+});
+
+async function countItems(config: Awaited<ReturnType<typeof resolveConfig>>, dataDir: string) {
+  const rt = await LocalRuntime.start({ config, dataDir, logger: silentLogger });
+  try {
+    return (await rt.ctx.store.queryItems({ limit: 100 })).items;
+  } finally {
+    await rt.close();
+  }
+}
