@@ -40,7 +40,7 @@ try {
   const first = await runtime.runCycle({ force: true });
   console.log(formatSummary(first));
 
-  bar('tagged items');
+  bar('stored items, with topics and evidence');
   const { items } = await runtime.ctx.store.queryItems({ limit: 50 });
   for (const summary of items) {
     const item = await runtime.ctx.store.getItem(summary.id);

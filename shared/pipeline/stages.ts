@@ -114,11 +114,12 @@ export async function processArticleStage(ctx: PipelineContext, job: ArticleJob)
   const log = ctx.logger.child({ stage: 'process', feedId: job.feedId, entryUrl: entry.url ?? undefined });
   const started = Date.now();
   const fallback = { title: entry.title, summary: entry.summary, contentHtml: entry.contentHtml };
-  const dom = ctx.config.extract.dom;
+  // The `extract:` config section (DOM engine, jsdom fallback, size and word thresholds) plus the feed's text.
+  const opts = { ...ctx.config.extract, fallback };
   let extraction: Extraction;
   let canonical: string;
   if (entry.url) {
-    extraction = await fetchAndExtract(ctx.http, entry.url, { dom, fallback });
+    extraction = await fetchAndExtract(ctx.http, entry.url, opts);
     canonical = chooseCanonicalUrl(extraction, entry.url) ?? entry.url;
   } else {
     // No usable link (none, or javascript:/data:): the feed's own content is the article. The item gets a stable
@@ -126,7 +127,7 @@ export async function processArticleStage(ctx: PipelineContext, job: ArticleJob)
     canonical = `urn:wirewatch:entry:${createHash('sha256').update(job.feedId + '\n' + entry.key).digest('hex').slice(0, 32)}`;
     const fromFeed = await extractPage(
       { body: entry.contentHtml ?? '', url: job.feedUrl, contentType: 'text/html' },
-      { dom, fallback },
+      opts,
     );
     extraction = {
       ...fromFeed,

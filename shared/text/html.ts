@@ -1,7 +1,7 @@
 /**
  * Small text helpers for feed fields (feed issue §6): HTML → plain text, entity decoding, control-character
  * stripping, whitespace collapsing. Entity tables are the WHATWG HTML named character references
- * (`entities` package); this is not an HTML sanitiser (extraction uses DOMPurify for that).
+ * (`entities` package); this is not an HTML sanitiser (wirewatch keeps no HTML: items carry plain text).
  */
 import { decodeHTML } from 'entities';
 
