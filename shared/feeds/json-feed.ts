@@ -5,7 +5,7 @@
 import type { FeedEntry, ParsedFeed } from '../types.ts';
 import { cleanText, escapeHtml, htmlToText } from '../text/html.ts';
 import { parseDate } from '../text/date.ts';
-import { canonicalizeUrl } from './url.ts';
+import { canonicalizeUrl, absoluteHttpUrl } from './url.ts';
 import { FeedError } from './errors.ts';
 import type { UnkeyedEntry } from './identity.ts';
 
@@ -14,15 +14,6 @@ type Json = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 const obj = (v: unknown): Json | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null);
 
-function absolute(href: string | null, base: string | null): string | null {
-  if (!href) return null;
-  try {
-    const u = base ? new URL(href.trim(), base) : new URL(href.trim());
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Parses JSON Feed text.
@@ -68,7 +59,7 @@ export function parseJsonFeed(text: string, url: string): { feed: ParsedFeed['fe
     if (Array.isArray(it.attachments)) {
       for (const a of it.attachments) {
         const ao = obj(a);
-        const u = absolute(str(ao?.url), url);
+        const u = absoluteHttpUrl(str(ao?.url), url);
         if (!ao || !u || enclosures.some((e) => e.url === u)) continue;
         const size = typeof ao.size_in_bytes === 'number' && ao.size_in_bytes > 0 ? Math.floor(ao.size_in_bytes) : null;
         enclosures.push({ url: u, type: str(ao.mime_type), length: size });

@@ -11,7 +11,7 @@ import type { FeedEntry, FeedFormat, ParsedFeed } from '../types.ts';
 import { charsetFromContentType, decodeText } from '../text/charset.ts';
 import { cleanText, escapeHtml, htmlToText, mapC1ToCp1252, stripControlChars } from '../text/html.ts';
 import { parseDate } from '../text/date.ts';
-import { canonicalizeUrl } from './url.ts';
+import { canonicalizeUrl, absoluteHttpUrl } from './url.ts';
 import { FeedError } from './errors.ts';
 import { feedLinksFromHtml, htmlMetaCharset, sniffDocument, xmlDeclaredEncoding } from './sniff.ts';
 import { balanceTags, repairXml } from './xml-repair.ts';
@@ -475,16 +475,6 @@ function dateFrom(...nodes: XNode[][]): string | null {
   return null;
 }
 
-/** Resolves `href` against `base` to an absolute http(s) URL without canonicalising (enclosures, bases). */
-function absolute(href: string | undefined | null, base: string | null): string | null {
-  if (!href) return null;
-  try {
-    const u = base ? new URL(href.trim(), base) : new URL(href.trim());
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-  } catch {
-    return null;
-  }
-}
 
 function withBase(node: XNode | undefined, base: string): string {
   const b = attrs(node)['xml:base'];
@@ -656,7 +646,7 @@ function normalizeItem(it: Record<string, unknown>, format: FeedFormat, base0: s
   // enclosures
   const enclosures: FeedEntry['enclosures'] = [];
   const addEnc = (href: string | undefined, type: string | undefined, length: string | undefined) => {
-    const u = absolute(href, base);
+    const u = absoluteHttpUrl(href, base);
     if (!u || enclosures.some((e) => e.url === u)) return;
     const n = length !== undefined && /^\d+$/.test(length.trim()) ? Number(length.trim()) : null;
     enclosures.push({ url: u, type: type?.trim() || null, length: n && n > 0 ? n : null });

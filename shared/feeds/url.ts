@@ -182,3 +182,17 @@ function canon(url: string, base: string | null, depth: number): string | null {
   }
   return u.toString();
 }
+
+/**
+ * Resolves `href` against `base` (WHATWG URL parsing) to an absolute http(s) URL, without canonicalising — for
+ * enclosures and base URLs, which keep their query strings. Null when empty, unparseable or not http(s).
+ */
+export function absoluteHttpUrl(href: string | undefined | null, base: string | null): string | null {
+  if (!href) return null;
+  try {
+    const u = base ? new URL(href.trim(), base) : new URL(href.trim());
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
