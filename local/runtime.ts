@@ -73,6 +73,7 @@ export class LocalRuntime {
         consoleWrite: opts.consoleWrite,
       });
       await ctx.store.ensureTable();
+      if (embedded.uncleanShutdown) await forgetValidators(ctx, opts.logger);
       const log = opts.logger.child({ stage: 'queue' });
       // Queues reference handlers that reference queues: build the deps object first, fill queues after.
       const deps: HandlerDeps = { context: async () => ctx, queues: undefined as unknown as HandlerDeps['queues'] };
@@ -169,6 +170,21 @@ export class LocalRuntime {
     })();
     return this.closing;
   }
+}
+
+/**
+ * After an unclean shutdown the in-memory queues are gone, but feed states already hold the validators of the
+ * documents those queued entries came from, so the next poll would get 304 and never see them again. Forgetting
+ * the validators makes the next poll read every feed in full; entries already processed are filtered out by the
+ * store as usual, the rest are processed. This is the local runtime's stand-in for SQS durability.
+ */
+async function forgetValidators(ctx: PipelineContext, logger: Logger): Promise<void> {
+  const states = await ctx.store.listFeedStates();
+  for (const s of states) await ctx.store.putFeedState({ ...s, etag: null, lastModified: null, bodyHash: null, nextPollAt: null });
+  logger.warn('the previous run did not shut down cleanly; every feed will be read in full once so no entry is missed', {
+    stage: 'queue',
+    feeds: states.length,
+  });
 }
 
 /** File (in the data dir) holding queue messages not processed when the runtime stopped. */

@@ -84,7 +84,7 @@ export function register(program: Command, ctx: CliContext): void {
         const stop = (signal: string) => {
           if (stopping) {
             // A second signal: the operator does not want to wait for in-flight work.
-            process.stderr.write(`wirewatch: ${signal} again: stopping now; unfinished work is picked up at the next start\n`);
+            process.stderr.write(`wirewatch: ${signal} again: stopping now; the next start re-reads every feed in full, so no entry is missed\n`);
             process.exit(130);
           }
           stopping = true;

@@ -20,7 +20,9 @@ describe('embedded store (dynalite)', () => {
     // A live process "holding" the directory.
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     try {
-      await startEmbeddedStore({ dataDir }).then((s) => s.close());
+      const clean = await startEmbeddedStore({ dataDir });
+      expect(clean.uncleanShutdown).toBe(false);
+      await clean.close();
       await writeFile(join(dataDir, 'wirewatch.lock'), String(holder.pid));
       const err = await startEmbeddedStore({ dataDir }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'store_unavailable' });
@@ -31,6 +33,7 @@ describe('embedded store (dynalite)', () => {
     await new Promise((r) => holder.once('exit', r));
     // The holder is gone: its lock is stale and is taken over.
     const store = await startEmbeddedStore({ dataDir });
+    expect(store.uncleanShutdown).toBe(true);
     expect((await store.client.send(new ListTablesCommand({}))).TableNames).toEqual([]);
     await store.close();
   });
