@@ -23,6 +23,12 @@ export interface CliContext {
   globals(): GlobalOptions;
   /** Loads and validates the config named by `--config`. @throws ConfigError */
   loadConfig(): Promise<Config>;
+  /**
+   * Like `loadConfig`, for commands that need no feeds (`feed`, `extract`, `classify`): when no config was named
+   * (no `--config`, no `WIREWATCH_CONFIG`) and `./wirewatch.yaml` does not exist, the defaults and shipped topics.
+   * A config that was named but is missing is still an error. @throws ConfigError
+   */
+  loadConfigOrDefaults(): Promise<Config>;
   logger: Logger;
   /** Writes a result: JSON on stdout with `--json`, else `human(value)` (or pretty JSON). */
   output(value: unknown, human?: (value: unknown) => string): void;

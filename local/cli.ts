@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { loadConfig, type Config } from '../shared/config/load.ts';
+import { loadConfig, resolveConfig, type Config } from '../shared/config/load.ts';
 import { WirewatchError } from '../shared/errors.ts';
 import { createLogger } from '../shared/log.ts';
 import { Store } from '../shared/store/index.ts';
@@ -57,7 +57,7 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
       (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
       '-V, --version',
     )
-    .option('--config <file>', 'configuration file', process.env.WIREWATCH_CONFIG ?? './wirewatch.yaml')
+    .option('--config <file>', 'configuration file', process.env.WIREWATCH_CONFIG || './wirewatch.yaml')
     .option('--data-dir <dir>', 'embedded store directory', '.wirewatch/data')
     .option('--memory', 'use a throwaway in-memory store', false)
     .option('--json', 'machine-readable output on stdout (logs stay on stderr)', false)
@@ -75,6 +75,15 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
     globals,
     logger,
     loadConfig: () => (configPromise ??= loadConfig(globals().config)),
+    async loadConfigOrDefaults() {
+      try {
+        return await ctx.loadConfig();
+      } catch (e) {
+        const named = program.getOptionValueSource('config') === 'cli' || Boolean(process.env.WIREWATCH_CONFIG);
+        if (!named && e instanceof WirewatchError && e.code === 'config_missing') return resolveConfig({}, '<defaults>');
+        throw e;
+      }
+    },
     output(value, human) {
       if (globals().json) out(JSON.stringify(value) + '\n');
       else out((human ? human(value) : JSON.stringify(value, null, 2)) + '\n');

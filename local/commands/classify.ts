@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { resolveConfig, type Config } from '../../shared/config/load.ts';
-import { InputError, WirewatchError, describeError } from '../../shared/errors.ts';
+import type { Config } from '../../shared/config/load.ts';
+import { InputError, describeError } from '../../shared/errors.ts';
 import { extractPage, fetchAndExtract } from '../../shared/extract/index.ts';
 import { createHttpClient } from '../../shared/http/index.ts';
 import { compileTopics } from '../../shared/topics/index.ts';
@@ -42,12 +42,7 @@ export interface ClassifyOutput {
  * no feeds). @throws ConfigError for an invalid config or rule
  */
 export async function configOrShipped(ctx: CliContext): Promise<Config> {
-  try {
-    return await ctx.loadConfig();
-  } catch (err) {
-    if (err instanceof WirewatchError && err.code === 'config_missing') return resolveConfig({}, '<shipped topics>');
-    throw err;
-  }
+  return ctx.loadConfigOrDefaults();
 }
 
 const HTML_EXT = new Set(['.html', '.htm', '.xhtml']);

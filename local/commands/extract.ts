@@ -5,8 +5,8 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { InputError, WirewatchError, describeError } from '../../shared/errors.ts';
-import { extractConfigSchema, extractPage, fetchAndExtract, type ExtractConfig, type ExtractOptions } from '../../shared/extract/index.ts';
-import { createHttpClient, httpConfigSchema, type HttpConfig } from '../../shared/http/index.ts';
+import { extractPage, fetchAndExtract, type ExtractConfig, type ExtractOptions } from '../../shared/extract/index.ts';
+import { createHttpClient, type HttpConfig } from '../../shared/http/index.ts';
 import type { Extraction } from '../../shared/types.ts';
 import type { CliContext } from '../cli-context.ts';
 
@@ -158,15 +158,8 @@ export function formatExtraction(x: Extraction): string {
 
 /** Config sections the command needs; defaults when there is no config file (extracting a file needs none). */
 async function sections(ctx: CliContext): Promise<{ extract: ExtractConfig; http: HttpConfig }> {
-  try {
-    const config = await ctx.loadConfig();
-    return { extract: config.extract, http: config.http };
-  } catch (err) {
-    if (err instanceof WirewatchError && err.code === 'config_missing') {
-      return { extract: extractConfigSchema.parse({}), http: httpConfigSchema.parse({}) };
-    }
-    throw err;
-  }
+  const config = await ctx.loadConfigOrDefaults();
+  return { extract: config.extract, http: config.http };
 }
 
 /**

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError, InputError, WirewatchError, describeError } from '../../shared/errors.ts';
-import { createHttpClient, errorForStatus, httpConfigSchema, type HttpConfig } from '../../shared/http/index.ts';
+import { createHttpClient, errorForStatus, type HttpConfig } from '../../shared/http/index.ts';
 import { FeedError, parseFeed } from '../../shared/feeds/index.ts';
 import type { ParsedFeed } from '../../shared/types.ts';
 import type { CliContext, RegisterCommand } from '../cli-context.ts';
@@ -18,12 +18,7 @@ export interface FeedCommandOptions {
 
 /** `http:` config: from `--config` when present, defaults when there is no config file (files need none). */
 async function httpSection(ctx: CliContext): Promise<HttpConfig> {
-  try {
-    return (await ctx.loadConfig()).http;
-  } catch (err) {
-    if (err instanceof WirewatchError && err.code === 'config_missing') return httpConfigSchema.parse({});
-    throw err;
-  }
+  return (await ctx.loadConfigOrDefaults()).http;
 }
 
 /** The `feed --json` shape (feed issue §8): `{"feed":{"title","link","format"},"entries":[…],"warnings":[…]}`. */

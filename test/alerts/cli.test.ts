@@ -82,6 +82,7 @@ describe('alerts CLI', () => {
     const ctx: CliContext = {
       globals: () => ({ config: configFile, dataDir: join(dir, 'data'), json, memory: false }),
       loadConfig: () => (configPromise ??= loadConfig(configFile)),
+      loadConfigOrDefaults: () => ctx.loadConfig(),
       logger: silentLogger,
       output(value, human) {
         out += (json ? JSON.stringify(value) : human ? human(value) : JSON.stringify(value, null, 2)) + '\n';

@@ -99,7 +99,9 @@ describe('wirewatch extract --batch', () => {
     const list = join(tmp, 'proc.jsonl');
     writeFileSync(list, ['article.html', 'lazy-images.html', 'consent-wall.html'].map((f, i) => JSON.stringify({ id: `p${i}`, file: fixturePath(f), url: `https://news.example.org/${i}` })).join('\n') + '\n');
     const bin = fileURLToPath(new URL('../../bin/wirewatch.mjs', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, '--config', join(tmp, 'absent.yaml'), 'extract', '--batch', list, '--json'], { cwd: tmp });
+    // No --config and no wirewatch.yaml in the working directory: extracting files needs none, defaults apply.
+    const env = { ...process.env, WIREWATCH_CONFIG: '' };
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'extract', '--batch', list, '--json'], { cwd: tmp, env });
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
     expect(lines.map((l) => [l.id, l.status])).toEqual([['p0', 'full'], ['p1', 'full'], ['p2', 'blocked_consent']]);
   });

@@ -15,6 +15,7 @@ export async function runCommand(register: RegisterCommand, argv: string[], allo
   const ctx: CliContext = {
     globals: () => ({ config: 'wirewatch.yaml', dataDir: '.wirewatch/data', json: true, memory: true }),
     loadConfig: () => resolveConfig({ http: { allowHosts, hostGapMs: 0 } }, '<test>'),
+    loadConfigOrDefaults: () => resolveConfig({ http: { allowHosts, hostGapMs: 0 } }, '<test>'),
     logger: silentLogger,
     output: (v) => out.push(v),
     withStore: () => Promise.reject(new Error(`${argv[0]} needs no store`)),
