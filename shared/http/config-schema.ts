@@ -14,7 +14,11 @@ export const httpConfigSchema = z
      * URL (or `mailto:`) put in the User-Agent so publishers can reach the operator. No default: wirewatch does
      * not invent a contact the operator does not control; set one before polling at scale.
      */
-    contactUrl: z.string().url().optional(),
+    contactUrl: z
+      .string()
+      .url()
+      .regex(/^[^\s()]+$/, 'must not contain spaces or parentheses (it goes inside the User-Agent comment)')
+      .optional(),
     timeouts: z
       .object({
         connectMs: z.number().int().positive().default(10_000),

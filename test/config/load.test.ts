@@ -101,3 +101,10 @@ describe('config validation at the right depth', () => {
     await expect(resolveConfig({ feeds: [{ url: 'https://ok.example/a', nme: 'x' }] }, 'cfg.yaml')).rejects.toThrow(/cfg\.yaml: feeds\[0\]: .*nme/);
   });
 });
+
+describe('http.contactUrl', () => {
+  it('must be a URL that fits inside the User-Agent comment', async () => {
+    await expect(resolveConfig({ http: { contactUrl: 'https://x.org/a) evil' } }, 'cfg.yaml')).rejects.toThrow(/http\.contactUrl: must not contain spaces or parentheses/);
+    await expect(resolveConfig({ http: { contactUrl: 'mailto:ops@example.org' } })).resolves.toBeTruthy();
+  });
+});
