@@ -3,7 +3,7 @@ import { pollFeed, canonicalizeUrl } from '../feeds/index.ts';
 import { fetchAndExtract, extractPage } from '../extract/index.ts';
 
 import { InputError } from '../errors.ts';
-import type { AlertJob, ArticleJob, Extraction, FeedSource, IsoDateTime } from '../types.ts';
+import type { AlertJob, ArticleJob, Extraction, FeedSource, IsoDateTime, StoredItem } from '../types.ts';
 import type { PipelineContext } from './context.ts';
 import type { FeedMessage } from './ports.ts';
 
@@ -110,9 +110,53 @@ export function chooseCanonicalUrl(extraction: Extraction, entryUrl: string | nu
  * @throws only for infrastructure failures (store unavailable) — the queue then retries the record
  */
 export async function processArticleStage(ctx: PipelineContext, job: ArticleJob): Promise<AlertJob[]> {
+  // Jobs for the same article URL run one after another within a process, so the second finds the first's item.
+  const key = job.entry.url;
+  if (!key) return processArticle(ctx, job);
+  const previous = urlTurns.get(key) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(() => processArticle(ctx, job));
+  const turn = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  urlTurns.set(key, turn);
+  try {
+    return await mine;
+  } finally {
+    if (urlTurns.get(key) === turn) urlTurns.delete(key);
+  }
+}
+
+/** Per-process queue of jobs per article URL (see processArticleStage). */
+const urlTurns = new Map<string, Promise<void>>();
+
+async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<AlertJob[]> {
   const { entry } = job;
   const log = ctx.logger.child({ stage: 'process', feedId: job.feedId, entryUrl: entry.url ?? undefined });
   const started = Date.now();
+
+  // The same article already stored from another feed (wire copy linked from several desks): record this feed on
+  // the item without fetching the page again — politeness towards the publisher. A changed article reaches the
+  // item through the feed that first brought it.
+  if (entry.url) {
+    const knownId = await ctx.store.findItemIdByUrl(entry.url);
+    const known = knownId ? await ctx.store.getItem(knownId) : null;
+    if (known && !known.feedIds.includes(job.feedId) && !known.textTruncated) {
+      const saved = await ctx.store.saveItem({
+        canonicalUrl: known.url,
+        aliasUrls: entry.url === known.url ? [] : [entry.url],
+        feedId: job.feedId,
+        entry: { ...entry, title: known.title },
+        extraction: extractionOf(known),
+        topics: known.topics,
+        seenAt: job.discoveredAt,
+      });
+      await ctx.store.markEntrySeen(job.feedId, entry, saved.item.id);
+      log.info('article already stored from another feed; feed recorded', { itemId: saved.item.id, outcome: saved.outcome, durationMs: Date.now() - started });
+      return saved.newTopics.length ? ctx.alerter.planAlerts(saved.item, saved.newTopics) : [];
+    }
+  }
+
   const fallback = { title: entry.title, summary: entry.summary, contentHtml: entry.contentHtml };
   // The `extract:` config section (DOM engine, jsdom fallback, size and word thresholds) plus the feed's text.
   const opts = { ...ctx.config.extract, fallback };
@@ -190,6 +234,29 @@ export async function deliverAlertStage(ctx: PipelineContext, job: AlertJob): Pr
   ctx.metrics.count('alertsFailed', res.failed);
   ctx.metrics.count('alertsSuppressed', res.suppressed);
   ctx.metrics.count('alertsDeferred', res.deferred);
+}
+
+/** The stored item's content as an `Extraction`, so re-saving it changes nothing but what the caller adds. */
+function extractionOf(item: StoredItem): Extraction {
+  return {
+    url: item.url,
+    canonicalUrl: item.url,
+    title: item.title,
+    byline: item.byline,
+    siteName: item.siteName,
+    lang: item.lang,
+    dir: null,
+    publishedAt: item.publishedAt,
+    modifiedAt: null,
+    text: item.text,
+    excerpt: null,
+    wordCount: item.text.split(/\s+/).filter(Boolean).length,
+    status: item.extraction.status,
+    reason: item.extraction.reason,
+    paywalled: item.extraction.status === 'paywalled',
+    leadImage: null,
+    extractor: { name: item.extraction.extractor.name, version: item.extraction.extractor.version, dom: null },
+  };
 }
 
 /** Checks that an id is an item id (`i_` + 24 hex). Used by handlers before reading the store. */

@@ -104,8 +104,10 @@ describe('wirewatch end to end', () => {
     const summary = JSON.parse(run.stdout);
     expect(summary.feeds).toEqual({ total: 2, ok: 2, notModified: 0, failed: 0 });
     expect(summary.entries).toEqual({ seen: 5, new: 5 });
-    // 4 page fetches (the Xi story is linked from both feeds); the 404 page falls back to the feed summary.
-    expect(summary.articles.extracted).toBe(4);
+    // 3 pages extracted: the Xi story is linked from both feeds but fetched once (the second feed is recorded on
+    // the stored item); the 404 page falls back to the feed's summary.
+    expect(summary.articles.extracted).toBe(3);
+    expect(site.requests.filter((r) => r.startsWith('GET /world/xi-putin-moscow-visit'))).toEqual(['GET /world/xi-putin-moscow-visit 200']);
     expect(summary.articles.fallback + summary.articles.failed).toBe(1);
     // The Xi story arrives from both feeds but is one item.
     expect(summary.items.stored).toBe(4);
