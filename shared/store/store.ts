@@ -10,6 +10,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
   ScanCommand,
+  type ScanCommandInput,
   type AttributeValue,
   type DynamoDBClient,
   type QueryCommandInput,
@@ -395,22 +396,28 @@ export class Store implements FeedStateRepo {
 
   /** Every stored item's id, title, text and topics (Scan; for topic backtests). Order unspecified. */
   async *scanItems(): AsyncIterable<{ id: string; title: string; text: string; topics: TopicMatch[] }> {
-    let start: Record_ | undefined;
-    do {
-      const out = await this.call('Scan', () =>
-        this.client.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: 'sk = :s AND begins_with(pk, :p)',
-            ExpressionAttributeValues: { ':s': S('ITEM'), ':p': S(KEY_PREFIX.item) },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const rec of out.Items ?? []) {
+    const pages = this.scanPages({
+      FilterExpression: 'sk = :s AND begins_with(pk, :p)',
+      ExpressionAttributeValues: { ':s': S('ITEM'), ':p': S(KEY_PREFIX.item) },
+    });
+    for await (const page of pages) {
+      for (const rec of page) {
         const item = this.decodeItem(rec);
         yield { id: item.id, title: item.title, text: item.text, topics: item.topics };
       }
+    }
+  }
+
+  /** The whole table, page by page (Scan with `LastEvaluatedKey` pagination), filtered by `filter`. */
+  private async *scanPages(
+    filter: Pick<ScanCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ProjectionExpression'>,
+  ): AsyncIterable<Record_[]> {
+    let start: Record_ | undefined;
+    do {
+      const out = await this.call('Scan', () =>
+        this.client.send(new ScanCommand({ TableName: this.tableName, ...filter, ExclusiveStartKey: start })),
+      );
+      yield out.Items ?? [];
       start = out.LastEvaluatedKey;
     } while (start);
   }
@@ -516,25 +523,17 @@ export class Store implements FeedStateRepo {
   async purgeExpired(now: Date): Promise<number> {
     const cutoff = Math.floor(now.getTime() / 1000);
     let deleted = 0;
-    let start: Record_ | undefined;
-    do {
-      const out = await this.call('Scan', () =>
-        this.client.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: '#e < :c',
-            ExpressionAttributeNames: { '#e': TABLE_KEYS.ttlAttribute },
-            ExpressionAttributeValues: { ':c': N(cutoff) },
-            ProjectionExpression: 'pk, sk',
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      const keys = (out.Items ?? []).map((r) => ({ pk: r.pk!, sk: r.sk! }));
+    const pages = this.scanPages({
+      FilterExpression: '#e < :c',
+      ExpressionAttributeNames: { '#e': TABLE_KEYS.ttlAttribute },
+      ExpressionAttributeValues: { ':c': N(cutoff) },
+      ProjectionExpression: 'pk, sk',
+    });
+    for await (const page of pages) {
+      const keys = page.map((r) => ({ pk: r.pk!, sk: r.sk! }));
       await this.batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })));
       deleted += keys.length;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    }
     return deleted;
   }
 
