@@ -45,7 +45,15 @@ export class LocalQueue<T> implements QueuePort<T> {
   constructor(
     readonly name: string,
     private readonly consumer: (event: SQSEvent) => Promise<SQSBatchResponse | void>,
-    private readonly options: { batchSize?: number; concurrency?: number; maxReceives?: number; retryDelayMs?: number; logger?: Logger } = {},
+    private readonly options: {
+      batchSize?: number;
+      concurrency?: number;
+      maxReceives?: number;
+      retryDelayMs?: number;
+      logger?: Logger;
+      /** Called with each parked message (the local runtime keeps them in the data dir). */
+      onDeadLetter?: (letter: DeadLetter) => Promise<void> | void;
+    } = {},
   ) {}
 
   async send(messages: T[]): Promise<void> {
@@ -159,8 +167,14 @@ export class LocalQueue<T> implements QueuePort<T> {
       if (!failedIds.has(m.id)) continue;
       const maxReceives = this.options.maxReceives ?? 5;
       if (m.receiveCount >= maxReceives) {
-        this.deadLetters.push({ queue: this.name, body: m.body, receiveCount: m.receiveCount, error, parkedAt: new Date().toISOString() });
+        const letter = { queue: this.name, body: m.body, receiveCount: m.receiveCount, error, parkedAt: new Date().toISOString() };
+        this.deadLetters.push(letter);
         this.options.logger?.error('message dead-lettered', { queue: this.name, receiveCount: m.receiveCount, error });
+        try {
+          await this.options.onDeadLetter?.(letter);
+        } catch (err) {
+          this.options.logger?.error('could not keep a dead-lettered message', { queue: this.name, error: (err as Error).message });
+        }
       } else {
         m.notBefore = Date.now() + (this.options.retryDelayMs ?? 200) * m.receiveCount;
         this.pending.push(m);

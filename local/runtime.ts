@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../shared/config/load.ts';
 import type { Logger } from '../shared/log.ts';
@@ -75,12 +75,14 @@ export class LocalRuntime {
       await ctx.store.ensureTable();
       if (embedded.uncleanShutdown) await forgetValidators(ctx, opts.logger);
       const log = opts.logger.child({ stage: 'queue' });
+      // Parked messages (5 failed receives) are kept in the data dir, as a dead-letter queue would keep them.
+      const onDeadLetter = opts.memory ? undefined : (letter: DeadLetter) => appendFile(join(opts.dataDir, DEAD_LETTER_FILE), JSON.stringify(letter) + '\n');
       // Queues reference handlers that reference queues: build the deps object first, fill queues after.
       const deps: HandlerDeps = { context: async () => ctx, queues: undefined as unknown as HandlerDeps['queues'] };
       const queues = {
-        feeds: new LocalQueue<FeedMessage>('feeds', createPollFeedHandler(deps), { batchSize: 1, concurrency: 4, logger: log }),
-        articles: new LocalQueue<ArticleJob>('articles', createProcessArticleHandler(deps), { batchSize: 5, concurrency: 2, logger: log }),
-        alerts: new LocalQueue<AlertJob>('alerts', createFanOutAlertsHandler(deps), { batchSize: 10, concurrency: 1, logger: log }),
+        feeds: new LocalQueue<FeedMessage>('feeds', createPollFeedHandler(deps), { batchSize: 1, concurrency: 4, logger: log, onDeadLetter }),
+        articles: new LocalQueue<ArticleJob>('articles', createProcessArticleHandler(deps), { batchSize: 5, concurrency: 2, logger: log, onDeadLetter }),
+        alerts: new LocalQueue<AlertJob>('alerts', createFanOutAlertsHandler(deps), { batchSize: 10, concurrency: 1, logger: log, onDeadLetter }),
       };
       deps.queues = queues;
       const pendingFile = opts.memory ? null : join(opts.dataDir, PENDING_FILE);
@@ -98,16 +100,6 @@ export class LocalRuntime {
   /** True while a cycle runs (a scheduled tick then skips rather than joining it). */
   get busy(): boolean {
     return this.running !== null;
-  }
-
-  /** The DynamoDB endpoint of the embedded store. */
-  get endpoint(): string {
-    return this.embedded.endpoint;
-  }
-
-  /** Messages parked after 5 failed receives (the local dead-letter queues). */
-  deadLetters(): DeadLetter[] {
-    return [...this.queues.feeds.deadLetters, ...this.queues.articles.deadLetters, ...this.queues.alerts.deadLetters];
   }
 
   /**
@@ -186,6 +178,9 @@ async function forgetValidators(ctx: PipelineContext, logger: Logger): Promise<v
     feeds: states.length,
   });
 }
+
+/** File (in the data dir) where messages parked after 5 failed receives are appended, one JSON object a line. */
+export const DEAD_LETTER_FILE = 'dead-letters.jsonl';
 
 /** File (in the data dir) holding queue messages not processed when the runtime stopped. */
 export const PENDING_FILE = 'pending-queues.json';

@@ -259,8 +259,4 @@ function extractionOf(item: StoredItem): Extraction {
   };
 }
 
-/** Checks that an id is an item id (`i_` + 24 hex). Used by handlers before reading the store. */
-export function isItemId(id: string): boolean {
-  return /^i_[0-9a-f]{24}$/.test(id);
-}
 

@@ -20,6 +20,7 @@ describe('LocalQueue (the local stand-in for SQS + event source mapping)', () =>
 
   it('redelivers partial batch failures and parks a poison message after maxReceives', async () => {
     const attempts = new Map<number, number>();
+    const kept: string[] = [];
     const q = new LocalQueue<{ n: number }>(
       'articles',
       async (event) => {
@@ -33,7 +34,7 @@ describe('LocalQueue (the local stand-in for SQS + event source mapping)', () =>
         }
         return { batchItemFailures: failures };
       },
-      { maxReceives: 3, retryDelayMs: 1 },
+      { maxReceives: 3, retryDelayMs: 1, onDeadLetter: (l) => void kept.push(l.body) },
     );
     await q.send([{ n: 1 }, { n: 2 }, { n: 3 }]);
     await q.idle();
@@ -42,6 +43,7 @@ describe('LocalQueue (the local stand-in for SQS + event source mapping)', () =>
     expect(attempts.get(2)).toBe(3);
     expect(q.deadLetters).toHaveLength(1);
     expect(JSON.parse(q.deadLetters[0]!.body)).toEqual({ n: 2 });
+    expect(kept).toEqual([q.deadLetters[0]!.body]); // handed to the runtime, which keeps it in the data dir
   });
 
   it('treats a thrown handler error as a failure of every record in the batch', async () => {
