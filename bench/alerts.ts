@@ -28,7 +28,8 @@ async function time(label: string, n: number, fn: (i: number) => Promise<void> |
 
 const table = await startTable();
 try {
-  const subs = (k: number) => Array.from({ length: k }, (_, i) => ({ id: `s${i}`, topics: ['china-russia'], channel: 'console' }));
+  const subs = (k: number) =>
+    Array.from({ length: k }, (_, i) => ({ id: `s${i}`, topics: ['china-russia'], channel: 'console' }));
   const one = createAlerter({
     config: await makeConfig({ subscriptions: subs(1) }),
     client: table.db.client,
@@ -61,14 +62,22 @@ try {
 
   // Warm-up (JIT, connection pool).
   for (let i = 0; i < 20; i++) {
-    await table.db.client.send(new PutItemCommand({ TableName: table.tableName, Item: { pk: { S: `WARM#${i}` }, sk: { S: 'x' } } }));
+    await table.db.client.send(
+      new PutItemCommand({ TableName: table.tableName, Item: { pk: { S: `WARM#${i}` }, sk: { S: 'x' } } }),
+    );
   }
 
   const base = await time('baseline: conditional PutItem', N, async (i) => {
     await table.db.client.send(
       new PutItemCommand({
         TableName: table.tableName,
-        Item: { pk: { S: `BENCH#${i}` }, sk: { S: 'SUB#s0' }, gsi2pk: { S: 'BENCHX' }, gsi2sk: { S: String(i) }, doc: { S: doc } },
+        Item: {
+          pk: { S: `BENCH#${i}` },
+          sk: { S: 'SUB#s0' },
+          gsi2pk: { S: 'BENCHX' },
+          gsi2sk: { S: String(i) },
+          doc: { S: doc },
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -87,13 +96,24 @@ try {
     topicId: 'china-russia',
     topicName: 'China–Russia relations',
     score: 1.5,
-    evidence: { clause: 'SENTENCE(@china, @russia)', text: 'Xi met Putin in Moscow on Tuesday, officials said.', terms: [{ start: 0, end: 2 }, { start: 7, end: 12 }] },
+    evidence: {
+      clause: 'SENTENCE(@china, @russia)',
+      text: 'Xi met Putin in Moscow on Tuesday, officials said.',
+      terms: [
+        { start: 0, end: 2 },
+        { start: 7, end: 12 },
+      ],
+    },
   };
   const R = 20_000;
   const rBase = await time('baseline: JSON.stringify(content)', R, () => void JSON.stringify(content));
   const rSlack = await time('render Slack Block Kit', R, () => void JSON.stringify(slackAlert(content)));
   const rMail = await time('render email (HTML + text)', R, () => void emailAlert(content));
-  const rHook = await time('render webhook JSON', R, () => void JSON.stringify(jsonPayload('alert', 'k', 's', 't', [content])));
+  const rHook = await time(
+    'render webhook JSON',
+    R,
+    () => void JSON.stringify(jsonPayload('alert', 'k', 's', 't', [content])),
+  );
 
   const ratios = {
     n: N,

@@ -40,7 +40,12 @@ interface AutocannonResult {
  * Runs autocannon in a child process (`autocannon --json`), so the load generator does not share the event
  * loop of the server it measures. Loopback only.
  */
-function autocannon(opts: { url: string; connections: number; duration: number; headers: Record<string, string> }): Promise<AutocannonResult> {
+function autocannon(opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  headers: Record<string, string>;
+}): Promise<AutocannonResult> {
   const cli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
   const args = [cli, '--json', '-c', String(opts.connections), '-d', String(opts.duration)];
   for (const [k, v] of Object.entries(opts.headers)) args.push('-H', `${k}=${v}`);
@@ -92,25 +97,62 @@ function prng(seed: number): () => number {
 
 function syntheticInput(i: number, rnd: () => number): ItemInput {
   const url = `https://wire.example/world/${i}`;
-  const published = new Date(Date.parse('2026-11-25T00:00:00.000Z') - Math.floor(rnd() * 60 * 86_400_000)).toISOString();
+  const published = new Date(
+    Date.parse('2026-11-25T00:00:00.000Z') - Math.floor(rnd() * 60 * 86_400_000),
+  ).toISOString();
   const topics: TopicMatch[] = TOPICS.filter(() => rnd() < 0.3).map((t) => ({
     id: t.id,
     name: t.name,
     score: 1 + Math.floor(rnd() * 5),
-    evidence: [{ clause: `SENTENCE(@${t.id})`, field: 'lead', text: `Evidence sentence for ${t.id} in story ${i}.`, start: 0, end: 40, terms: [] }],
+    evidence: [
+      {
+        clause: `SENTENCE(@${t.id})`,
+        field: 'lead',
+        text: `Evidence sentence for ${t.id} in story ${i}.`,
+        start: 0,
+        end: 40,
+        terms: [],
+      },
+    ],
   }));
-  const text = Array.from({ length: 12 }, (_, p) => `Paragraph ${p} of story ${i}: ` + 'officials said talks continued on energy and security. '.repeat(8)).join('\n\n');
+  const text = Array.from(
+    { length: 12 },
+    (_, p) => `Paragraph ${p} of story ${i}: ${'officials said talks continued on energy and security. '.repeat(8)}`,
+  ).join('\n\n');
   return {
     canonicalUrl: url,
     aliasUrls: [],
     feedId: `feed-${i % 20}`,
     entry: {
-      key: `url:${url}`, guid: null, url, title: `Story ${i}: ministers meet`, summary: null, contentHtml: null,
-      publishedAt: published, updatedAt: null, author: null, categories: [], enclosures: [],
+      key: `url:${url}`,
+      guid: null,
+      url,
+      title: `Story ${i}: ministers meet`,
+      summary: null,
+      contentHtml: null,
+      publishedAt: published,
+      updatedAt: null,
+      author: null,
+      categories: [],
+      enclosures: [],
     },
     extraction: {
-      url, canonicalUrl: url, title: `Story ${i}`, byline: null, siteName: 'Wire', lang: 'en', dir: 'ltr', publishedAt: null,
-      modifiedAt: null, text, excerpt: null, wordCount: 900, status: 'full', reason: null, paywalled: false, leadImage: null,
+      url,
+      canonicalUrl: url,
+      title: `Story ${i}`,
+      byline: null,
+      siteName: 'Wire',
+      lang: 'en',
+      dir: 'ltr',
+      publishedAt: null,
+      modifiedAt: null,
+      text,
+      excerpt: null,
+      wordCount: 900,
+      status: 'full',
+      reason: null,
+      paywalled: false,
+      leadImage: null,
       extractor: { name: 'readability', version: '0.6.0', dom: 'linkedom' },
     },
     topics,
@@ -138,23 +180,37 @@ async function main(): Promise<void> {
   process.stderr.write(`seeded ${N} items (${tagged} tagged china-russia) in ${(seedMs / 1000).toFixed(1)} s\n`);
 
   const token = randomBytes(24).toString('base64url');
-  const api = createApi({ store, topics: TOPICS, cursorKey: randomBytes(32), tokens: TokenVerifier.fromTokens([token]) });
+  const api = createApi({
+    store,
+    topics: TOPICS,
+    cursorKey: randomBytes(32),
+    tokens: TokenVerifier.fromTokens([token]),
+  });
   const server = await startApiServer((r) => api.handle(r), { host: '127.0.0.1', port: 0 });
   const headers = { authorization: `Bearer ${token}` };
 
   // A page-2 cursor and an item id for the extra cases.
-  const first = JSON.parse((await api.handle({ method: 'GET', path: '/items', query: { topic: 'china-russia', limit: '20' }, headers })).body) as {
+  const first = JSON.parse(
+    (await api.handle({ method: 'GET', path: '/items', query: { topic: 'china-russia', limit: '20' }, headers })).body,
+  ) as {
     items: Array<{ id: string }>;
     nextCursor: string;
   };
-  if (first.items.length !== 20 || !first.nextCursor) throw new Error('benchmark store did not return a full first page');
+  if (first.items.length !== 20 || !first.nextCursor)
+    throw new Error('benchmark store did not return a full first page');
 
   const cases: Array<{ name: string; path: string }> = [
     { name: 'baseline GET /healthz', path: '/healthz' },
     { name: 'GET /items?topic=china-russia&limit=20', path: '/items?topic=china-russia&limit=20' },
-    { name: 'GET /items?topic=…&limit=20&cursor=(page 2)', path: `/items?topic=china-russia&limit=20&cursor=${first.nextCursor}` },
+    {
+      name: 'GET /items?topic=…&limit=20&cursor=(page 2)',
+      path: `/items?topic=china-russia&limit=20&cursor=${first.nextCursor}`,
+    },
     { name: 'GET /items?limit=20 (all items, gsi1)', path: '/items?limit=20' },
-    { name: 'GET /items?topic=…&q=ministers&limit=20 (filter)', path: '/items?topic=china-russia&q=ministers&limit=20' },
+    {
+      name: 'GET /items?topic=…&q=ministers&limit=20 (filter)',
+      path: '/items?topic=china-russia&q=ministers&limit=20',
+    },
     { name: `GET /items/{id}`, path: `/items/${itemIdFor('https://wire.example/world/17')}` },
   ];
   const loadBefore = loadavg()[0]!.toFixed(1);
@@ -169,7 +225,9 @@ async function main(): Promise<void> {
         if (r.non2xx > 0 || r.errors > 0) throw new Error(`${c.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
         const key = `${connections}\u0000${c.name}`;
         runs.set(key, [...(runs.get(key) ?? []), r]);
-        process.stderr.write(`round ${round + 1} ${c.name} c=${connections}: p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${Math.round(r.requests.average)} req/s\n`);
+        process.stderr.write(
+          `round ${round + 1} ${c.name} c=${connections}: p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${Math.round(r.requests.average)} req/s\n`,
+        );
       }
     }
   }
@@ -182,7 +240,18 @@ async function main(): Promise<void> {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
   };
-  type Row = { name: string; connections: number; p50: number; p97_5: number; p99: number; p99min: number; p99max: number; max: number; mean: number; rps: number };
+  type Row = {
+    name: string;
+    connections: number;
+    p50: number;
+    p97_5: number;
+    p99: number;
+    p99min: number;
+    p99max: number;
+    max: number;
+    mean: number;
+    rps: number;
+  };
   const rows: Row[] = [];
   for (const connections of [1, 10]) {
     for (const c of cases) {
@@ -214,9 +283,14 @@ async function main(): Promise<void> {
       `| ${row.name} | ${row.connections} | ${fmt(row.p50)} | ${fmt(row.p97_5)} | ${fmt(row.p99)} (${fmt(row.p99min)}–${fmt(row.p99max)}) | ${fmt(row.max)} | ${fmt(row.mean)} | ${fmt(row.mean / Math.max(base.mean, 0.001))} | ${Math.round(row.rps)} | ${fmt(row.rps / base.rps)} |`,
     );
   }
-  const target = rows.find((x) => x.connections === 1 && x.name.startsWith('GET /items?topic=china-russia&limit=20'))!.p99;
-  lines.push('', `target p99 < 50 ms for GET /items?topic=…&limit=20 (1 connection, median over rounds): ${fmt(target)} ms — ${target < 50 ? 'met' : 'NOT met'}`);
-  process.stdout.write(lines.join('\n') + '\n');
+  const target = rows.find(
+    (x) => x.connections === 1 && x.name.startsWith('GET /items?topic=china-russia&limit=20'),
+  )!.p99;
+  lines.push(
+    '',
+    `target p99 < 50 ms for GET /items?topic=…&limit=20 (1 connection, median over rounds): ${fmt(target)} ms — ${target < 50 ? 'met' : 'NOT met'}`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ items: N, seedMs, rows }, null, 2));
 }
 

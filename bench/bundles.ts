@@ -39,7 +39,10 @@ function arg(name: string): string | undefined {
 }
 
 /** Runs the bundle once in a fresh process; returns import time and process wall time, ms. */
-async function initOnce(bundleDir: string, alsoImport = ''): Promise<{ initMs: number; wallMs: number; alsoImportMs: number }> {
+async function initOnce(
+  bundleDir: string,
+  alsoImport = '',
+): Promise<{ initMs: number; wallMs: number; alsoImportMs: number }> {
   const work = mkdtempSync(join(tmpdir(), 'wirewatch-bench-'));
   const resultFile = join(work, 'r.json');
   const t0 = performance.now();
@@ -55,7 +58,11 @@ async function initOnce(bundleDir: string, alsoImport = ''): Promise<{ initMs: n
   });
   await new Promise((r) => child.on('close', r));
   const wallMs = performance.now() - t0;
-  const res = JSON.parse(readFileSync(resultFile, 'utf8')) as { initMs: number; alsoImportMs?: number; error?: { message: string } };
+  const res = JSON.parse(readFileSync(resultFile, 'utf8')) as {
+    initMs: number;
+    alsoImportMs?: number;
+    error?: { message: string };
+  };
   rmSync(work, { recursive: true, force: true });
   if (res.error) throw new Error(`${bundleDir}: ${res.error.message}`);
   return { initMs: res.initMs, wallMs, alsoImportMs: res.alsoImportMs ?? 0 };
@@ -74,7 +81,9 @@ function bundleDirs(cdkOut: string): Record<HandlerName, string> {
   const out = {} as Record<HandlerName, string>;
   for (const h of HANDLERS) {
     const id = h.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
-    const res = Object.values(template.Resources).find((r) => r.Metadata?.['aws:cdk:path'] === `${STACK}/${id}/Function/Resource`);
+    const res = Object.values(template.Resources).find(
+      (r) => r.Metadata?.['aws:cdk:path'] === `${STACK}/${id}/Function/Resource`,
+    );
     if (!res?.Metadata?.['aws:asset:path']) throw new Error(`${h}: not found in ${cdkOut}`);
     out[h] = join(cdkOut, res.Metadata['aws:asset:path']);
   }
@@ -114,7 +123,13 @@ function itemBytes(item: Record<string, unknown>): number {
       case 'L':
         return 3 + (x as Array<Record<string, unknown>>).reduce((n, e) => n + 1 + value(e), 0);
       case 'M':
-        return 3 + Object.entries(x as Record<string, Record<string, unknown>>).reduce((n, [k, e]) => n + 1 + Buffer.byteLength(k) + value(e), 0);
+        return (
+          3 +
+          Object.entries(x as Record<string, Record<string, unknown>>).reduce(
+            (n, [k, e]) => n + 1 + Buffer.byteLength(k) + value(e),
+            0,
+          )
+        );
       default:
         return JSON.stringify(x).length;
     }
@@ -133,7 +148,10 @@ async function countingProxy(target: string) {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '?';
+    const op =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '?';
     ops.set(op, (ops.get(op) ?? 0) + 1);
     try {
       const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, any>;
@@ -143,10 +161,14 @@ async function countingProxy(target: string) {
         writeUnits += Math.max(1, Math.ceil(size / 1024));
       };
       if (op === 'PutItem') put(input.Item);
-      else if (op === 'UpdateItem' || op === 'DeleteItem') writeUnits += Math.max(1, Math.ceil((lastSize.get(keyOf(input.Key)) ?? 1024) / 1024));
+      else if (op === 'UpdateItem' || op === 'DeleteItem')
+        writeUnits += Math.max(1, Math.ceil((lastSize.get(keyOf(input.Key)) ?? 1024) / 1024));
       else if (op === 'BatchWriteItem') {
         for (const reqs of Object.values(input.RequestItems ?? {}) as Array<Array<Record<string, any>>>) {
-          for (const r of reqs) r.PutRequest ? put(r.PutRequest.Item) : (writeUnits += 1);
+          for (const r of reqs) {
+            if (r.PutRequest) put(r.PutRequest.Item);
+            else writeUnits += 1;
+          }
         }
       } else if (op === 'TransactWriteItems') writeUnits += 2 * (input.TransactItems?.length ?? 0);
       else readCalls += 1;
@@ -161,7 +183,11 @@ async function countingProxy(target: string) {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stats: () => ({ ops: Object.fromEntries(ops), writeUnits, readCalls }),
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -170,9 +196,17 @@ async function articleCost(cdkOut: string, processArticleDir: string, n: number)
   const article = readFileSync(join(ROOT, 'test/fixtures/infra/article.html'), 'utf8');
   const pages: Record<string, { body: string }> = {};
   for (let i = 0; i < n; i++) {
-    pages[`/a/${i}`] = { body: article.replace('/world/xi-putin-energy-deal', `/a/${i}`).replace('Xi and Putin sign', `Xi and Putin (${i}) sign`) };
+    pages[`/a/${i}`] = {
+      body: article
+        .replace('/world/xi-putin-energy-deal', `/a/${i}`)
+        .replace('Xi and Putin sign', `Xi and Putin (${i}) sign`),
+    };
   }
-  const [dynamo, aws, web] = await Promise.all([startEmbeddedStore({ memory: true }), startLocalAws(), startPageServer(pages)]);
+  const [dynamo, aws, web] = await Promise.all([
+    startEmbeddedStore({ memory: true }),
+    startLocalAws(),
+    startPageServer(pages),
+  ]);
   const proxy = await countingProxy(dynamo.endpoint);
   const work = mkdtempSync(join(tmpdir(), 'wirewatch-bench-cost-'));
   try {
@@ -180,16 +214,45 @@ async function articleCost(cdkOut: string, processArticleDir: string, n: number)
       Resources: Record<string, { Type: string; Properties: Record<string, any> }>;
     };
     const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!.Properties;
-    const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Fetches'))!.Properties;
-    await dynamo.client.send(new CreateTableCommand({ TableName: 'bench', BillingMode: table.BillingMode, KeySchema: table.KeySchema, AttributeDefinitions: table.AttributeDefinitions, GlobalSecondaryIndexes: table.GlobalSecondaryIndexes }));
-    writeFileSync(join(work, 'wirewatch.yaml'), toYaml({ feeds: [{ id: 'bench', url: `${web.origin}/feed.xml` }], http: { allowHosts: [web.host], hostGapMs: 0 }, alerts: { maxItemAgeHours: 0 } }));
+    const fn = Object.values(template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Fetches'),
+    )!.Properties;
+    await dynamo.client.send(
+      new CreateTableCommand({
+        TableName: 'bench',
+        BillingMode: table.BillingMode,
+        KeySchema: table.KeySchema,
+        AttributeDefinitions: table.AttributeDefinitions,
+        GlobalSecondaryIndexes: table.GlobalSecondaryIndexes,
+      }),
+    );
+    writeFileSync(
+      join(work, 'wirewatch.yaml'),
+      toYaml({
+        feeds: [{ id: 'bench', url: `${web.origin}/feed.xml` }],
+        http: { allowHosts: [web.host], hostGapMs: 0 },
+        alerts: { maxItemAgeHours: 0 },
+      }),
+    );
     const records = Array.from({ length: n }, (_, i) => ({
       messageId: `m${i}`,
       body: JSON.stringify({
         feedId: 'bench',
         feedUrl: `${web.origin}/feed.xml`,
         discoveredAt: new Date().toISOString(),
-        entry: { key: `url:${web.origin}/a/${i}`, guid: null, url: `${web.origin}/a/${i}`, title: `Article ${i}`, summary: null, contentHtml: null, publishedAt: null, updatedAt: null, author: null, categories: [], enclosures: [] },
+        entry: {
+          key: `url:${web.origin}/a/${i}`,
+          guid: null,
+          url: `${web.origin}/a/${i}`,
+          title: `Article ${i}`,
+          summary: null,
+          contentHtml: null,
+          publishedAt: null,
+          updatedAt: null,
+          author: null,
+          categories: [],
+          enclosures: [],
+        },
       }),
       attributes: { ApproximateReceiveCount: '1' },
       messageAttributes: {},
@@ -218,9 +281,15 @@ async function articleCost(cdkOut: string, processArticleDir: string, n: number)
       },
     });
     await new Promise((r) => child.on('close', r));
-    const res = JSON.parse(readFileSync(resultFile, 'utf8')) as { invokeMs?: number; maxRssMb?: number; result?: { batchItemFailures: unknown[] }; error?: { message: string } };
+    const res = JSON.parse(readFileSync(resultFile, 'utf8')) as {
+      invokeMs?: number;
+      maxRssMb?: number;
+      result?: { batchItemFailures: unknown[] };
+      error?: { message: string };
+    };
     if (res.error || !res.invokeMs) throw new Error(`process-article failed: ${res.error?.message}`);
-    if (res.result?.batchItemFailures.length) throw new Error(`process-article failed ${res.result.batchItemFailures.length} records`);
+    if (res.result?.batchItemFailures.length)
+      throw new Error(`process-article failed ${res.result.batchItemFailures.length} records`);
     const s = proxy.stats();
     const memoryGb = Number(fn.MemorySize) / 1024;
     const perArticle = {
@@ -233,12 +302,20 @@ async function articleCost(cdkOut: string, processArticleDir: string, n: number)
     const per1000 = (extraNetworkMs: number) => {
       const gbSeconds = ((perArticle.ms + extraNetworkMs) / 1000) * memoryGb * 1000;
       const lambda = gbSeconds * PRICES.lambdaArmGbSecond + (1000 / 5) * PRICES.lambdaRequest;
-      const dynamo = perArticle.writeUnits * 1000 * PRICES.dynamoWriteUnit + perArticle.readCalls * 1000 * PRICES.dynamoReadUnit;
+      const dynamo =
+        perArticle.writeUnits * 1000 * PRICES.dynamoWriteUnit + perArticle.readCalls * 1000 * PRICES.dynamoReadUnit;
       // article queue: send (batched by 10), receive + delete (batched by 5); alert queue sends
       const sqs = (1000 / 10 + (2 * 1000) / 5 + perArticle.sqsSends * 1000) * PRICES.sqsRequest;
       return { lambda, dynamo, sqs, total: lambda + dynamo + sqs };
     };
-    return { n, memoryMb: Number(fn.MemorySize), maxRssMb: res.maxRssMb ?? 0, ops: s.ops, perArticle, cost: { localOnly: per1000(0), withOneSecondFetch: per1000(1000) } };
+    return {
+      n,
+      memoryMb: Number(fn.MemorySize),
+      maxRssMb: res.maxRssMb ?? 0,
+      ops: s.ops,
+      perArticle,
+      cost: { localOnly: per1000(0), withOneSecondFetch: per1000(1000) },
+    };
   } finally {
     await Promise.all([proxy.close(), dynamo.close(), aws.close(), web.close()]);
     rmSync(work, { recursive: true, force: true });
@@ -291,7 +368,15 @@ async function main(): Promise<void> {
     if (h === 'process-article') {
       // jsdom is imported lazily (first page that needs it); measure init + that import too.
       const j = await measure(dirs[h], 'jsdom');
-      rows.push({ handler: 'process-article + jsdom', ...size, code, map, initMs: j.initMs + j.alsoImportMs, wallMs: j.wallMs, alsoImportMs: j.alsoImportMs });
+      rows.push({
+        handler: 'process-article + jsdom',
+        ...size,
+        code,
+        map,
+        initMs: j.initMs + j.alsoImportMs,
+        wallMs: j.wallMs,
+        alsoImportMs: j.alsoImportMs,
+      });
     }
     process.stderr.write(`${h}: ${(size.zipped / MB).toFixed(2)} MB zipped, init ${t.initMs.toFixed(0)} ms\n`);
   }
@@ -323,7 +408,7 @@ async function main(): Promise<void> {
       `| + 1 s waiting on the publisher per article | ${usd(cost.cost.withOneSecondFetch.lambda)} | ${usd(cost.cost.withOneSecondFetch.dynamo)} | ${usd(cost.cost.withOneSecondFetch.sqs)} | ${usd(cost.cost.withOneSecondFetch.total)} |`,
     );
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   const json = arg('json');
   if (json) writeFileSync(json, JSON.stringify({ runs, baseline, synthMs, rows, cost }, null, 2));
   for (const dir of temp) rmSync(dir, { recursive: true, force: true });

@@ -170,9 +170,22 @@ async function rssParserSuite(root: string, stats: SuiteStats): Promise<void> {
     check(stats, 'count', items.length === r.entries.length, `${name}: ${r.entries.length} vs ${items.length}`);
     items.forEach((it, i) => {
       const e = r.entries[i];
-      if (typeof it.title === 'string') check(stats, 'title', sameText(e?.title, it.title), `${name}[${i}] ${JSON.stringify(e?.title)} vs ${JSON.stringify(it.title)}`);
-      if (typeof it.link === 'string' && it.link.trim()) check(stats, 'link', sameUrl(e?.url, it.link.trim(), url), `${name}[${i}] ${e?.url} vs ${it.link}`);
-      if (typeof it.isoDate === 'string') check(stats, 'date', sameInstant(e?.publishedAt ?? e?.updatedAt, it.isoDate), `${name}[${i}] ${e?.publishedAt ?? e?.updatedAt} vs ${it.isoDate}`);
+      if (typeof it.title === 'string')
+        check(
+          stats,
+          'title',
+          sameText(e?.title, it.title),
+          `${name}[${i}] ${JSON.stringify(e?.title)} vs ${JSON.stringify(it.title)}`,
+        );
+      if (typeof it.link === 'string' && it.link.trim())
+        check(stats, 'link', sameUrl(e?.url, it.link.trim(), url), `${name}[${i}] ${e?.url} vs ${it.link}`);
+      if (typeof it.isoDate === 'string')
+        check(
+          stats,
+          'date',
+          sameInstant(e?.publishedAt ?? e?.updatedAt, it.isoDate),
+          `${name}[${i}] ${e?.publishedAt ?? e?.updatedAt} vs ${it.isoDate}`,
+        );
     });
   }
 }
@@ -200,12 +213,31 @@ async function feedRsSuite(root: string, stats: SuiteStats): Promise<void> {
     entries.forEach((x, i) => {
       const e = r.entries[i];
       const title = x.title?.content;
-      if (typeof title === 'string') check(stats, 'title', sameText(e?.title, title), `${name}[${i}] ${JSON.stringify(e?.title)} vs ${JSON.stringify(title)}`);
+      if (typeof title === 'string')
+        check(
+          stats,
+          'title',
+          sameText(e?.title, title),
+          `${name}[${i}] ${JSON.stringify(e?.title)} vs ${JSON.stringify(title)}`,
+        );
       const hrefs: string[] = (x.links ?? []).map((l: { href: string }) => l.href).filter(Boolean);
-      if (hrefs.length) check(stats, 'link', hrefs.some((h) => sameUrl(e?.url, h, url)), `${name}[${i}] ${e?.url} vs ${hrefs.join(' ')}`);
+      if (hrefs.length)
+        check(
+          stats,
+          'link',
+          hrefs.some((h) => sameUrl(e?.url, h, url)),
+          `${name}[${i}] ${e?.url} vs ${hrefs.join(' ')}`,
+        );
       const date = x.published ?? x.updated;
-      if (typeof date === 'string') check(stats, 'date', sameInstant(e?.publishedAt ?? e?.updatedAt, date), `${name}[${i}] ${e?.publishedAt ?? e?.updatedAt} vs ${date}`);
-      if (typeof x.id === 'string' && x.id && !UUIDISH.test(x.id)) check(stats, 'id', e?.guid === x.id, `${name}[${i}] ${e?.guid} vs ${x.id}`);
+      if (typeof date === 'string')
+        check(
+          stats,
+          'date',
+          sameInstant(e?.publishedAt ?? e?.updatedAt, date),
+          `${name}[${i}] ${e?.publishedAt ?? e?.updatedAt} vs ${date}`,
+        );
+      if (typeof x.id === 'string' && x.id && !UUIDISH.test(x.id))
+        check(stats, 'id', e?.guid === x.id, `${name}[${i}] ${e?.guid} vs ${x.id}`);
     });
   }
 }
@@ -218,7 +250,7 @@ function pyUnescape(s: string): string {
     const c = esc[0]!;
     if (c === 'u' || c === 'U' || c === 'x') return String.fromCodePoint(parseInt(esc.slice(1), 16));
     if (/[0-7]/.test(c)) return String.fromCodePoint(parseInt(esc, 8));
-    return ({ n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"' } as Record<string, string>)[c] ?? '\\' + esc;
+    return ({ n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"' } as Record<string, string>)[c] ?? `\\${esc}`;
   });
 }
 
@@ -292,7 +324,10 @@ async function feedparserSuite(root: string, sub: string, stats: SuiteStats): Pr
     if (!r) continue;
     const name = relative(root, file);
     if (sub === 'encoding' || sub === 'illformed') {
-      const all = [r.feed.title ?? '', ...r.entries.flatMap((e) => [e.title, e.summary ?? '', e.contentHtml ?? ''])].join(' ');
+      const all = [
+        r.feed.title ?? '',
+        ...r.entries.flatMap((e) => [e.title, e.summary ?? '', e.contentHtml ?? '']),
+      ].join(' ');
       // Files whose expectation is `bozo` (feedparser flags them malformed, e.g. invalid bytes under a BOM)
       // are excluded, as are expectations that contain U+FFFD themselves.
       if (meta.expect && !meta.expect.includes('\\ufffd') && !/^bozo\b/.test(meta.expect)) {
@@ -317,12 +352,16 @@ async function feedparserSuite(root: string, sub: string, stats: SuiteStats): Pr
       const entry = scope === 'feed' ? null : r.entries[Number(idx)];
       const what = `${name} ${clause}`;
       if (scope === 'feed') {
-        if (key === 'title' && expected !== null) check(stats, 'title', sameText(r.feed.title, expected), `${what} → ${JSON.stringify(r.feed.title)}`);
-        else if (key === 'link' && expected !== null) check(stats, 'link', sameUrl(r.feed.link, expected, url), `${what} → ${r.feed.link}`);
+        if (key === 'title' && expected !== null)
+          check(stats, 'title', sameText(r.feed.title, expected), `${what} → ${JSON.stringify(r.feed.title)}`);
+        else if (key === 'link' && expected !== null)
+          check(stats, 'link', sameUrl(r.feed.link, expected, url), `${what} → ${r.feed.link}`);
         continue;
       }
-      if (key === 'title' && expected !== null) check(stats, 'title', sameText(entry?.title, expected), `${what} → ${JSON.stringify(entry?.title)}`);
-      else if (key === 'link' && expected !== null) check(stats, 'link', sameUrl(entry?.url, expected, url), `${what} → ${entry?.url}`);
+      if (key === 'title' && expected !== null)
+        check(stats, 'title', sameText(entry?.title, expected), `${what} → ${JSON.stringify(entry?.title)}`);
+      else if (key === 'link' && expected !== null)
+        check(stats, 'link', sameUrl(entry?.url, expected, url), `${what} → ${entry?.url}`);
       else if ((key === 'published_parsed' || key === 'updated_parsed') && tuple) {
         const ours = key === 'published_parsed' ? entry?.publishedAt : (entry?.updatedAt ?? entry?.publishedAt);
         check(stats, 'date', sameInstant(ours, tupleIso(tuple)), `${what} → ${ours}`);
@@ -339,13 +378,20 @@ async function feedparserSuite(root: string, sub: string, stats: SuiteStats): Pr
 
 async function plainSuite(root: string, stats: SuiteStats): Promise<void> {
   for (const file of walk(root)) {
-    await run(stats, relative(root, file), readFileSync(file), `http://fakehost/${basename(root)}/${basename(file)}`, null);
+    await run(
+      stats,
+      relative(root, file),
+      readFileSync(file),
+      `http://fakehost/${basename(root)}/${basename(file)}`,
+      null,
+    );
   }
 }
 
 // ---- report ----------------------------------------------------------------------------------------------
 
-const pct = (a: { ok: number; total: number }) => (a.total ? `${((100 * a.ok) / a.total).toFixed(1)}% (${a.ok}/${a.total})` : '-');
+const pct = (a: { ok: number; total: number }) =>
+  a.total ? `${((100 * a.ok) / a.total).toFixed(1)}% (${a.ok}/${a.total})` : '-';
 
 async function main(): Promise<void> {
   const { corpus, json, verbose } = args();
@@ -391,7 +437,10 @@ async function main(): Promise<void> {
 
   if (json) {
     const slim = Object.fromEntries(
-      Object.entries(results).map(([k, s]) => [k, { ...s, disagreements: s.disagreements.length, failures: s.failures }]),
+      Object.entries(results).map(([k, s]) => [
+        k,
+        { ...s, disagreements: s.disagreements.length, failures: s.failures },
+      ]),
     );
     console.log(JSON.stringify({ corpus, uncaught, results: slim }, null, 2));
     return;
@@ -416,7 +465,10 @@ async function main(): Promise<void> {
     `baseline (plain rss-parser parseString on the bytes as UTF-8): parsed ${total.baselineParsed}/${total.files}; ` +
       `parse time ours ${total.ms.toFixed(0)} ms vs baseline ${total.baselineMs.toFixed(0)} ms (${(total.ms / total.baselineMs).toFixed(2)}×)`,
   );
-  const tl = { ok: total.agree.title.ok + total.agree.link.ok, total: total.agree.title.total + total.agree.link.total };
+  const tl = {
+    ok: total.agree.title.ok + total.agree.link.ok,
+    total: total.agree.title.total + total.agree.link.total,
+  };
   console.log(`title+link agreement overall: ${pct(tl)}`);
   for (const name of ['rss-parser', 'feed-rs', 'feedjira', 'node-feedparser']) {
     const s = results[name]!;
@@ -426,7 +478,8 @@ async function main(): Promise<void> {
     for (const [name, s] of Object.entries(results)) {
       if (name === 'total') continue;
       if (s.disagreements.length) console.log(`\n${name}: disagreements:\n  ${s.disagreements.join('\n  ')}`);
-      if (name.startsWith('feedparser') && s.failures.length) console.log(`\n${name}: not parsed:\n  ${s.failures.join('\n  ')}`);
+      if (name.startsWith('feedparser') && s.failures.length)
+        console.log(`\n${name}: not parsed:\n  ${s.failures.join('\n  ')}`);
     }
   }
   if (total.crashed || uncaught) process.exitCode = 1;

@@ -26,7 +26,13 @@ interface Page {
   url: string;
   expectedFile: string;
   expectedKind: 'html' | 'text';
-  meta: { title?: string | null; byline?: string | null; authors?: string[]; lang?: string | null; published?: string | null };
+  meta: {
+    title?: string | null;
+    byline?: string | null;
+    authors?: string[];
+    lang?: string | null;
+    published?: string | null;
+  };
 }
 
 /** What a worker reports per page. */
@@ -61,22 +67,43 @@ function loadSuite(corpus: string, suite: Suite): Page[] {
     return readdirSync(dir)
       .sort()
       .map((name) => {
-        const m = JSON.parse(readFileSync(join(dir, name, 'expected-metadata.json'), 'utf8')) as Record<string, string | null>;
+        const m = JSON.parse(readFileSync(join(dir, name, 'expected-metadata.json'), 'utf8')) as Record<
+          string,
+          string | null
+        >;
         return {
           id: name,
           file: join(dir, name, 'source.html'),
           url: 'http://fakehost/test/page.html',
           expectedFile: join(dir, name, 'expected.html'),
           expectedKind: 'html' as const,
-          meta: { title: m.title ?? null, byline: m.byline ?? null, lang: m.lang ?? null, published: m.publishedTime ?? null },
+          meta: {
+            title: m.title ?? null,
+            byline: m.byline ?? null,
+            lang: m.lang ?? null,
+            published: m.publishedTime ?? null,
+          },
         };
       });
   }
   if (suite === 'newspaper-fulltext') {
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Array<{ id: string; url: string; html: string; text: string; text_status: string }>;
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Array<{
+      id: string;
+      url: string;
+      html: string;
+      text: string;
+      text_status: string;
+    }>;
     return manifest
       .filter((e) => e.text_status === 'text')
-      .map((e) => ({ id: e.id, file: join(dir, e.html), url: e.url, expectedFile: join(dir, e.text), expectedKind: 'text' as const, meta: {} }));
+      .map((e) => ({
+        id: e.id,
+        file: join(dir, e.html),
+        url: e.url,
+        expectedFile: join(dir, e.text),
+        expectedKind: 'text' as const,
+        meta: {},
+      }));
   }
   return readdirSync(join(dir, 'html'))
     .filter((f) => f.endsWith('.html'))
@@ -115,14 +142,28 @@ async function worker(extractor: ExtractorName, listFile: string, outFile: strin
     run = async (body, url) => {
       const dom = new JSDOM(body, { url });
       const a = new Readability(dom.window.document).parse();
-      return { text: a?.textContent ?? '', title: a?.title ?? null, byline: a?.byline ?? null, lang: a?.lang ?? null, published: a?.publishedTime ?? null };
+      return {
+        text: a?.textContent ?? '',
+        title: a?.title ?? null,
+        byline: a?.byline ?? null,
+        lang: a?.lang ?? null,
+        published: a?.publishedTime ?? null,
+      };
     };
   } else {
     const { extractPage } = await import('../shared/extract/index.ts');
     const dom = extractor === 'wirewatch-jsdom' ? 'jsdom' : 'linkedom';
     run = async (body, url) => {
       const x = await extractPage({ body, url }, { dom });
-      return { text: x.text, title: x.title, byline: x.byline, lang: x.lang, published: x.publishedAt, status: x.status, dom: x.extractor.dom ?? null };
+      return {
+        text: x.text,
+        title: x.title,
+        byline: x.byline,
+        lang: x.lang,
+        published: x.publishedAt,
+        status: x.status,
+        dom: x.extractor.dom ?? null,
+      };
     };
   }
   // Warm-up on the first pages (not timed) so both sides are measured after module load and JIT.
@@ -139,10 +180,10 @@ async function worker(extractor: ExtractorName, listFile: string, outFile: strin
     }
     const ms = performance.now() - t0;
     const c = process.cpuUsage(c0);
-    out.write(JSON.stringify({ id: p.id, ms, cpuMs: (c.user + c.system) / 1000, ...r }) + '\n');
+    out.write(`${JSON.stringify({ id: p.id, ms, cpuMs: (c.user + c.system) / 1000, ...r })}\n`);
   }
   await new Promise<void>((res) => out.end(res));
-  process.stdout.write(JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
+  process.stdout.write(`${JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
 }
 
 async function soakWorker(listFile: string, total: number): Promise<void> {
@@ -161,12 +202,13 @@ async function soakWorker(listFile: string, total: number): Promise<void> {
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  process.stdout.write(JSON.stringify({ samples, seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
+  process.stdout.write(`${JSON.stringify({ samples, seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
 }
 
 // ---------------------------------------------------------------- scoring
 
-const NO_SPACE_SCRIPT = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f\u1000-\u109f\uf900-\ufaff]/u;
+const NO_SPACE_SCRIPT =
+  /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f\u1000-\u109f\uf900-\ufaff]/u;
 
 /** Word tokens: letter/digit runs, lower-cased; scripts written without spaces count one token per character. */
 export function tokens(text: string): string[] {
@@ -225,7 +267,9 @@ async function expectedText(page: Page): Promise<string> {
 const norm = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
 const instant = (s: string | null | undefined) => {
   if (!s) return NaN;
-  const v = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s.trim()) ? s.trim().replace(' ', 'T') + 'Z' : s.trim();
+  const v = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s.trim())
+    ? `${s.trim().replace(' ', 'T')}Z`
+    : s.trim();
   return Date.parse(v);
 };
 
@@ -251,13 +295,17 @@ function agreement(pages: Page[], results: Map<string, PageResult>): Agreement {
     if (m.lang) {
       ag.lang[1]++;
       const primary = (s: string | null | undefined) => norm(s).split(/[-_]/)[0];
-      if (r && (norm(r.lang) === norm(m.lang) || (p.expectedKind === 'text' && primary(r.lang) === primary(m.lang)))) ag.lang[0]++;
+      if (r && (norm(r.lang) === norm(m.lang) || (p.expectedKind === 'text' && primary(r.lang) === primary(m.lang))))
+        ag.lang[0]++;
     }
     if (m.published) {
       ag.published[1]++;
       const exp = instant(m.published);
       const got = instant(r?.published);
-      const sameDay = p.expectedKind === 'text' && !Number.isNaN(got) && new Date(got).toISOString().slice(0, 10) === m.published.slice(0, 10);
+      const sameDay =
+        p.expectedKind === 'text' &&
+        !Number.isNaN(got) &&
+        new Date(got).toISOString().slice(0, 10) === m.published.slice(0, 10);
       if (r && ((!Number.isNaN(exp) && exp === got) || sameDay)) ag.published[0]++;
     }
   }
@@ -268,7 +316,9 @@ function agreement(pages: Page[], results: Map<string, PageResult>): Agreement {
 
 function runChild(args: string[], nodeArgs: string[] = []): Promise<string> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [...nodeArgs, ...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, ...process.execArgv, fileURLToPath(import.meta.url), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', rej);
@@ -328,7 +378,8 @@ async function main(): Promise<void> {
         const stdout = await runChild(['--worker', ex, '--list', list, '--out', outFile]);
         const { maxRssBytes } = JSON.parse(stdout.trim().split('\n').pop()!) as { maxRssBytes: number };
         const results = new Map<string, PageResult>();
-        for (const line of readFileSync(outFile, 'utf8').split('\n')) if (line) results.set((JSON.parse(line) as PageResult).id, JSON.parse(line) as PageResult);
+        for (const line of readFileSync(outFile, 'utf8').split('\n'))
+          if (line) results.set((JSON.parse(line) as PageResult).id, JSON.parse(line) as PageResult);
         texts[ex] = results;
         const scores = pages.map((p) => prf(results.get(p.id)?.text ?? '', expected.get(p.id) ?? ''));
         const totalMs = [...results.values()].reduce((a, r) => a + r.ms, 0);
@@ -357,7 +408,9 @@ async function main(): Promise<void> {
           for (const p of pages) {
             const s = prf(results.get(p.id)?.text ?? '', expected.get(p.id) ?? '');
             const b = naive ? prf(naive.get(p.id)?.text ?? '', expected.get(p.id) ?? '') : null;
-            process.stderr.write(`  ${p.id.padEnd(40)} ww f1=${s.f1.toFixed(3)} p=${s.p.toFixed(3)} r=${s.r.toFixed(3)}  naive f1=${b?.f1.toFixed(3)} p=${b?.p.toFixed(3)} r=${b?.r.toFixed(3)} ${results.get(p.id)?.status}\n`);
+            process.stderr.write(
+              `  ${p.id.padEnd(40)} ww f1=${s.f1.toFixed(3)} p=${s.p.toFixed(3)} r=${s.r.toFixed(3)}  naive f1=${b?.f1.toFixed(3)} p=${b?.p.toFixed(3)} r=${b?.r.toFixed(3)} ${results.get(p.id)?.status}\n`,
+            );
           }
         }
       }
@@ -376,7 +429,11 @@ async function main(): Promise<void> {
       report[suite].identicalEngines = { identical, sameWords, of: pages.length, differing };
     }
 
-    let soak: { samples: Array<{ pages: number; rssBytes: number; heapBytes: number }>; seconds: number; maxRssBytes: number } | null = null;
+    let soak: {
+      samples: Array<{ pages: number; rssBytes: number; heapBytes: number }>;
+      seconds: number;
+      maxRssBytes: number;
+    } | null = null;
     if (soakPages > 0) {
       const list = join(tmp, 'soak.json');
       writeFileSync(list, JSON.stringify(allPages));
@@ -408,13 +465,19 @@ function slopeMBPer100(samples: Array<{ pages: number; rssBytes: number }>): num
 
 function printReport(
   report: Record<string, Record<string, SuiteFigures> & { identicalEngines?: unknown }>,
-  soak: { samples: Array<{ pages: number; rssBytes: number; heapBytes: number }>; seconds: number; maxRssBytes: number } | null,
+  soak: {
+    samples: Array<{ pages: number; rssBytes: number; heapBytes: number }>;
+    seconds: number;
+    maxRssBytes: number;
+  } | null,
   corpus: string,
 ): void {
   const lines: string[] = [];
   lines.push(`Corpus: ${corpus}; Node ${process.version}; one child process per extractor × suite, run one at a time.`);
   lines.push('');
-  lines.push('| suite | extractor | pages | P | R | F1 | pages/CPU-s | CPU ms/page | pages/s (wall) | peak RSS MB | title | byline | lang | published |');
+  lines.push(
+    '| suite | extractor | pages | P | R | F1 | pages/CPU-s | CPU ms/page | pages/s (wall) | peak RSS MB | title | byline | lang | published |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [suite, byEx] of Object.entries(report)) {
     for (const ex of ['naive', 'wirewatch', 'wirewatch-jsdom']) {
@@ -426,12 +489,19 @@ function printReport(
     }
   }
   lines.push('');
-  lines.push('| suite | F1 wirewatch − naive | throughput wirewatch ÷ naive (CPU; wall) | peak RSS wirewatch ÷ naive | linkedom text = jsdom text (exact; same words) | statuses (wirewatch) | jsdom fallbacks |');
+  lines.push(
+    '| suite | F1 wirewatch − naive | throughput wirewatch ÷ naive (CPU; wall) | peak RSS wirewatch ÷ naive | linkedom text = jsdom text (exact; same words) | statuses (wirewatch) | jsdom fallbacks |',
+  );
   lines.push('|---|---|---|---|---|---|---|');
   for (const [suite, byEx] of Object.entries(report)) {
     const n = (byEx as Record<string, SuiteFigures>).naive;
     const w = (byEx as Record<string, SuiteFigures>).wirewatch;
-    const ie = (byEx.identicalEngines ?? { identical: 0, sameWords: 0, of: 0, differing: [] }) as { identical: number; sameWords: number; of: number; differing: string[] };
+    const ie = (byEx.identicalEngines ?? { identical: 0, sameWords: 0, of: 0, differing: [] }) as {
+      identical: number;
+      sameWords: number;
+      of: number;
+      differing: string[];
+    };
     if (!n || !w) continue;
     lines.push(
       `| ${suite} | ${(w.f1 - n.f1 >= 0 ? '+' : '') + (w.f1 - n.f1).toFixed(4)} | ${(w.pagesPerCpuSecond / n.pagesPerCpuSecond).toFixed(2)}×; ${(w.pagesPerSecond / n.pagesPerSecond).toFixed(2)}× | ${(w.peakRssMB / n.peakRssMB).toFixed(2)} | ${ie.identical}/${ie.of}; ${ie.sameWords}/${ie.of}${ie.differing.length ? ` (differ: ${ie.differing.slice(0, 8).join(', ')}${ie.differing.length > 8 ? ', …' : ''})` : ''} | ${JSON.stringify(w.statuses)} | ${w.jsdomFallbacks} |`,
@@ -448,12 +518,12 @@ function printReport(
         `half: RSS ${slopeMBPer100(half).toFixed(2)} MB/100 pages, heap ${heapSlope.toFixed(2)} MB/100 pages (whole run: RSS ${slopeMBPer100(soak.samples).toFixed(2)}).`,
     );
     lines.push('');
-    lines.push('| pages | ' + soak.samples.map((s) => s.pages).join(' | ') + ' |');
-    lines.push('|---|' + soak.samples.map(() => '---').join('|') + '|');
-    lines.push('| RSS MB | ' + soak.samples.map((s) => (s.rssBytes / 2 ** 20).toFixed(0)).join(' | ') + ' |');
-    lines.push('| heap MB | ' + soak.samples.map((s) => (s.heapBytes / 2 ** 20).toFixed(0)).join(' | ') + ' |');
+    lines.push(`| pages | ${soak.samples.map((s) => s.pages).join(' | ')} |`);
+    lines.push(`|---|${soak.samples.map(() => '---').join('|')}|`);
+    lines.push(`| RSS MB | ${soak.samples.map((s) => (s.rssBytes / 2 ** 20).toFixed(0)).join(' | ')} |`);
+    lines.push(`| heap MB | ${soak.samples.map((s) => (s.heapBytes / 2 ** 20).toFixed(0)).join(' | ')} |`);
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 await main();

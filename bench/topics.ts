@@ -68,10 +68,19 @@ async function main(): Promise<void> {
   const set = compileTopics(config.topics, config.aliases);
   const compileMs = performance.now() - t0;
 
-  const terms = Object.values(config.aliases).flat().map((t) => t.replace(/^=/, '').replace(/\*$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const terms = Object.values(config.aliases)
+    .flat()
+    .map((t) =>
+      t
+        .replace(/^=/, '')
+        .replace(/\*$/, '')
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    );
   const anyRe = new RegExp(`\\b(?:${terms.join('|')})`, 'giu');
 
-  const run = (fn: (d: { title: string; text: string }) => number): { mean: number; p50: number; p95: number; cpu: number; sink: number } => {
+  const run = (
+    fn: (d: { title: string; text: string }) => number,
+  ): { mean: number; p50: number; p95: number; cpu: number; sink: number } => {
     let sink = 0;
     for (const d of docs.slice(0, 100)) sink += fn(d); // warm-up
     const per: number[] = [];
@@ -115,7 +124,7 @@ async function main(): Promise<void> {
     `load average at start: ${load0.map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`,
     `target < 2 ms per article for the whole topic set (CPU time): ${cls.cpu < 2 ? 'met' : 'NOT met'}`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   if (cls.sink < 0 || base1.sink < 0 || base2.sink < 0) process.stdout.write('');
 }
 

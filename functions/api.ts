@@ -3,7 +3,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../shared/config/load.ts';
-import { apiRequestFromHttpApiEvent, createApi, cursorKeyFrom, type ApiRequest, type ApiResponse } from '../shared/api/index.ts';
+import {
+  apiRequestFromHttpApiEvent,
+  createApi,
+  cursorKeyFrom,
+  type ApiRequest,
+  type ApiResponse,
+} from '../shared/api/index.ts';
 import { createAuthorizer, loadApiSecret } from '../shared/api/auth.ts';
 import { Store } from '../shared/store/index.ts';
 import { loadSecretsIntoEnv, powertoolsLogger, requireEnv } from './lib/aws.ts';

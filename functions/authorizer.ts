@@ -10,6 +10,9 @@ import { requireEnv } from './lib/aws.ts';
 let authorizer: ReturnType<typeof createAuthorizer> | undefined;
 
 export const handler = async (event: AuthorizerEvent): Promise<{ isAuthorized: boolean }> => {
-  authorizer ??= createAuthorizer({ secrets: new SecretsManagerClient({}), secretId: requireEnv('API_TOKENS_SECRET_ARN') });
+  authorizer ??= createAuthorizer({
+    secrets: new SecretsManagerClient({}),
+    secretId: requireEnv('API_TOKENS_SECRET_ARN'),
+  });
   return authorizer.authorize(event);
 };

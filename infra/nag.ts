@@ -11,7 +11,8 @@ import { QueueToFunction } from './constructs/queue-to-function.ts';
 const FUNCTION_SUPPRESSIONS: NagPackSuppression[] = [
   {
     id: 'AwsSolutions-L1',
-    reason: 'Pinned to nodejs22.x on purpose: the bundles, jsdom 29 and the tests are validated on Node 22; bump with the toolchain.',
+    reason:
+      'Pinned to nodejs22.x on purpose: the bundles, jsdom 29 and the tests are validated on Node 22; bump with the toolchain.',
   },
   {
     id: 'Serverless-LambdaLatestVersion',
@@ -34,7 +35,8 @@ const ROLE_SUPPRESSIONS: NagPackSuppression[] = [
   },
   {
     id: 'AwsSolutions-IAM5',
-    reason: 'table.grantRead(Write)Data covers the table GSIs (<table arn>/index/*), which the store queries; actions are explicit.',
+    reason:
+      'table.grantRead(Write)Data covers the table GSIs (<table arn>/index/*), which the store queries; actions are explicit.',
     appliesTo: [{ regex: '/^Resource::<Table[A-Za-z0-9]*\\.Arn>\\/index\\/\\*$/' }],
   },
 ];
@@ -55,7 +57,8 @@ export function applyNagSuppressions(stack: Stack): void {
         NagSuppressions.addResourceSuppressions(route, [
           {
             id: 'AwsSolutions-APIG4',
-            reason: 'Health check route (GET /healthz) for uptime probes: answers {"status":"ok"} and exposes no data; every other route uses the token authorizer.',
+            reason:
+              'Health check route (GET /healthz) for uptime probes: answers {"status":"ok"} and exposes no data; every other route uses the token authorizer.',
           },
         ]);
       }
@@ -65,7 +68,8 @@ export function applyNagSuppressions(stack: Stack): void {
         [
           {
             id: 'Serverless-LambdaEventSourceMappingDestination',
-            reason: 'SQS event sources do not support on-failure destinations; failed records go to the queue redrive DLQ (maxReceiveCount).',
+            reason:
+              'SQS event sources do not support on-failure destinations; failed records go to the queue redrive DLQ (maxReceiveCount).',
           },
         ],
         true,
@@ -76,21 +80,29 @@ export function applyNagSuppressions(stack: Stack): void {
   for (const c of stack.node.findAll()) {
     if (c instanceof sqs.Queue && (dlqs.has(c) || c.node.id.endsWith('DeadLetterQueue'))) {
       NagSuppressions.addResourceSuppressions(c, [
-        { id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue (SQS redrive or EventBridge target DLQ).' },
-        { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself a dead-letter queue; messages are inspected and redriven by an operator.' },
+        {
+          id: 'AwsSolutions-SQS3',
+          reason: 'This queue is itself a dead-letter queue (SQS redrive or EventBridge target DLQ).',
+        },
+        {
+          id: 'Serverless-SQSRedrivePolicy',
+          reason: 'This queue is itself a dead-letter queue; messages are inspected and redriven by an operator.',
+        },
       ]);
     } else if (c instanceof sns.Subscription) {
       NagSuppressions.addResourceSuppressions(c, [
         {
           id: 'Serverless-SNSRedrivePolicy',
-          reason: 'Email subscriptions: SNS retries delivery itself and the alert record stays in the table (API/digest), so there is nothing to replay.',
+          reason:
+            'Email subscriptions: SNS retries delivery itself and the alert record stays in the table (API/digest), so there is nothing to replay.',
         },
       ]);
     } else if (c instanceof secretsmanager.Secret) {
       NagSuppressions.addResourceSuppressions(c, [
         {
           id: 'AwsSolutions-SMG4',
-          reason: 'Not a credential with a rotation target: API token hashes are rotated by editing the list; the cursor HMAC key only signs pagination cursors.',
+          reason:
+            'Not a credential with a rotation target: API token hashes are rotated by editing the list; the cursor HMAC key only signs pagination cursors.',
         },
       ]);
     }

@@ -62,7 +62,12 @@ const contextSchema = z.object({
   alertTopics: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
   opsEmail: optionalString.pipe(z.string().email().nullable()),
   slackSecretName: optionalString,
   webhookSecretName: optionalString,

@@ -115,18 +115,32 @@ export class WirewatchStack extends Stack {
     const fn = (name: HandlerName, extra: Partial<PipelineFunctionProps>) =>
       new PipelineFunction(this, pascal(name), { ...common, entry: join(functionsDir, `${name}.ts`), ...extra });
     const functions: Record<HandlerName, PipelineFunction> = {
-      'schedule-feeds': fn('schedule-feeds', { description: 'Enqueues the feeds that are due', memorySize: 256, timeout: Duration.seconds(60) }),
-      'poll-feed': fn('poll-feed', { description: 'Polls one feed, enqueues new entries', timeout: Duration.seconds(90) }),
+      'schedule-feeds': fn('schedule-feeds', {
+        description: 'Enqueues the feeds that are due',
+        memorySize: 256,
+        timeout: Duration.seconds(60),
+      }),
+      'poll-feed': fn('poll-feed', {
+        description: 'Polls one feed, enqueues new entries',
+        timeout: Duration.seconds(90),
+      }),
       'process-article': fn('process-article', {
         description: 'Fetches, extracts, tags and stores one article',
         memorySize: 1536,
         timeout: Duration.seconds(120),
         nodeModules: ['jsdom'],
       }),
-      'fan-out-alerts': fn('fan-out-alerts', { description: 'Delivers alerts of new topic hits', timeout: Duration.seconds(60) }),
+      'fan-out-alerts': fn('fan-out-alerts', {
+        description: 'Delivers alerts of new topic hits',
+        timeout: Duration.seconds(60),
+      }),
       digest: fn('digest', { description: 'Sends due digests', timeout: Duration.seconds(120) }),
       api: fn('api', { description: 'HTTP API (items, topics, feeds)', timeout: Duration.seconds(15) }),
-      authorizer: fn('authorizer', { description: 'Bearer token authorizer of the HTTP API', memorySize: 256, timeout: Duration.seconds(5) }),
+      authorizer: fn('authorizer', {
+        description: 'Bearer token authorizer of the HTTP API',
+        memorySize: 256,
+        timeout: Duration.seconds(5),
+      }),
     };
     this.functions = functions;
 
@@ -137,7 +151,10 @@ export class WirewatchStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
     const scheduleDlqAlarm = new cloudwatch.Alarm(this, 'ScheduleDeadLetterAlarm', {
-      metric: scheduleDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      metric: scheduleDlq.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
       threshold: 0,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -159,7 +176,9 @@ export class WirewatchStack extends Stack {
       maxConcurrency: settings.pollConcurrency,
       alarmTopic: this.opsTopic,
     });
-    functions['schedule-feeds'].bindTable(this.table, { accessMode: 'RW' }).bindQueue(this.feedQueue.sqsQueue, 'FEED_QUEUE_URL');
+    functions['schedule-feeds']
+      .bindTable(this.table, { accessMode: 'RW' })
+      .bindQueue(this.feedQueue.sqsQueue, 'FEED_QUEUE_URL');
 
     // poll-feed → article queue → process-article (partial batch failures; poison articles park after 5 receives).
     this.articleQueue = new QueueToFunction(this, 'ArticleQueue', {
@@ -169,7 +188,9 @@ export class WirewatchStack extends Stack {
       maxReceiveCount: 5,
       alarmTopic: this.opsTopic,
     });
-    functions['poll-feed'].bindTable(this.table, { accessMode: 'RW' }).bindQueue(this.articleQueue.sqsQueue, 'ARTICLE_QUEUE_URL');
+    functions['poll-feed']
+      .bindTable(this.table, { accessMode: 'RW' })
+      .bindQueue(this.articleQueue.sqsQueue, 'ARTICLE_QUEUE_URL');
 
     // process-article → alert queue → fan-out-alerts; the alert DLQ holds parked alerts (replayable).
     this.alertQueue = new QueueToFunction(this, 'AlertQueue', {
@@ -177,7 +198,9 @@ export class WirewatchStack extends Stack {
       batchSize: 10,
       alarmTopic: this.opsTopic,
     });
-    functions['process-article'].bindTable(this.table, { accessMode: 'RW' }).bindQueue(this.alertQueue.sqsQueue, 'ALERT_QUEUE_URL');
+    functions['process-article']
+      .bindTable(this.table, { accessMode: 'RW' })
+      .bindQueue(this.alertQueue.sqsQueue, 'ALERT_QUEUE_URL');
 
     // Alerts: SNS topic with email subscriptions filtered on the `topic` message attribute (from wirewatch.yaml).
     this.alertsTopic = new sns.Topic(this, 'AlertsTopic', { displayName: 'wirewatch alerts', enforceSSL: true });
@@ -261,7 +284,9 @@ export class WirewatchStack extends Stack {
     if (!settings.alertEmail) return;
     const topics = settings.alertTopics;
     const filterPolicy =
-      topics.length === 0 ? undefined : { topic: sns.SubscriptionFilter.stringFilter({ allowlist: [...new Set(topics)].sort() }) };
+      topics.length === 0
+        ? undefined
+        : { topic: sns.SubscriptionFilter.stringFilter({ allowlist: [...new Set(topics)].sort() }) };
     this.alertsTopic.addSubscription(new subs.EmailSubscription(settings.alertEmail, { filterPolicy }));
   }
 
@@ -321,7 +346,10 @@ function tableKeysFromSchema(): { partitionKey: dynamodb.Attribute; sortKey?: dy
   const keys = createTableInput('schema').KeySchema;
   const hash = keys.find((k) => k.KeyType === 'HASH')!;
   const range = keys.find((k) => k.KeyType === 'RANGE');
-  return { partitionKey: keyAttribute(hash.AttributeName), sortKey: range ? keyAttribute(range.AttributeName) : undefined };
+  return {
+    partitionKey: keyAttribute(hash.AttributeName),
+    sortKey: range ? keyAttribute(range.AttributeName) : undefined,
+  };
 }
 
 /** The GSIs of `createTableInput`, as CDK index props. */

@@ -41,7 +41,12 @@ export async function startApiServer(
       .then((r) => {
         res.writeHead(r.statusCode, r.headers);
         res.end(r.body);
-        opts.logger?.debug('api request', { method: req.method, path: req.url?.split('?')[0], status: r.statusCode, durationMs: Date.now() - started });
+        opts.logger?.debug('api request', {
+          method: req.method,
+          path: req.url?.split('?')[0],
+          status: r.statusCode,
+          durationMs: Date.now() - started,
+        });
       })
       .catch((err: unknown) => {
         opts.logger?.error('api handler failed', { error: err instanceof Error ? err.message : String(err) });
@@ -52,7 +57,11 @@ export async function startApiServer(
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new Error(`API port ${host}:${opts.port} is already in use (set api.port in the config)`) : e),
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(`API port ${host}:${opts.port} is already in use (set api.port in the config)`)
+          : e,
+      ),
     );
     server.listen(opts.port, host, () => resolve());
   });

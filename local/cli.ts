@@ -70,7 +70,7 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
     return { config: o.config, dataDir: o.dataDir, json: Boolean(o.json), memory: Boolean(o.memory) };
   };
   let configPromise: Promise<Config> | undefined;
-  const logger = createLogger({ write: (line) => err(line + '\n') });
+  const logger = createLogger({ write: (line) => err(`${line}\n`) });
   const ctx: CliContext = {
     globals,
     logger,
@@ -80,20 +80,25 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
         return await ctx.loadConfig();
       } catch (e) {
         const named = program.getOptionValueSource('config') === 'cli' || Boolean(process.env.WIREWATCH_CONFIG);
-        if (!named && e instanceof WirewatchError && e.code === 'config_missing') return resolveConfig({}, '<defaults>');
+        if (!named && e instanceof WirewatchError && e.code === 'config_missing')
+          return resolveConfig({}, '<defaults>');
         throw e;
       }
     },
     output(value, human) {
-      if (globals().json) out(JSON.stringify(value) + '\n');
-      else out((human ? human(value) : JSON.stringify(value, null, 2)) + '\n');
+      if (globals().json) out(`${JSON.stringify(value)}\n`);
+      else out(`${human ? human(value) : JSON.stringify(value, null, 2)}\n`);
     },
     async withStore(fn) {
       const config = await ctx.loadConfig();
       const g = globals();
       const embedded = await startEmbeddedStore({ dataDir: g.dataDir, memory: g.memory });
       try {
-        const store = new Store({ client: embedded.client, tableName: config.store.tableName, retentionDays: config.store.retentionDays });
+        const store = new Store({
+          client: embedded.client,
+          tableName: config.store.tableName,
+          retentionDays: config.store.retentionDays,
+        });
         await store.ensureTable();
         return await fn({ client: embedded.client, config });
       } finally {
@@ -113,7 +118,10 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
  * `{"error":{code,message}}` on stdout with `--json`) and a non-zero exit code; never a stack trace.
  * @returns the exit code
  */
-export async function runCli(argv: string[], io: { out?: (s: string) => void; err?: (s: string) => void } = {}): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: { out?: (s: string) => void; err?: (s: string) => void } = {},
+): Promise<number> {
   const { program, ctx, exitCode } = buildProgram(io);
   const err = io.err ?? ((s: string) => process.stderr.write(s));
   try {
@@ -125,10 +133,10 @@ export async function runCli(argv: string[], io: { out?: (s: string) => void; er
     const message = e instanceof Error ? e.message : String(e);
     if (ctx.globals().json) {
       const body = e instanceof WirewatchError ? e.toJSON() : { code: 'internal_error', message };
-      (io.out ?? ((s: string) => process.stdout.write(s)))(JSON.stringify({ error: body }) + '\n');
+      (io.out ?? ((s: string) => process.stdout.write(s)))(`${JSON.stringify({ error: body })}\n`);
     }
     err(`wirewatch: ${message}\n`);
-    if (!(e instanceof WirewatchError) && process.env.WIREWATCH_DEBUG) err(String((e as Error).stack) + '\n');
+    if (!(e instanceof WirewatchError) && process.env.WIREWATCH_DEBUG) err(`${String((e as Error).stack)}\n`);
     return code;
   }
 }

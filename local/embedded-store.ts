@@ -44,7 +44,11 @@ export async function startEmbeddedStore(options: { dataDir?: string; memory?: b
     try {
       await mkdir(path, { recursive: true });
     } catch (err) {
-      throw new StoreError('store_unavailable', `--data-dir ${path}: cannot create the store directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+      throw new StoreError(
+        'store_unavailable',
+        `--data-dir ${path}: cannot create the store directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        { cause: err },
+      );
     }
     ({ release: releaseLock, stale: uncleanShutdown } = await lockDataDir(path));
   }
@@ -56,7 +60,11 @@ export async function startEmbeddedStore(options: { dataDir?: string; memory?: b
     });
   } catch (err) {
     await releaseLock();
-    throw new StoreError('store_unavailable', `cannot start the embedded store${path ? ` in ${path}` : ''}: ${(err as Error).message}`, { cause: err });
+    throw new StoreError(
+      'store_unavailable',
+      `cannot start the embedded store${path ? ` in ${path}` : ''}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
@@ -119,7 +127,11 @@ async function lockDataDir(dir: string): Promise<{ release: () => Promise<void>;
       return { release: () => rm(file, { force: true }), stale };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new StoreError('store_unavailable', `--data-dir ${dir}: cannot lock the store (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+        throw new StoreError(
+          'store_unavailable',
+          `--data-dir ${dir}: cannot lock the store (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+          { cause: err },
+        );
       }
       const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && (await holderAlive(pid))) {
@@ -133,5 +145,8 @@ async function lockDataDir(dir: string): Promise<{ release: () => Promise<void>;
       await rm(file, { force: true }); // its process is gone
     }
   }
-  throw new StoreError('store_unavailable', `--data-dir ${dir}: cannot take the store lock (another process is starting?)`);
+  throw new StoreError(
+    'store_unavailable',
+    `--data-dir ${dir}: cannot take the store lock (another process is starting?)`,
+  );
 }

@@ -44,7 +44,7 @@ export class LocalQueue<T> implements QueuePort<T> {
    */
   constructor(
     readonly name: string,
-    private readonly consumer: (event: SQSEvent) => Promise<SQSBatchResponse | void>,
+    private readonly consumer: (event: SQSEvent) => Promise<SQSBatchResponse | undefined>,
     private readonly options: {
       batchSize?: number;
       concurrency?: number;
@@ -58,7 +58,8 @@ export class LocalQueue<T> implements QueuePort<T> {
 
   async send(messages: T[]): Promise<void> {
     if (this.closed) throw new Error(`queue ${this.name} is closed`);
-    for (const m of messages) this.pending.push({ id: randomUUID(), body: JSON.stringify(m), receiveCount: 0, notBefore: 0 });
+    for (const m of messages)
+      this.pending.push({ id: randomUUID(), body: JSON.stringify(m), receiveCount: 0, notBefore: 0 });
     this.pump();
   }
 
@@ -132,7 +133,7 @@ export class LocalQueue<T> implements QueuePort<T> {
     if (this.depth === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
-      waiters.forEach((w) => w());
+      for (const w of waiters) w();
     }
   }
 
@@ -167,13 +168,22 @@ export class LocalQueue<T> implements QueuePort<T> {
       if (!failedIds.has(m.id)) continue;
       const maxReceives = this.options.maxReceives ?? 5;
       if (m.receiveCount >= maxReceives) {
-        const letter = { queue: this.name, body: m.body, receiveCount: m.receiveCount, error, parkedAt: new Date().toISOString() };
+        const letter = {
+          queue: this.name,
+          body: m.body,
+          receiveCount: m.receiveCount,
+          error,
+          parkedAt: new Date().toISOString(),
+        };
         this.deadLetters.push(letter);
         this.options.logger?.error('message dead-lettered', { queue: this.name, receiveCount: m.receiveCount, error });
         try {
           await this.options.onDeadLetter?.(letter);
         } catch (err) {
-          this.options.logger?.error('could not keep a dead-lettered message', { queue: this.name, error: (err as Error).message });
+          this.options.logger?.error('could not keep a dead-lettered message', {
+            queue: this.name,
+            error: (err as Error).message,
+          });
         }
       } else {
         m.notBefore = Date.now() + (this.options.retryDelayMs ?? 200) * m.receiveCount;

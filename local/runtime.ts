@@ -50,7 +50,11 @@ export class LocalRuntime {
     private readonly pendingFile: string | null,
     private readonly embedded: EmbeddedStore,
     private readonly metrics: SwitchableMetrics,
-    private readonly queues: { feeds: LocalQueue<FeedMessage>; articles: LocalQueue<ArticleJob>; alerts: LocalQueue<AlertJob> },
+    private readonly queues: {
+      feeds: LocalQueue<FeedMessage>;
+      articles: LocalQueue<ArticleJob>;
+      alerts: LocalQueue<AlertJob>;
+    },
     private readonly handlers: {
       schedule: (e: { force?: boolean }) => Promise<{ queued: number }>;
       digest: () => Promise<{ sent: number; failed: number }>;
@@ -76,13 +80,30 @@ export class LocalRuntime {
       if (embedded.uncleanShutdown) await forgetValidators(ctx, opts.logger);
       const log = opts.logger.child({ stage: 'queue' });
       // Parked messages (5 failed receives) are kept in the data dir, as a dead-letter queue would keep them.
-      const onDeadLetter = opts.memory ? undefined : (letter: DeadLetter) => appendFile(join(opts.dataDir, DEAD_LETTER_FILE), JSON.stringify(letter) + '\n');
+      const onDeadLetter = opts.memory
+        ? undefined
+        : (letter: DeadLetter) => appendFile(join(opts.dataDir, DEAD_LETTER_FILE), `${JSON.stringify(letter)}\n`);
       // Queues reference handlers that reference queues: build the deps object first, fill queues after.
       const deps: HandlerDeps = { context: async () => ctx, queues: undefined as unknown as HandlerDeps['queues'] };
       const queues = {
-        feeds: new LocalQueue<FeedMessage>('feeds', createPollFeedHandler(deps), { batchSize: 1, concurrency: 4, logger: log, onDeadLetter }),
-        articles: new LocalQueue<ArticleJob>('articles', createProcessArticleHandler(deps), { batchSize: 5, concurrency: 2, logger: log, onDeadLetter }),
-        alerts: new LocalQueue<AlertJob>('alerts', createFanOutAlertsHandler(deps), { batchSize: 10, concurrency: 1, logger: log, onDeadLetter }),
+        feeds: new LocalQueue<FeedMessage>('feeds', createPollFeedHandler(deps), {
+          batchSize: 1,
+          concurrency: 4,
+          logger: log,
+          onDeadLetter,
+        }),
+        articles: new LocalQueue<ArticleJob>('articles', createProcessArticleHandler(deps), {
+          batchSize: 5,
+          concurrency: 2,
+          logger: log,
+          onDeadLetter,
+        }),
+        alerts: new LocalQueue<AlertJob>('alerts', createFanOutAlertsHandler(deps), {
+          batchSize: 10,
+          concurrency: 1,
+          logger: log,
+          onDeadLetter,
+        }),
       };
       deps.queues = queues;
       const pendingFile = opts.memory ? null : join(opts.dataDir, PENDING_FILE);
@@ -153,9 +174,15 @@ export class LocalRuntime {
       const count = pending.feeds.length + pending.articles.length + pending.alerts.length;
       if (this.pendingFile && count > 0) {
         await writeFile(this.pendingFile, JSON.stringify(pending));
-        this.ctx.logger.info('kept unprocessed queue messages for the next start', { stage: 'queue', ...countsOf(pending) });
+        this.ctx.logger.info('kept unprocessed queue messages for the next start', {
+          stage: 'queue',
+          ...countsOf(pending),
+        });
       } else if (count > 0) {
-        this.ctx.logger.warn('in-memory store: unprocessed queue messages dropped at shutdown', { stage: 'queue', ...countsOf(pending) });
+        this.ctx.logger.warn('in-memory store: unprocessed queue messages dropped at shutdown', {
+          stage: 'queue',
+          ...countsOf(pending),
+        });
       }
       await Promise.all(all.map((q) => q.close()));
       await this.embedded.close();
@@ -172,11 +199,15 @@ export class LocalRuntime {
  */
 async function forgetValidators(ctx: PipelineContext, logger: Logger): Promise<void> {
   const states = await ctx.store.listFeedStates();
-  for (const s of states) await ctx.store.putFeedState({ ...s, etag: null, lastModified: null, bodyHash: null, nextPollAt: null });
-  logger.warn('the previous run did not shut down cleanly; every feed will be read in full once so no entry is missed', {
-    stage: 'queue',
-    feeds: states.length,
-  });
+  for (const s of states)
+    await ctx.store.putFeedState({ ...s, etag: null, lastModified: null, bodyHash: null, nextPollAt: null });
+  logger.warn(
+    'the previous run did not shut down cleanly; every feed will be read in full once so no entry is missed',
+    {
+      stage: 'queue',
+      feeds: states.length,
+    },
+  );
 }
 
 /** File (in the data dir) where messages parked after 5 failed receives are appended, one JSON object a line. */
@@ -187,7 +218,11 @@ export const PENDING_FILE = 'pending-queues.json';
 
 type PendingBodies = { feeds: string[]; articles: string[]; alerts: string[] };
 
-const countsOf = (p: PendingBodies) => ({ feeds: p.feeds.length, articles: p.articles.length, alerts: p.alerts.length });
+const countsOf = (p: PendingBodies) => ({
+  feeds: p.feeds.length,
+  articles: p.articles.length,
+  alerts: p.alerts.length,
+});
 
 /** Re-enqueues messages kept at the last shutdown, then removes the file. A damaged file is reported and set aside. */
 async function restorePending(
@@ -211,6 +246,10 @@ async function restorePending(
   } catch (err) {
     await writeFile(`${file}.damaged`, text);
     await rm(file, { force: true });
-    logger.error('could not read kept queue messages; moved aside', { stage: 'queue', file: `${file}.damaged`, error: (err as Error).message });
+    logger.error('could not read kept queue messages; moved aside', {
+      stage: 'queue',
+      file: `${file}.damaged`,
+      error: (err as Error).message,
+    });
   }
 }

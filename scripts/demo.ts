@@ -46,7 +46,9 @@ try {
     const item = await runtime.ctx.store.getItem(summary.id);
     if (!item) continue;
     const tags = item.topics.map((t) => `${t.id} (score ${t.score.toFixed(2)})`).join(', ') || 'no topic';
-    console.log(`\n• ${item.title}\n  ${item.url}\n  extraction: ${item.extraction.status}${item.extraction.reason ? ` (${item.extraction.reason})` : ''} · feeds: ${item.feedIds.length} · ${tags}`);
+    console.log(
+      `\n• ${item.title}\n  ${item.url}\n  extraction: ${item.extraction.status}${item.extraction.reason ? ` (${item.extraction.reason})` : ''} · feeds: ${item.feedIds.length} · ${tags}`,
+    );
     for (const t of item.topics) {
       for (const ev of t.evidence.slice(0, 3)) {
         let marked = ev.text;

@@ -24,8 +24,8 @@ const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 export function createLogger(
   options: { level?: LogLevel; write?: (line: string) => void; fields?: Record<string, unknown> } = {},
 ): Logger {
-  const level = options.level ?? ((process.env.WIREWATCH_LOG_LEVEL as LogLevel | undefined) ?? 'info');
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const level = options.level ?? (process.env.WIREWATCH_LOG_LEVEL as LogLevel | undefined) ?? 'info';
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const base = options.fields ?? {};
   const emit = (lvl: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (order[lvl] < (order[level] ?? 20)) return;

@@ -37,13 +37,18 @@ export async function loadSecretsIntoEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
   if (!spec) return;
-  for (const pair of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`WIREWATCH_SECRETS: "${pair}" is not ENV_NAME=secretArn`, { code: 'env_invalid' });
+    if (eq <= 0)
+      throw new ConfigError(`WIREWATCH_SECRETS: "${pair}" is not ENV_NAME=secretArn`, { code: 'env_invalid' });
     const name = pair.slice(0, eq);
     const arn = pair.slice(eq + 1);
     const res = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-    if (res.SecretString === undefined) throw new ConfigError(`secret ${arn} (for ${name}) has no string value`, { code: 'secret_empty' });
+    if (res.SecretString === undefined)
+      throw new ConfigError(`secret ${arn} (for ${name}) has no string value`, { code: 'secret_empty' });
     env[name] = res.SecretString;
   }
 }
@@ -61,7 +66,9 @@ export function sqsQueue<T>(sqs: SQSClient, queueUrl: string): QueuePort<T> {
           }),
         );
         if (res.Failed && res.Failed.length > 0) {
-          throw new Error(`SQS refused ${res.Failed.length} message(s) for ${queueUrl}: ${res.Failed[0]?.Message ?? res.Failed[0]?.Code}`);
+          throw new Error(
+            `SQS refused ${res.Failed.length} message(s) for ${queueUrl}: ${res.Failed[0]?.Message ?? res.Failed[0]?.Code}`,
+          );
         }
       }
     },
@@ -107,12 +114,17 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): HandlerDeps &
   const metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'Wirewatch', serviceName: 'wirewatch' });
   const sqs = new SQSClient({});
   const lazyQueue = <T>(name: string): QueuePort<T> => ({
-    send: (messages) => (messages.length === 0 ? Promise.resolve() : sqsQueue<T>(sqs, requireEnv(name, env)).send(messages)),
+    send: (messages) =>
+      messages.length === 0 ? Promise.resolve() : sqsQueue<T>(sqs, requireEnv(name, env)).send(messages),
   });
   let ctx: Promise<PipelineContext> | undefined;
   return {
     metrics,
-    queues: { feeds: lazyQueue('FEED_QUEUE_URL'), articles: lazyQueue('ARTICLE_QUEUE_URL'), alerts: lazyQueue('ALERT_QUEUE_URL') },
+    queues: {
+      feeds: lazyQueue('FEED_QUEUE_URL'),
+      articles: lazyQueue('ARTICLE_QUEUE_URL'),
+      alerts: lazyQueue('ALERT_QUEUE_URL'),
+    },
     context() {
       ctx ??= (async () => {
         await loadSecretsIntoEnv(env.WIREWATCH_SECRETS);

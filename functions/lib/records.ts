@@ -17,7 +17,10 @@ export function parseRecord<T>(record: Pick<SQSRecord, 'body' | 'messageId'>, sc
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError('bad_message', `message ${record.messageId}: ${issue?.path.join('.') || '(body)'}: ${issue?.message}`);
+    throw new InputError(
+      'bad_message',
+      `message ${record.messageId}: ${issue?.path.join('.') || '(body)'}: ${issue?.message}`,
+    );
   }
   return parsed.data;
 }

@@ -174,7 +174,12 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
     this.setEnv('WIREWATCH_SHIPPED_TOPICS', `${LAMBDA_TASK_ROOT}/${BUNDLED_TOPICS_FILE}`);
 
     this.errorsAlarm = props.alarmTopic
-      ? this.alarmOn(props.alarmTopic, 'ErrorsAlarm', this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 'invocation errors')
+      ? this.alarmOn(
+          props.alarmTopic,
+          'ErrorsAlarm',
+          this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+          'invocation errors',
+        )
       : undefined;
   }
 
@@ -238,7 +243,10 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
    */
   bindSecretToEnv(secret: ISecret, targetEnv: string): this {
     if (!/^[A-Z_][A-Z0-9_]*$/.test(targetEnv)) {
-      throw new InfraError('infra_props_invalid', `${this.node.path}: "${targetEnv}" is not an environment variable name`);
+      throw new InfraError(
+        'infra_props_invalid',
+        `${this.node.path}: "${targetEnv}" is not an environment variable name`,
+      );
     }
     if (this.secretEnv.some((s) => s.name === targetEnv)) {
       throw new InfraError('infra_props_invalid', `${this.node.path}: secret for ${targetEnv} bound twice`);

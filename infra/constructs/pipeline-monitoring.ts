@@ -96,7 +96,8 @@ export class PipelineMonitoring extends Construct {
     const rows: cloudwatch.IWidget[][] = [
       [
         new cloudwatch.TextWidget({
-          markdown: '# wirewatch\nschedule → feed queue → poll-feed → article queue → process-article → table → alert queue → fan-out-alerts → SNS / Slack / webhook',
+          markdown:
+            '# wirewatch\nschedule → feed queue → poll-feed → article queue → process-article → table → alert queue → fan-out-alerts → SNS / Slack / webhook',
           width: 24,
           height: 2,
         }),
@@ -112,7 +113,11 @@ export class PipelineMonitoring extends Construct {
           fns.map(([name, fn]) => fn.function.metricDuration({ statistic: 'p90', label: name })),
           12,
         ),
-        graph('Errors', fns.map(([name, fn]) => fn.function.metricErrors({ label: name })), 12),
+        graph(
+          'Errors',
+          fns.map(([name, fn]) => fn.function.metricErrors({ label: name })),
+          12,
+        ),
       ],
       [
         graph(
@@ -128,7 +133,9 @@ export class PipelineMonitoring extends Construct {
         graph(
           'Dead-letter depth',
           props.queues.flatMap(([name, q]) =>
-            q.deadLetterQueue ? [q.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: `${name} DLQ` })] : [],
+            q.deadLetterQueue
+              ? [q.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: `${name} DLQ` })]
+              : [],
           ),
           8,
         ),

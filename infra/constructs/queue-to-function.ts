@@ -75,14 +75,23 @@ export class QueueToFunction extends Construct {
       throw new InfraError('infra_props_invalid', `${this.node.path}: maxReceiveCount needs a dead-letter queue`);
     }
     if (!deployDlq && props.alarmTopic) {
-      throw new InfraError('infra_props_invalid', `${this.node.path}: alarmTopic alarms on the dead-letter queue; deploy one`);
+      throw new InfraError(
+        'infra_props_invalid',
+        `${this.node.path}: alarmTopic alarms on the dead-letter queue; deploy one`,
+      );
     }
     const batchSize = props.batchSize ?? 10;
     if (!Number.isInteger(batchSize) || batchSize < 1 || (batchSize > 10 && !props.maxBatchingWindow)) {
-      throw new InfraError('infra_props_invalid', `${this.node.path}: batchSize ${batchSize} must be 1-10 without a batching window`);
+      throw new InfraError(
+        'infra_props_invalid',
+        `${this.node.path}: batchSize ${batchSize} must be 1-10 without a batching window`,
+      );
     }
     if (props.maxConcurrency !== undefined && (props.maxConcurrency < 2 || props.maxConcurrency > 1000)) {
-      throw new InfraError('infra_props_invalid', `${this.node.path}: maxConcurrency ${props.maxConcurrency} must be 2-1000`);
+      throw new InfraError(
+        'infra_props_invalid',
+        `${this.node.path}: maxConcurrency ${props.maxConcurrency} must be 2-1000`,
+      );
     }
 
     this.deadLetterQueue = deployDlq

@@ -70,8 +70,14 @@ export function trimSourceMap(map, keep) {
   const nameIndex = new Map();
   const names = [];
   // absolute state of the input, and the last values written to the output (fields 2-5 are file-relative)
-  let src = 0, srcLine = 0, srcCol = 0, name = 0;
-  let outSrc = 0, outLine = 0, outCol = 0, outName = 0;
+  let src = 0,
+    srcLine = 0,
+    srcCol = 0,
+    name = 0;
+  let outSrc = 0,
+    outLine = 0,
+    outCol = 0,
+    outName = 0;
   const lines = map.mappings.split(';').map((line) => {
     let genCol = 0;
     let outGenCol = 0;

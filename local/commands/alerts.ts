@@ -35,7 +35,7 @@ export function register(program: Command, ctx: CliContext): void {
         items: store,
         http,
         logger: ctx.logger.child({ stage: 'alerts' }),
-        consoleWrite: (line) => void (json ? process.stderr : process.stdout).write(line + '\n'),
+        consoleWrite: (line) => void (json ? process.stderr : process.stdout).write(`${line}\n`),
       });
       try {
         return await fn(alerter);
@@ -55,7 +55,10 @@ export function register(program: Command, ctx: CliContext): void {
         throw new InputError('bad_limit', `--limit must be an integer from 1 to 1000, got "${opts.limit}"`);
       }
       if (opts.status !== undefined && !(ALERT_STATUSES as readonly string[]).includes(opts.status)) {
-        throw new InputError('bad_status', `--status must be one of ${ALERT_STATUSES.join(', ')}, got "${opts.status}"`);
+        throw new InputError(
+          'bad_status',
+          `--status must be one of ${ALERT_STATUSES.join(', ')}, got "${opts.status}"`,
+        );
       }
       const records = await withAlerter((a) => a.listAlerts({ limit, status: opts.status }));
       ctx.output({ alerts: records }, (v) => formatAlerts((v as { alerts: AlertRecord[] }).alerts));

@@ -54,10 +54,18 @@ const HTML_EXT = new Set(['.html', '.htm', '.xhtml']);
  * @returns `json` with title/text, `html`, or `text` with the decoded text
  * @throws InputError `bad_input` for JSON that is not an object with a string `text`
  */
-export function sniffInput(body: Buffer, hint: string | null): { kind: 'json'; title: string; text: string } | { kind: 'html' } | { kind: 'text'; text: string } {
-  const head = body.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+export function sniffInput(
+  body: Buffer,
+  hint: string | null,
+): { kind: 'json'; title: string; text: string } | { kind: 'html' } | { kind: 'text'; text: string } {
+  const head = body
+    .subarray(0, 4096)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   const ext = hint ? extname(hint).toLowerCase() : '';
-  if (HTML_EXT.has(ext) || /^<(!doctype html|html|head|body|meta|article|div|p|!--)/i.test(head)) return { kind: 'html' };
+  if (HTML_EXT.has(ext) || /^<(!doctype html|html|head|body|meta|article|div|p|!--)/i.test(head))
+    return { kind: 'html' };
   if (ext === '.json' || head.startsWith('{')) {
     let v: unknown;
     try {
@@ -68,7 +76,10 @@ export function sniffInput(body: Buffer, hint: string | null): { kind: 'json'; t
     }
     const o = v as Record<string, unknown>;
     if (!o || typeof o !== 'object' || Array.isArray(o) || typeof o.text !== 'string') {
-      throw new InputError('bad_input', `${hint ?? 'input'}: JSON input must be an object {"title", "text"} with a string "text"`);
+      throw new InputError(
+        'bad_input',
+        `${hint ?? 'input'}: JSON input must be an object {"title", "text"} with a string "text"`,
+      );
     }
     return { kind: 'json', title: typeof o.title === 'string' ? o.title : '', text: o.text };
   }
@@ -86,12 +97,21 @@ async function readStdin(): Promise<Buffer> {
  * the HTTP chokepoint (config `http:`), a file is read from disk (HTML pages are extracted first).
  * @throws InputError `input_unreadable` when the file cannot be read, `bad_input` for malformed JSON input
  */
-export async function readClassifyInput(target: string, config: Config, opts: { title?: string } = {}): Promise<ClassifyInput> {
+export async function readClassifyInput(
+  target: string,
+  config: Config,
+  opts: { title?: string } = {},
+): Promise<ClassifyInput> {
   if (/^https?:\/\//i.test(target)) {
     const client = createHttpClient(config.http);
     try {
       const x = await fetchAndExtract(client, target, { ...config.extract });
-      return { kind: 'html', title: opts.title ?? x.title ?? '', text: x.text, extraction: { status: x.status, reason: x.reason } };
+      return {
+        kind: 'html',
+        title: opts.title ?? x.title ?? '',
+        text: x.text,
+        extraction: { status: x.status, reason: x.reason },
+      };
     } finally {
       await client.close();
     }
@@ -102,16 +122,25 @@ export async function readClassifyInput(target: string, config: Config, opts: { 
     try {
       body = await readFile(target);
     } catch (err) {
-      throw new InputError('input_unreadable', `${target}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+      throw new InputError(
+        'input_unreadable',
+        `${target}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`,
+      );
     }
   }
   const sniffed = sniffInput(body, target === '-' ? null : target);
   if (sniffed.kind === 'html') {
     const url = target === '-' ? 'file:///dev/stdin' : pathToFileURL(resolve(target)).href;
     const x = await extractPage({ body, url, contentType: null }, { ...config.extract });
-    return { kind: 'html', title: opts.title ?? x.title ?? '', text: x.text, extraction: { status: x.status, reason: x.reason } };
+    return {
+      kind: 'html',
+      title: opts.title ?? x.title ?? '',
+      text: x.text,
+      extraction: { status: x.status, reason: x.reason },
+    };
   }
-  if (sniffed.kind === 'json') return { kind: 'json', title: opts.title ?? sniffed.title, text: sniffed.text, extraction: null };
+  if (sniffed.kind === 'json')
+    return { kind: 'json', title: opts.title ?? sniffed.title, text: sniffed.text, extraction: null };
   return { kind: 'text', title: opts.title ?? '', text: sniffed.text, extraction: null };
 }
 
@@ -122,7 +151,14 @@ export function classifyOutput(matches: TopicMatch[]): ClassifyOutput {
       id: m.id,
       name: m.name,
       score: m.score,
-      evidence: m.evidence.map((e) => ({ clause: e.clause, field: e.field, text: e.text, start: e.start, end: e.end, terms: e.terms })),
+      evidence: m.evidence.map((e) => ({
+        clause: e.clause,
+        field: e.field,
+        text: e.text,
+        start: e.start,
+        end: e.end,
+        terms: e.terms,
+      })),
     })),
   };
 }
@@ -138,7 +174,7 @@ export function formatClassify(out: ClassifyOutput): string {
       let pos = e.start;
       for (const term of e.terms) {
         if (term.start < pos || term.end > e.end) continue;
-        marked += e.text.slice(pos - e.start, term.start - e.start) + '[' + term.text + ']';
+        marked += `${e.text.slice(pos - e.start, term.start - e.start)}[${term.text}]`;
         pos = term.end;
       }
       marked += e.text.slice(pos - e.start);
@@ -166,7 +202,11 @@ export function register(program: Command, ctx: CliContext): void {
       const doc = await readClassifyInput(target, config, o);
       if (doc.extraction && doc.extraction.status !== 'full' && doc.extraction.status !== 'partial') {
         // still classified (the best text available), but say why the text may be thin
-        ctx.logger.warn('page text not fully extracted', { stage: 'classify', status: doc.extraction.status, reason: doc.extraction.reason });
+        ctx.logger.warn('page text not fully extracted', {
+          stage: 'classify',
+          status: doc.extraction.status,
+          reason: doc.extraction.reason,
+        });
       }
       const out = classifyOutput(set.classify({ title: doc.title, text: doc.text }));
       ctx.output(out, (v) => formatClassify(v as ClassifyOutput));

@@ -65,14 +65,22 @@ export function parseBatchLine(line: string, lineNo: number): BatchLine {
     throw new InputError('batch_line_invalid', `batch line ${lineNo}: not JSON (${(err as Error).message})`);
   }
   const o = v as Record<string, unknown>;
-  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new InputError('batch_line_invalid', `batch line ${lineNo}: not a JSON object`);
-  if (typeof o.file !== 'string' || !o.file) throw new InputError('batch_line_invalid', `batch line ${lineNo}: "file" must be a non-empty string`);
-  if (o.url !== undefined && o.url !== null && typeof o.url !== 'string') throw new InputError('batch_line_invalid', `batch line ${lineNo}: "url" must be a string`);
+  if (!o || typeof o !== 'object' || Array.isArray(o))
+    throw new InputError('batch_line_invalid', `batch line ${lineNo}: not a JSON object`);
+  if (typeof o.file !== 'string' || !o.file)
+    throw new InputError('batch_line_invalid', `batch line ${lineNo}: "file" must be a non-empty string`);
+  if (o.url !== undefined && o.url !== null && typeof o.url !== 'string')
+    throw new InputError('batch_line_invalid', `batch line ${lineNo}: "url" must be a string`);
   if (o.contentType !== undefined && o.contentType !== null && typeof o.contentType !== 'string') {
     throw new InputError('batch_line_invalid', `batch line ${lineNo}: "contentType" must be a string`);
   }
   const id = typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : String(lineNo);
-  return { id, file: o.file, url: (o.url as string | undefined) ?? null, contentType: (o.contentType as string | undefined) ?? null };
+  return {
+    id,
+    file: o.file,
+    url: (o.url as string | undefined) ?? null,
+    contentType: (o.contentType as string | undefined) ?? null,
+  };
 }
 
 function checkedUrl(url: string, what: string): string {
@@ -106,7 +114,10 @@ export async function runBatch(
   try {
     await opened;
   } catch (err) {
-    throw new InputError('input_unreadable', `${listFile}: cannot read batch list (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+    throw new InputError(
+      'input_unreadable',
+      `${listFile}: cannot read batch list (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`,
+    );
   }
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;
@@ -124,14 +135,18 @@ export async function runBatch(
       try {
         body = await readFile(path);
       } catch (err) {
-        throw new InputError('input_unreadable', `batch line ${lineNo}: cannot read ${item.file} (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+        throw new InputError(
+          'input_unreadable',
+          `batch line ${lineNo}: cannot read ${item.file} (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`,
+        );
       }
       const url = item.url ? checkedUrl(item.url, `batch line ${lineNo}`) : pathToFileURL(path).href;
       const x = await extractPage({ body, url, contentType: item.contentType }, opts);
       write({ id, ...extractionJson(x) });
       ok++;
     } catch (err) {
-      const error = err instanceof WirewatchError ? err.toJSON() : { code: 'internal_error', message: describeError(err) };
+      const error =
+        err instanceof WirewatchError ? err.toJSON() : { code: 'internal_error', message: describeError(err) };
       write({ id, error });
       failed++;
     }
@@ -203,7 +218,10 @@ export function register(program: Command, ctx: CliContext): void {
         try {
           body = await readFile(target);
         } catch (err) {
-          throw new InputError('input_unreadable', `${target}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+          throw new InputError(
+            'input_unreadable',
+            `${target}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`,
+          );
         }
         const url = o.baseUrl ? checkedUrl(o.baseUrl, '--base-url') : pathToFileURL(resolve(target)).href;
         x = await extractPage({ body, url, contentType: o.contentType ?? null }, opts);

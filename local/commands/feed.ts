@@ -32,7 +32,10 @@ export function feedJson(p: ParsedFeed): Record<string, unknown> {
 
 /** Human rendering: feed header, then one block per entry. */
 export function formatFeed(p: ParsedFeed): string {
-  const lines = [`${p.feed.title ?? '(untitled)'} [${p.feed.format}]  ${p.feed.link ?? '-'}`, `${p.entries.length} entries`];
+  const lines = [
+    `${p.feed.title ?? '(untitled)'} [${p.feed.format}]  ${p.feed.link ?? '-'}`,
+    `${p.entries.length} entries`,
+  ];
   for (const w of p.warnings) lines.push(`warning: ${w}`);
   for (const e of p.entries) {
     lines.push('', `- ${e.title || '(no title)'}`, `  ${e.url ?? '-'}`, `  ${e.publishedAt ?? '-'}  key ${e.key}`);
@@ -46,13 +49,20 @@ export function formatFeed(p: ParsedFeed): string {
  * @throws HttpError (transport/guard, or `http_status` for a non-2xx answer), FeedError, InputError
  *   `input_unreadable` for a file that cannot be read, `bad_option` for a bad `--base-url`
  */
-export async function loadFeed(target: string, o: FeedCommandOptions, http: () => Promise<HttpConfig>): Promise<ParsedFeed> {
+export async function loadFeed(
+  target: string,
+  o: FeedCommandOptions,
+  http: () => Promise<HttpConfig>,
+): Promise<ParsedFeed> {
   if (/^https?:\/\//i.test(target)) {
     const client = createHttpClient(await http());
     try {
       const res = await client.request(target, { kind: 'feed' });
       if (res.status < 200 || res.status > 299) throw errorForStatus(res);
-      return await parseFeed(res.body, { url: res.url, contentType: o.contentType ?? res.headers['content-type'] ?? null });
+      return await parseFeed(res.body, {
+        url: res.url,
+        contentType: o.contentType ?? res.headers['content-type'] ?? null,
+      });
     } finally {
       await client.close();
     }
@@ -71,7 +81,10 @@ export async function loadFeed(target: string, o: FeedCommandOptions, http: () =
   try {
     body = await readFile(target);
   } catch (err) {
-    throw new InputError('input_unreadable', `cannot read ${target} (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+    throw new InputError(
+      'input_unreadable',
+      `cannot read ${target} (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`,
+    );
   }
   return parseFeed(body, { url: base, contentType: o.contentType ?? null });
 }

@@ -30,7 +30,11 @@ export function register(program: Command, ctx: CliContext): void {
     .description('feed health: status, failures, last success, next poll')
     .action(async () => {
       await ctx.withStore(async ({ client, config }) => {
-        const store = new Store({ client, tableName: config.store.tableName, retentionDays: config.store.retentionDays });
+        const store = new Store({
+          client,
+          tableName: config.store.tableName,
+          retentionDays: config.store.retentionDays,
+        });
         const feeds = feedHealth(await store.listFeedStates(), config.feeds);
         ctx.output({ feeds }, (v) => formatFeeds((v as { feeds: FeedHealth[] }).feeds));
       });

@@ -78,7 +78,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--cursor <cursor>', 'nextCursor of the previous page (same filters)')
     .action(async (opts: ItemsParams) => {
       await ctx.withStore(async ({ client, config }) => {
-        const store = new Store({ client, tableName: config.store.tableName, retentionDays: config.store.retentionDays });
+        const store = new Store({
+          client,
+          tableName: config.store.tableName,
+          retentionDays: config.store.retentionDays,
+        });
         const cursorKey = await localCursorKey(config, ctx.globals());
         const params: ItemsParams = {
           topic: opts.topic,
@@ -99,9 +103,17 @@ export function register(program: Command, ctx: CliContext): void {
     .description('one stored item in full: text, urls, topics with evidence (same JSON as GET /items/{id})')
     .argument('<id>', 'item id (i_ + 24 hex)')
     .action(async (id: string) => {
-      if (!/^i_[0-9a-f]{24}$/.test(id)) throw new InputError('invalid_parameter', `item id '${id.slice(0, 64)}' is not i_ followed by 24 lower-case hex digits`);
+      if (!/^i_[0-9a-f]{24}$/.test(id))
+        throw new InputError(
+          'invalid_parameter',
+          `item id '${id.slice(0, 64)}' is not i_ followed by 24 lower-case hex digits`,
+        );
       await ctx.withStore(async ({ client, config }) => {
-        const store = new Store({ client, tableName: config.store.tableName, retentionDays: config.store.retentionDays });
+        const store = new Store({
+          client,
+          tableName: config.store.tableName,
+          retentionDays: config.store.retentionDays,
+        });
         const item = await store.getItem(id);
         if (!item) {
           if (ctx.globals().json) ctx.output({ error: { code: 'not_found', message: `no item ${id}` } });

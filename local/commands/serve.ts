@@ -48,18 +48,29 @@ export function register(program: Command, ctx: CliContext): void {
         feeds: config.feeds,
         logger: log,
       });
-      let server;
+      let server: Awaited<ReturnType<typeof startApiServer>>;
       try {
-        server = await startApiServer((req) => api.handle(req), { host: config.api.host, port: opts.port ?? config.api.port, logger: log });
+        server = await startApiServer((req) => api.handle(req), {
+          host: config.api.host,
+          port: opts.port ?? config.api.port,
+          logger: log,
+        });
       } catch (err) {
         await runtime.close();
         throw err;
       }
       process.stderr.write(
         `wirewatch: API on ${server.url}  (try: curl -H "Authorization: Bearer ${generated ? token : '$WIREWATCH_API_TOKEN'}" ${server.url}/items)\n` +
-          (generated ? `wirewatch: generated API token (shown once; set WIREWATCH_API_TOKEN to choose your own): ${token}\n` : ''),
+          (generated
+            ? `wirewatch: generated API token (shown once; set WIREWATCH_API_TOKEN to choose your own): ${token}\n`
+            : ''),
       );
-      log.info('serving', { api: server.url, feeds: config.feeds.length, schedule: config.schedule, dataDir: g.memory ? ':memory:' : g.dataDir });
+      log.info('serving', {
+        api: server.url,
+        feeds: config.feeds.length,
+        schedule: config.schedule,
+        dataDir: g.memory ? ':memory:' : g.dataDir,
+      });
 
       const cycle = async () => {
         if (runtime.busy) {
@@ -84,7 +95,9 @@ export function register(program: Command, ctx: CliContext): void {
         const stop = (signal: string) => {
           if (stopping) {
             // A second signal: the operator does not want to wait for in-flight work.
-            process.stderr.write(`wirewatch: ${signal} again: stopping now; the next start re-reads every feed in full, so no entry is missed\n`);
+            process.stderr.write(
+              `wirewatch: ${signal} again: stopping now; the next start re-reads every feed in full, so no entry is missed\n`,
+            );
             process.exit(130);
           }
           stopping = true;
@@ -94,7 +107,7 @@ export function register(program: Command, ctx: CliContext): void {
         process.on('SIGINT', () => stop('SIGINT'));
         process.on('SIGTERM', () => stop('SIGTERM'));
       });
-      jobs.forEach((j) => j.stop());
+      for (const j of jobs) j.stop();
       await server.close();
       await runtime.close();
       log.info('stopped');

@@ -21,8 +21,18 @@ import { configOrShipped } from './classify.ts';
 
 /** The `topics eval --json` shape (topics issue §6). `expected`/`got`: whether the topic was labelled / matched. */
 export interface EvalJson {
-  topics: Record<string, { tp: number; fp: number; fn: number; tn: number; precision: number; recall: number; f1: number }>;
-  errors: Array<{ id: string; topic: string; expected: boolean; got: boolean; score: number | null; evidence: Array<{ clause: string; field: string; text: string; start: number; end: number }> }>;
+  topics: Record<
+    string,
+    { tp: number; fp: number; fn: number; tn: number; precision: number; recall: number; f1: number }
+  >;
+  errors: Array<{
+    id: string;
+    topic: string;
+    expected: boolean;
+    got: boolean;
+    score: number | null;
+    evidence: Array<{ clause: string; field: string; text: string; start: number; end: number }>;
+  }>;
 }
 
 /** Report → `--json` shape. */
@@ -43,13 +53,19 @@ export function evalJson(r: EvalReport): EvalJson {
 /** Human rendering of an evaluation: a table, then each wrong id with its evidence. */
 export function formatEval(r: EvalJson): string {
   const pad = (s: string | number, n: number): string => String(s).padStart(n);
-  const lines = [`${'topic'.padEnd(22)}${pad('tp', 5)}${pad('fp', 5)}${pad('fn', 5)}${pad('tn', 5)}${pad('prec', 8)}${pad('recall', 8)}${pad('F1', 8)}`];
+  const lines = [
+    `${'topic'.padEnd(22)}${pad('tp', 5)}${pad('fp', 5)}${pad('fn', 5)}${pad('tn', 5)}${pad('prec', 8)}${pad('recall', 8)}${pad('F1', 8)}`,
+  ];
   for (const [id, c] of Object.entries(r.topics)) {
-    lines.push(`${id.padEnd(22)}${pad(c.tp, 5)}${pad(c.fp, 5)}${pad(c.fn, 5)}${pad(c.tn, 5)}${pad(c.precision.toFixed(3), 8)}${pad(c.recall.toFixed(3), 8)}${pad(c.f1.toFixed(3), 8)}`);
+    lines.push(
+      `${id.padEnd(22)}${pad(c.tp, 5)}${pad(c.fp, 5)}${pad(c.fn, 5)}${pad(c.tn, 5)}${pad(c.precision.toFixed(3), 8)}${pad(c.recall.toFixed(3), 8)}${pad(c.f1.toFixed(3), 8)}`,
+    );
   }
   if (r.errors.length) lines.push('', 'errors:');
   for (const e of r.errors) {
-    lines.push(`  ${e.id}  ${e.topic}  ${e.expected ? 'missed (labelled, not matched)' : `false match (score ${e.score})`}`);
+    lines.push(
+      `  ${e.id}  ${e.topic}  ${e.expected ? 'missed (labelled, not matched)' : `false match (score ${e.score})`}`,
+    );
     for (const ev of e.evidence.slice(0, 3)) lines.push(`      ${ev.clause} [${ev.field}]: ${ev.text}`);
   }
   return lines.join('\n');
@@ -61,7 +77,8 @@ export function formatBacktest(r: BacktestReport): string {
     `topic ${r.topic}: ${r.scanned} items scanned, matched before ${r.matchedBefore}, after ${r.matchedAfter}` +
       ` (+${r.gained.length} gained, -${r.lost.length} lost)${r.applied ? `, ${r.retagged} items re-tagged` : ''}`,
   ];
-  for (const g of r.gained) lines.push(`  + ${g.id}  score ${g.score}  ${g.title}${g.evidence ? `\n      ${g.evidence}` : ''}`);
+  for (const g of r.gained)
+    lines.push(`  + ${g.id}  score ${g.score}  ${g.title}${g.evidence ? `\n      ${g.evidence}` : ''}`);
   for (const l of r.lost) lines.push(`  - ${l.id}  was ${l.previousScore}  ${l.title}`);
   if (!r.applied && (r.gained.length || r.lost.length)) lines.push('(dry run: add --apply to re-tag the stored items)');
   return lines.join('\n');
@@ -82,7 +99,11 @@ export function topicsWithRuleFile(
 ): { topics: TopicConfig[]; aliases: AliasConfig } {
   const existing = config.topics.find((t) => t.id === topicId);
   if (!ruleFile) {
-    if (!existing) throw new InputError('unknown_topic', `unknown topic "${topicId}" (known: ${config.topics.map((t) => t.id).join(', ')}); give --rule-file for a new topic`);
+    if (!existing)
+      throw new InputError(
+        'unknown_topic',
+        `unknown topic "${topicId}" (known: ${config.topics.map((t) => t.id).join(', ')}); give --rule-file for a new topic`,
+      );
     return { topics: config.topics, aliases: config.aliases };
   }
   let doc: unknown;
@@ -101,14 +122,19 @@ export function topicsWithRuleFile(
     const o = doc as Record<string, unknown>;
     if (o.aliases !== undefined) {
       const a = aliasesSchema.safeParse(o.aliases);
-      if (!a.success) throw new ConfigError(`${ruleFile.path}: aliases: ${a.error.issues[0]?.message ?? 'invalid'}`, { code: 'rule_invalid' });
+      if (!a.success)
+        throw new ConfigError(`${ruleFile.path}: aliases: ${a.error.issues[0]?.message ?? 'invalid'}`, {
+          code: 'rule_invalid',
+        });
       aliases = { ...config.aliases, ...a.data };
     }
     const { aliases: _a, ...rest } = o;
     const t = topicSchema.safeParse({ ...(existing ?? { name: topicId }), ...rest, id: topicId });
     if (!t.success) {
       const i = t.error.issues[0];
-      throw new ConfigError(`${ruleFile.path}: ${i?.path.join('.') || '(root)'}: ${i?.message ?? 'invalid'}`, { code: 'rule_invalid' });
+      throw new ConfigError(`${ruleFile.path}: ${i?.path.join('.') || '(root)'}: ${i?.message ?? 'invalid'}`, {
+        code: 'rule_invalid',
+      });
     }
     topic = t.data;
   }
@@ -132,7 +158,13 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async () => {
       const config = await configOrShipped(ctx);
       const set = compileTopics(config.topics, config.aliases);
-      const rows = config.topics.map((t) => ({ id: t.id, name: t.name, rule: t.rule, threshold: t.threshold ?? 1, signals: t.signals?.length ?? 0 }));
+      const rows = config.topics.map((t) => ({
+        id: t.id,
+        name: t.name,
+        rule: t.rule,
+        threshold: t.threshold ?? 1,
+        signals: t.signals?.length ?? 0,
+      }));
       ctx.output({ topics: rows }, () => set.topics.map((t) => `${t.id.padEnd(22)}${t.name}`).join('\n'));
     });
 
@@ -148,14 +180,18 @@ export function register(program: Command, ctx: CliContext): void {
       try {
         text = await readFile(o.data, 'utf8');
       } catch (err) {
-        throw new InputError('input_unreadable', `${o.data}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+        throw new InputError(
+          'input_unreadable',
+          `${o.data}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`,
+        );
       }
       const docs = parseLabelledJsonl(text, o.data);
       const ids = o.topic;
       if (ids) {
         const known = new Set(set.topics.map((t) => t.id));
         const bad = ids.find((id) => !known.has(id));
-        if (bad) throw new InputError('unknown_topic', `--topic ${bad}: no such topic (known: ${[...known].join(', ')})`);
+        if (bad)
+          throw new InputError('unknown_topic', `--topic ${bad}: no such topic (known: ${[...known].join(', ')})`);
       }
       const report = evaluateTopics(set, docs, ids);
       ctx.output(evalJson(report), (v) => formatEval(v as EvalJson));
@@ -173,7 +209,10 @@ export function register(program: Command, ctx: CliContext): void {
         try {
           ruleFile = { path: o.ruleFile, content: await readFile(o.ruleFile, 'utf8') };
         } catch (err) {
-          throw new InputError('input_unreadable', `${o.ruleFile}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+          throw new InputError(
+            'input_unreadable',
+            `${o.ruleFile}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`,
+          );
         }
       }
       // compile before opening the store: a bad rule fails fast with exit 2

@@ -57,7 +57,7 @@ export function createAlerter(deps: AlertDeps): Alerter {
   const clock = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const repo = new AlertRepo(deps.client, deps.tableName);
-  const consoleWrite = deps.consoleWrite ?? ((line: string) => void process.stderr.write(line + '\n'));
+  const consoleWrite = deps.consoleWrite ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const channelDeps = {
     http: deps.http,
     sns: deps.sns,
@@ -67,7 +67,9 @@ export function createAlerter(deps: AlertDeps): Alerter {
     consoleWrite,
     now: clock,
   };
-  const channels = new Map<string, ChannelSender>(config.channels.map((c) => [c.id, createChannelSender(c, channelDeps)]));
+  const channels = new Map<string, ChannelSender>(
+    config.channels.map((c) => [c.id, createChannelSender(c, channelDeps)]),
+  );
   const topicNames = new Map(config.topics.map((t) => [t.id, t.name] as const));
   const subs: Sub[] = config.subscriptions.map((s) => ({
     ...s,
@@ -76,7 +78,11 @@ export function createAlerter(deps: AlertDeps): Alerter {
   const subsById = new Map(subs.map((s) => [s.id, s] as const));
 
   /** Sends with at most `maxAttempts` tries: 429 waits `Retry-After` (≤ maxRetryAfterMs), others back off 2^n. */
-  async function sendWithRetry(sender: ChannelSender, msg: OutgoingMessage, where: Record<string, unknown>): Promise<SendResult> {
+  async function sendWithRetry(
+    sender: ChannelSender,
+    msg: OutgoingMessage,
+    where: Record<string, unknown>,
+  ): Promise<SendResult> {
     let attempts = 0;
     for (;;) {
       attempts++;
@@ -85,16 +91,27 @@ export function createAlerter(deps: AlertDeps): Alerter {
         return { ok: true, attempts, error: null };
       } catch (err) {
         const error = toAlertError(err);
-        log.warn('alert send attempt failed', { ...where, attempt: attempts, errorCode: error.code, error: error.message });
+        log.warn('alert send attempt failed', {
+          ...where,
+          attempt: attempts,
+          errorCode: error.code,
+          error: error.message,
+        });
         if (!error.retryable || attempts >= settings.maxAttempts) return { ok: false, attempts, error };
-        if (error.retryAfterMs !== null && error.retryAfterMs > settings.maxRetryAfterMs) return { ok: false, attempts, error };
+        if (error.retryAfterMs !== null && error.retryAfterMs > settings.maxRetryAfterMs)
+          return { ok: false, attempts, error };
         const backoff = Math.min(MAX_BACKOFF_MS, settings.backoffBaseMs * 2 ** (attempts - 1));
         await sleep(error.retryAfterMs ?? backoff);
       }
     }
   }
 
-  function applyResult(rec: AlertRecord, res: SendResult, via: 'realtime' | 'digest' | 'retry', at: string): AlertRecord {
+  function applyResult(
+    rec: AlertRecord,
+    res: SendResult,
+    via: 'realtime' | 'digest' | 'retry',
+    at: string,
+  ): AlertRecord {
     return {
       ...rec,
       status: res.ok ? 'sent' : 'failed',
@@ -115,7 +132,13 @@ export function createAlerter(deps: AlertDeps): Alerter {
     return now.getTime() - ref > settings.maxItemAgeHours * 3600_000;
   }
 
-  async function deliverToSub(job: AlertJob, item: StoredItem, topic: TopicMatch, sub: Sub, result: DeliverResult): Promise<Outcome> {
+  async function deliverToSub(
+    job: AlertJob,
+    item: StoredItem,
+    topic: TopicMatch,
+    sub: Sub,
+    result: DeliverResult,
+  ): Promise<Outcome> {
     const now = clock();
     const at = now.toISOString();
     const sender = channels.get(sub.channel);
@@ -154,11 +177,24 @@ export function createAlerter(deps: AlertDeps): Alerter {
       return status;
     }
     if (sub.budgetPerHour !== undefined) {
-      const within = await repo.consumeBudget(sub.id, hourBucket(now), sub.budgetPerHour, Math.floor(now.getTime() / 1000) + BUDGET_TTL_SEC);
+      const within = await repo.consumeBudget(
+        sub.id,
+        hourBucket(now),
+        sub.budgetPerHour,
+        Math.floor(now.getTime() / 1000) + BUDGET_TTL_SEC,
+      );
       if (!within) {
-        const deferred: AlertRecord = { ...rec, status: 'deferred', reason: 'budget', updatedAt: clock().toISOString() };
+        const deferred: AlertRecord = {
+          ...rec,
+          status: 'deferred',
+          reason: 'budget',
+          updatedAt: clock().toISOString(),
+        };
         await repo.transition(deferred, 'pending');
-        log.info('alert over hourly budget; deferred to the next digest', { ...fields, budgetPerHour: sub.budgetPerHour });
+        log.info('alert over hourly budget; deferred to the next digest', {
+          ...fields,
+          budgetPerHour: sub.budgetPerHour,
+        });
         return 'deferred';
       }
     }
@@ -241,7 +277,12 @@ export function createAlerter(deps: AlertDeps): Alerter {
         else counts.failed++;
       }
       if (res.ok) log.info(`${via === 'digest' ? 'digest' : 'parked alert'} sent`, { ...fields, alerts: batch.length });
-      else log.error(`${via === 'digest' ? 'digest' : 'parked alert'} failed`, { ...fields, alerts: batch.length, errorCode: res.error?.code });
+      else
+        log.error(`${via === 'digest' ? 'digest' : 'parked alert'} failed`, {
+          ...fields,
+          alerts: batch.length,
+          errorCode: res.error?.code,
+        });
     }
     return counts;
   }
@@ -263,7 +304,12 @@ export function createAlerter(deps: AlertDeps): Alerter {
       for (const t of newTopics) {
         if (seen.has(t.id)) continue;
         seen.add(t.id);
-        jobs.push({ itemId: item.id, topicId: t.id, storyId: item.storyId || item.id, ...(opts.retag ? { retag: true } : {}) });
+        jobs.push({
+          itemId: item.id,
+          topicId: t.id,
+          storyId: item.storyId || item.id,
+          ...(opts.retag ? { retag: true } : {}),
+        });
       }
       return jobs;
     },
@@ -272,16 +318,22 @@ export function createAlerter(deps: AlertDeps): Alerter {
       const result: DeliverResult = { sent: 0, failed: 0, suppressed: 0, deferred: 0, failures: [] };
       const item = await deps.items.getItem(job.itemId);
       if (!item) {
-        throw new AlertError('item_not_found', `alert job ${job.itemId}/${job.topicId}: item ${job.itemId} is not in the store`, {
-          retryable: true,
-        });
+        throw new AlertError(
+          'item_not_found',
+          `alert job ${job.itemId}/${job.topicId}: item ${job.itemId} is not in the store`,
+          {
+            retryable: true,
+          },
+        );
       }
       const topic = item.topics.find((t) => t.id === job.topicId);
       if (!topic) {
         log.info('item no longer carries the topic; no alert', { itemId: job.itemId, topicId: job.topicId });
         return result;
       }
-      const matching = subs.filter((s) => (s.topics.includes('*') || s.topics.includes(job.topicId)) && topic.score >= s.minScore);
+      const matching = subs.filter(
+        (s) => (s.topics.includes('*') || s.topics.includes(job.topicId)) && topic.score >= s.minScore,
+      );
       // Subscriptions run side by side: a slow or failing channel never holds up the others.
       const settled = await Promise.allSettled(matching.map((s) => deliverToSub(job, item, topic, s, result)));
       let storeFailure: unknown = null;
@@ -300,7 +352,10 @@ export function createAlerter(deps: AlertDeps): Alerter {
       for (const [subId, records] of groupBySub(deferred)) {
         const sub = subsById.get(subId);
         if (!sub) {
-          log.warn('deferred alerts of a subscription no longer configured', { subscriptionId: subId, alerts: records.length });
+          log.warn('deferred alerts of a subscription no longer configured', {
+            subscriptionId: subId,
+            alerts: records.length,
+          });
           continue;
         }
         // Realtime subscriptions digest their budget overflow on their own schedule when given, else hourly.
@@ -326,7 +381,9 @@ export function createAlerter(deps: AlertDeps): Alerter {
       const totals = { sent: 0, failed: 0 };
       const nowMs = clock().getTime();
       const failed = await repo.listByStatus('failed');
-      const stale = (await repo.listByStatus('pending')).filter((r) => nowMs - Date.parse(r.updatedAt) > STALE_PENDING_MS);
+      const stale = (await repo.listByStatus('pending')).filter(
+        (r) => nowMs - Date.parse(r.updatedAt) > STALE_PENDING_MS,
+      );
       const candidates = [
         ...failed.map((rec) => ({ rec, expected: 'failed' as const })),
         ...stale.map((rec) => ({ rec, expected: 'pending' as const })),
@@ -340,7 +397,9 @@ export function createAlerter(deps: AlertDeps): Alerter {
       for (const [subId, group] of bySub) {
         const sub = subsById.get(subId);
         if (!sub || !channels.has(sub.channel)) {
-          log.warn('parked alerts of a subscription or channel no longer configured; left parked', { subscriptionId: subId });
+          log.warn('parked alerts of a subscription or channel no longer configured; left parked', {
+            subscriptionId: subId,
+          });
           totals.failed += group.length;
           continue;
         }
@@ -364,7 +423,10 @@ export function createAlerter(deps: AlertDeps): Alerter {
       const limit = Math.max(1, Math.min(1000, Math.floor(opts.limit ?? 50)));
       if (opts.status !== undefined) {
         if (!(ALERT_STATUSES as readonly string[]).includes(opts.status)) {
-          throw new InputError('bad_status', `alert status "${opts.status}" is not one of ${ALERT_STATUSES.join(', ')}`);
+          throw new InputError(
+            'bad_status',
+            `alert status "${opts.status}" is not one of ${ALERT_STATUSES.join(', ')}`,
+          );
         }
         return repo.listByStatus(opts.status as AlertStatus, limit);
       }

@@ -105,7 +105,8 @@ function transportError(where: string, err: unknown, retryable?: boolean): Alert
 function awsError(where: string, err: unknown): AlertError {
   const e = err as { name?: string; $fault?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   const throttled = /throttl|toomanyrequests|limitexceeded/i.test(e?.name ?? '');
-  const retryable = throttled || e?.$fault === 'server' || Boolean(e?.$retryable) || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
+  const retryable =
+    throttled || e?.$fault === 'server' || Boolean(e?.$retryable) || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
   const code = throttled ? 'rate_limited' : retryable ? 'channel_unavailable' : 'channel_rejected';
   return new AlertError(code, `${where}: ${e?.name ?? 'Error'}: ${describeError(err)}`, { retryable, cause: err });
 }
@@ -132,10 +133,16 @@ async function readSecretEnv(deps: ChannelDeps, name: string, channelId: string)
   const v = requireEnv(deps.env, name, channelId);
   if (!v.startsWith('arn:aws:secretsmanager:')) return v;
   if (!deps.secrets) {
-    throw new AlertError('channel_misconfigured', `channel ${channelId}: ${name} names a Secrets Manager secret but no client is available`);
+    throw new AlertError(
+      'channel_misconfigured',
+      `channel ${channelId}: ${name} names a Secrets Manager secret but no client is available`,
+    );
   }
   let cache = secretCache.get(deps.secrets);
-  if (!cache) secretCache.set(deps.secrets, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    secretCache.set(deps.secrets, cache);
+  }
   const hit = cache.get(v);
   const now = deps.now().getTime();
   if (hit && hit.until > now) return hit.value;
@@ -177,10 +184,14 @@ function smtpError(where: string, err: unknown): AlertError {
   const e = err as { responseCode?: number; code?: string };
   const rc = e?.responseCode;
   const retryable = rc === undefined ? true : rc < 500;
-  return new AlertError(rc !== undefined && rc >= 500 ? 'channel_rejected' : 'channel_error', `${where}: ${describeError(err)}`, {
-    retryable,
-    cause: err,
-  });
+  return new AlertError(
+    rc !== undefined && rc >= 500 ? 'channel_rejected' : 'channel_error',
+    `${where}: ${describeError(err)}`,
+    {
+      retryable,
+      cause: err,
+    },
+  );
 }
 
 /** A Message-ID (RFC 5322 §3.6.4) derived from the idempotency key, so re-sends can be recognised. */
@@ -244,19 +255,26 @@ export function createChannelSender(channel: ChannelConfig, deps: ChannelDeps): 
         type: channel.type,
         async send(msg) {
           if (!deps.sns) {
-            throw new AlertError('channel_misconfigured', `${where}: no SNS client (SNS channels work in the AWS runtime only)`);
+            throw new AlertError(
+              'channel_misconfigured',
+              `${where}: no SNS client (SNS channels work in the AWS runtime only)`,
+            );
           }
           const topicArn = requireEnv(deps.env, channel.topicArnEnv ?? DEFAULT_SNS_TOPIC_ENV, channel.id);
           const topics = [...new Set(msg.alerts.map((a) => a.topicId))];
           const first = msg.alerts[0];
           const subject =
-            msg.kind === 'alert' && first ? `[wirewatch] ${first.topicName}: ${first.title}` : `[wirewatch] digest: ${msg.alerts.length} alert(s)`;
+            msg.kind === 'alert' && first
+              ? `[wirewatch] ${first.topicName}: ${first.title}`
+              : `[wirewatch] digest: ${msg.alerts.length} alert(s)`;
           try {
             await deps.sns.send(
               new PublishCommand({
                 TopicArn: topicArn,
                 Subject: snsSubject(subject),
-                Message: JSON.stringify(jsonPayload(msg.kind, msg.idempotencyKey, msg.subscriptionId, msg.sentAt, msg.alerts)),
+                Message: JSON.stringify(
+                  jsonPayload(msg.kind, msg.idempotencyKey, msg.subscriptionId, msg.sentAt, msg.alerts),
+                ),
                 MessageAttributes: {
                   topic:
                     topics.length === 1
@@ -280,7 +298,8 @@ export function createChannelSender(channel: ChannelConfig, deps: ChannelDeps): 
         type: channel.type,
         async send(msg) {
           const first = msg.alerts[0];
-          const mail: EmailMessage = msg.kind === 'digest' || !first ? emailDigest(msg.alerts, msg.label) : emailAlert(first);
+          const mail: EmailMessage =
+            msg.kind === 'digest' || !first ? emailDigest(msg.alerts, msg.label) : emailAlert(first);
           if (channel.smtp) {
             transport ??= nodemailer.createTransport({
               host: channel.smtp.host,
@@ -306,7 +325,10 @@ export function createChannelSender(channel: ChannelConfig, deps: ChannelDeps): 
             return;
           }
           if (!deps.ses) {
-            throw new AlertError('channel_misconfigured', `${where}: neither smtp: {host, port} nor an SES client is available`);
+            throw new AlertError(
+              'channel_misconfigured',
+              `${where}: neither smtp: {host, port} nor an SES client is available`,
+            );
           }
           try {
             await deps.ses.send(

@@ -15,7 +15,9 @@ export const channelSchema = z.discriminatedUnion('type', [
     type: z.literal('email'),
     to: z.array(z.string().email()).min(1),
     from: z.string().email(),
-    smtp: z.object({ host: z.string().min(1), port: z.number().int().positive(), secure: z.boolean().default(false) }).optional(),
+    smtp: z
+      .object({ host: z.string().min(1), port: z.number().int().positive(), secure: z.boolean().default(false) })
+      .optional(),
   }),
   z.object({ id: z.string().min(1), type: z.literal('webhook'), url: z.string().url(), secretEnv: envName }),
   /** `topicArnEnv` defaults to `WIREWATCH_ALERTS_TOPIC_ARN` (set by the CDK stack). */

@@ -16,7 +16,13 @@ export type {
 } from './types.ts';
 export { ALERT_STATUSES } from './types.ts';
 export { AlertError } from './errors.ts';
-export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, IDEMPOTENCY_HEADER } from './signature.ts';
+export {
+  signWebhook,
+  verifyWebhookSignature,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  IDEMPOTENCY_HEADER,
+} from './signature.ts';
 export { escapeSlack, escapeHtml } from './render.ts';
 export { parseDigestSchedule, nextOccurrence, type DigestSchedule } from './schedule.ts';
 export { channelSchema, subscriptionSchema, alertsSettingsSchema } from './config-schema.ts';

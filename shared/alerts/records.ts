@@ -3,6 +3,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  type QueryCommandOutput,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -35,7 +36,9 @@ type Item = Record<string, AttributeValue>;
 function storeError(what: string, err: unknown): StoreError {
   const e = err as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   const retryable =
-    Boolean(e?.$retryable) || /throttl|provisionedthroughput|requestlimit/i.test(e?.name ?? '') || (e?.$metadata?.httpStatusCode ?? 500) >= 500;
+    Boolean(e?.$retryable) ||
+    /throttl|provisionedthroughput|requestlimit/i.test(e?.name ?? '') ||
+    (e?.$metadata?.httpStatusCode ?? 500) >= 500;
   return new StoreError('store_error', `alerts store: ${what}: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, {
     retryable,
     cause: err,
@@ -43,7 +46,10 @@ function storeError(what: string, err: unknown): StoreError {
 }
 
 function isConditionFailure(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+  return (
+    err instanceof ConditionalCheckFailedException ||
+    (err as { name?: string })?.name === 'ConditionalCheckFailedException'
+  );
 }
 
 /** Partition key of an alert record. */
@@ -111,7 +117,12 @@ export class AlertRepo {
           Key: { [PK]: a[PK]!, [SK]: a[SK]! },
           UpdateExpression: 'SET #g2pk = :g2pk, #g2sk = :g2sk, #status = :status, #doc = :doc',
           ConditionExpression: '#status = :expected',
-          ExpressionAttributeNames: { '#g2pk': GSI2.partitionKey, '#g2sk': GSI2.sortKey, '#status': 'status', '#doc': 'doc' },
+          ExpressionAttributeNames: {
+            '#g2pk': GSI2.partitionKey,
+            '#g2sk': GSI2.sortKey,
+            '#status': 'status',
+            '#doc': 'doc',
+          },
           ExpressionAttributeValues: {
             ':g2pk': a[GSI2.partitionKey]!,
             ':g2sk': a[GSI2.sortKey]!,
@@ -152,7 +163,7 @@ export class AlertRepo {
     const out: AlertRecord[] = [];
     let start: Item | undefined;
     do {
-      let res;
+      let res: QueryCommandOutput;
       try {
         res = await this.client.send(
           new QueryCommand({
@@ -185,7 +196,9 @@ export class AlertRepo {
     const sk = indexItem[SK];
     if (!pk || !sk) return null;
     try {
-      const res = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PK]: pk, [SK]: sk } }));
+      const res = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { [PK]: pk, [SK]: sk } }),
+      );
       return res.Item ? parseDoc(res.Item) : null;
     } catch (err) {
       throw storeError('get alert from index key', err);
@@ -206,7 +219,11 @@ export class AlertRepo {
           UpdateExpression: 'ADD #n :one SET #ttl = :ttl',
           ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
           ExpressionAttributeNames: { '#n': 'used', '#ttl': TTL },
-          ExpressionAttributeValues: { ':one': { N: '1' }, ':max': { N: String(max) }, ':ttl': { N: String(expiresAt) } },
+          ExpressionAttributeValues: {
+            ':one': { N: '1' },
+            ':max': { N: String(max) },
+            ':ttl': { N: String(expiresAt) },
+          },
         }),
       );
       return true;

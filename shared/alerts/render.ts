@@ -30,14 +30,16 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: C0/C1 controls and line/paragraph separators are what this removes
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
 /** Collapses whitespace and removes C0/C1 control characters, so a feed string renders on one line. */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.replace(CONTROL_CHARS, ' ').replace(/\s+/g, ' ').trim();
 }
 
 function truncate(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max - 1).trimEnd() + '…';
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
 /** True for absolute http(s) URLs: only those are rendered as links. */
@@ -55,7 +57,7 @@ export function formatTime(iso: string | null): string {
   if (!iso) return 'unknown time';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return 'unknown time';
-  return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /**
@@ -64,7 +66,12 @@ export function formatTime(iso: string | null): string {
  * @param topic the item's match for the alerted topic; null when the item no longer carries it
  * @param topicName fallback display name (config topic name, else the id)
  */
-export function buildContent(item: StoredItem, topicId: string, topic: TopicMatch | null, topicName: string): AlertContent {
+export function buildContent(
+  item: StoredItem,
+  topicId: string,
+  topic: TopicMatch | null,
+  topicName: string,
+): AlertContent {
   let outlet = item.siteName ? oneLine(item.siteName) : '';
   if (!outlet) {
     try {
@@ -119,7 +126,10 @@ export function evidenceRuns(evidence: NonNullable<AlertContent['evidence']>): A
   if (pos < limit) runs.push({ text: evidence.text.slice(pos, limit), term: false });
   if (limit < evidence.text.length) runs.push({ text: '…', term: false });
   return runs
-    .map((r) => ({ ...r, text: r.text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ') }))
+    .map((r) => ({
+      ...r,
+      text: r.text.replace(CONTROL_CHARS, ' ').replace(/\s+/g, ' '),
+    }))
     .filter((r) => r.text.length > 0);
 }
 
@@ -189,7 +199,10 @@ export function byTopic(alerts: AlertContent[]): Array<{ topicId: string; topicN
   const groups = new Map<string, { topicId: string; topicName: string; alerts: AlertContent[] }>();
   for (const a of alerts) {
     let g = groups.get(a.topicId);
-    if (!g) groups.set(a.topicId, (g = { topicId: a.topicId, topicName: a.topicName, alerts: [] }));
+    if (!g) {
+      g = { topicId: a.topicId, topicName: a.topicName, alerts: [] };
+      groups.set(a.topicId, g);
+    }
     g.alerts.push(a);
   }
   return [...groups.values()];
@@ -198,12 +211,16 @@ export function byTopic(alerts: AlertContent[]): Array<{ topicId: string; topicN
 /** Block Kit digest: a header, then per topic a section listing linked titles (≤ 50 blocks, Slack's cap). */
 export function slackDigest(alerts: AlertContent[], label: string): SlackMessage {
   const blocks: Array<Record<string, unknown>> = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`wirewatch digest: ${alerts.length} alert(s) — ${label}`, 150) } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`wirewatch digest: ${alerts.length} alert(s) — ${label}`, 150) },
+    },
   ];
   let omitted = 0;
   for (const g of byTopic(alerts)) {
     const lines = g.alerts.map(
-      (a) => `• *${slackLink(a.url, truncate(oneLine(a.title), 200))}* — ${escapeSlack(a.outlet)}, ${formatTime(a.publishedAt)} (score ${scoreText(a.score)})`,
+      (a) =>
+        `• *${slackLink(a.url, truncate(oneLine(a.title), 200))}* — ${escapeSlack(a.outlet)}, ${formatTime(a.publishedAt)} (score ${scoreText(a.score)})`,
     );
     let chunk = `*${escapeSlack(oneLine(g.topicName))}*`;
     const flush = () => {
@@ -218,7 +235,12 @@ export function slackDigest(alerts: AlertContent[], label: string): SlackMessage
     if (chunk) flush();
   }
   if (omitted) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${omitted} more` }] });
-  return { text: escapeSlack(`wirewatch digest: ${alerts.length} alert(s)`), blocks, unfurl_links: false, unfurl_media: false };
+  return {
+    text: escapeSlack(`wirewatch digest: ${alerts.length} alert(s)`),
+    blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+  };
 }
 
 // ---------------------------------------------------------------- email (multipart/alternative, RFC 2046)
@@ -248,7 +270,13 @@ function textAlert(c: AlertContent): string {
     `${c.outlet} · ${formatTime(c.publishedAt)} · ${oneLine(c.topicName)} (score ${scoreText(c.score)})`,
     c.url,
   ];
-  if (c.evidence) lines.push('> ' + evidenceRuns(c.evidence).map((r) => (r.term ? `*${r.text}*` : r.text)).join(''));
+  if (c.evidence)
+    lines.push(
+      '> ' +
+        evidenceRuns(c.evidence)
+          .map((r) => (r.term ? `*${r.text}*` : r.text))
+          .join(''),
+    );
   return lines.join('\n');
 }
 
@@ -258,7 +286,7 @@ const HTML_HEAD = '<!doctype html><html><head><meta charset="utf-8"></head><body
 export function emailAlert(c: AlertContent): EmailMessage {
   return {
     subject: truncate(`[wirewatch] ${oneLine(c.topicName)}: ${oneLine(c.title)}`, 200),
-    text: textAlert(c) + '\n',
+    text: `${textAlert(c)}\n`,
     html: `${HTML_HEAD}\n${htmlAlert(c)}\n</body></html>\n`,
   };
 }
@@ -267,7 +295,9 @@ export function emailAlert(c: AlertContent): EmailMessage {
 export function emailDigest(alerts: AlertContent[], label: string): EmailMessage {
   const groups = byTopic(alerts);
   const html = groups
-    .map((g) => `<h2>${escapeHtml(oneLine(g.topicName))} (${g.alerts.length})</h2>\n${g.alerts.map(htmlAlert).join('\n')}`)
+    .map(
+      (g) => `<h2>${escapeHtml(oneLine(g.topicName))} (${g.alerts.length})</h2>\n${g.alerts.map(htmlAlert).join('\n')}`,
+    )
     .join('\n');
   const text = groups
     .map((g) => {
@@ -277,7 +307,7 @@ export function emailDigest(alerts: AlertContent[], label: string): EmailMessage
     .join('\n\n');
   return {
     subject: truncate(`[wirewatch] digest: ${alerts.length} alert(s) — ${label}`, 200),
-    text: text + '\n',
+    text: `${text}\n`,
     html: `${HTML_HEAD}\n<h1>wirewatch digest — ${escapeHtml(label)}</h1>\n${html}\n</body></html>\n`,
   };
 }
@@ -304,7 +334,13 @@ export interface AlertPayload {
 }
 
 /** Builds the JSON payload (strings are carried verbatim; JSON encoding is the receiver's escaping). */
-export function jsonPayload(type: 'alert' | 'digest', id: string, subscription: string, sentAt: string, alerts: AlertContent[]): AlertPayload {
+export function jsonPayload(
+  type: 'alert' | 'digest',
+  id: string,
+  subscription: string,
+  sentAt: string,
+  alerts: AlertContent[],
+): AlertPayload {
   return {
     type,
     id,

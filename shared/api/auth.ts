@@ -11,7 +11,11 @@ import { WirewatchError } from '../errors.ts';
 
 /** Thrown when the token secret cannot be read (`secret_unavailable`, retryable) or is malformed (`secret_invalid`). */
 export class AuthError extends WirewatchError {
-  constructor(code: 'secret_unavailable' | 'secret_invalid', message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(
+    code: 'secret_unavailable' | 'secret_invalid',
+    message: string,
+    options: { retryable?: boolean; cause?: unknown } = {},
+  ) {
     super(code, message, options);
     this.name = 'AuthError';
   }
@@ -59,7 +63,8 @@ export class TokenVerifier {
   static fromHashes(hashes: string[]): TokenVerifier {
     return new TokenVerifier(
       hashes.map((h, i) => {
-        if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new AuthError('secret_invalid', `token hash #${i} is not 64 hex characters (sha256)`);
+        if (!/^[0-9a-fA-F]{64}$/.test(h))
+          throw new AuthError('secret_invalid', `token hash #${i} is not 64 hex characters (sha256)`);
         return Buffer.from(h, 'hex');
       }),
     );
@@ -118,7 +123,10 @@ export async function loadApiSecret(client: SecretsManagerClient, secretId: stri
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     text = out.SecretString;
   } catch (err) {
-    throw new AuthError('secret_unavailable', `cannot read API secret ${secretId}: ${(err as Error).name ?? 'Error'}`, { retryable: true, cause: err });
+    throw new AuthError('secret_unavailable', `cannot read API secret ${secretId}: ${(err as Error).name ?? 'Error'}`, {
+      retryable: true,
+      cause: err,
+    });
   }
   if (!text) throw new AuthError('secret_invalid', `API secret ${secretId} has no SecretString`);
   let json: unknown;
@@ -130,7 +138,10 @@ export async function loadApiSecret(client: SecretsManagerClient, secretId: stri
   const parsed = apiSecretSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new AuthError('secret_invalid', `API secret ${secretId}: ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`);
+    throw new AuthError(
+      'secret_invalid',
+      `API secret ${secretId}: ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data;
 }

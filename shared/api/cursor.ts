@@ -21,7 +21,9 @@ export function cursorKeyFrom(value: string | undefined | null): Buffer {
   const v = value?.trim();
   if (!v) return randomBytes(32);
   if (v.length < MIN_CURSOR_KEY_CHARS) {
-    throw new ConfigError(`the cursor key must be at least ${MIN_CURSOR_KEY_CHARS} characters (got ${v.length})`, { code: 'cursor_key_weak' });
+    throw new ConfigError(`the cursor key must be at least ${MIN_CURSOR_KEY_CHARS} characters (got ${v.length})`, {
+      code: 'cursor_key_weak',
+    });
   }
   return createHash('sha256').update(v, 'utf8').digest();
 }
@@ -44,8 +46,8 @@ const mac = (key: Buffer, data: string) => createHmac('sha256', key).update(data
  * @returns an opaque ASCII string (URL-safe)
  */
 export function encodeCursor(key: Buffer, last: Record<string, unknown>, fp: string): string {
-  const payload = 'v1.' + Buffer.from(JSON.stringify({ l: last, f: fp }), 'utf8').toString('base64url');
-  return payload + '.' + mac(key, payload).toString('base64url');
+  const payload = `v1.${Buffer.from(JSON.stringify({ l: last, f: fp }), 'utf8').toString('base64url')}`;
+  return `${payload}.${mac(key, payload).toString('base64url')}`;
 }
 
 /**
@@ -60,7 +62,8 @@ export function decodeCursor(key: Buffer, cursor: string, fp: string): Record<st
   const [, payload, sig] = m as unknown as [string, string, string];
   const expected = mac(key, payload);
   const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw bad('signature does not match (tampered, or from another server)');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw bad('signature does not match (tampered, or from another server)');
   let body: unknown;
   try {
     body = JSON.parse(Buffer.from(payload.slice(3), 'base64url').toString('utf8'));
@@ -68,7 +71,8 @@ export function decodeCursor(key: Buffer, cursor: string, fp: string): Record<st
     throw bad('undecodable');
   }
   const b = body as { l?: unknown; f?: unknown };
-  if (typeof b !== 'object' || b === null || typeof b.l !== 'object' || b.l === null || typeof b.f !== 'string') throw bad('undecodable');
+  if (typeof b !== 'object' || b === null || typeof b.l !== 'object' || b.l === null || typeof b.f !== 'string')
+    throw bad('undecodable');
   if (b.f !== fp) throw bad('belongs to a query with other filters; restart without cursor');
   return b.l as Record<string, unknown>;
 }

@@ -101,7 +101,10 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
   const rejectUnknownParams = (query: Record<string, string | undefined>, allowed: readonly string[]) => {
     for (const [k, v] of Object.entries(query)) {
       if (v !== undefined && !allowed.includes(k)) {
-        throw new InputError('unknown_parameter', `parameter ${k.slice(0, 64)}: not accepted here${allowed.length ? ` (accepted: ${allowed.join(', ')})` : ''}`);
+        throw new InputError(
+          'unknown_parameter',
+          `parameter ${k.slice(0, 64)}: not accepted here${allowed.length ? ` (accepted: ${allowed.join(', ')})` : ''}`,
+        );
       }
     }
   };
@@ -110,18 +113,31 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
     const method = req.method.toUpperCase();
     const match = matchRoute(req.path);
     if (match?.route.operationId === 'health') {
-      if (method !== 'GET' && method !== 'HEAD') return error(405, 'method_not_allowed', `method ${method} not allowed on ${match.route.path}`, { allow: 'GET' });
+      if (method !== 'GET' && method !== 'HEAD')
+        return error(405, 'method_not_allowed', `method ${method} not allowed on ${match.route.path}`, {
+          allow: 'GET',
+        });
       return json(200, { ok: true });
     }
     const verifier = deps.tokens instanceof TokenVerifier ? deps.tokens : await deps.tokens.verifier();
     if (!verifier.verifyHeader(req.headers.authorization)) {
       const presented = req.headers.authorization !== undefined;
-      return error(401, 'unauthorized', presented ? 'the bearer token is not valid' : 'missing Authorization: Bearer <token>', {
-        'www-authenticate': presented ? 'Bearer realm="wirewatch", error="invalid_token"' : 'Bearer realm="wirewatch"',
-      });
+      return error(
+        401,
+        'unauthorized',
+        presented ? 'the bearer token is not valid' : 'missing Authorization: Bearer <token>',
+        {
+          'www-authenticate': presented
+            ? 'Bearer realm="wirewatch", error="invalid_token"'
+            : 'Bearer realm="wirewatch"',
+        },
+      );
     }
     if (!match) return error(404, 'not_found', `no route ${req.path.slice(0, 200)}`);
-    if (method !== 'GET') return error(405, 'method_not_allowed', `method ${method.slice(0, 16)} not allowed on ${match.route.path}`, { allow: 'GET' });
+    if (method !== 'GET')
+      return error(405, 'method_not_allowed', `method ${method.slice(0, 16)} not allowed on ${match.route.path}`, {
+        allow: 'GET',
+      });
     const { route, pathParams } = match;
     switch (route.operationId) {
       case 'listItems': {
@@ -133,7 +149,8 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
       case 'getItem': {
         rejectUnknownParams(req.query, []);
         const id = pathParams.id ?? '';
-        if (!/^i_[0-9a-f]{24}$/.test(id)) throw new InputError('invalid_parameter', 'parameter id: must be i_ followed by 24 lower-case hex digits');
+        if (!/^i_[0-9a-f]{24}$/.test(id))
+          throw new InputError('invalid_parameter', 'parameter id: must be i_ followed by 24 lower-case hex digits');
         const item = await deps.store.getItem(id);
         return item ? json(200, item) : error(404, 'not_found', `no item ${id}`);
       }
@@ -171,7 +188,11 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
           log.warn('api store unavailable', { errorCode: err.code, path: req.path });
           return error(503, 'unavailable', 'the store is temporarily unavailable; retry', { 'retry-after': '1' });
         }
-        log.error('api request failed', { errorCode: err instanceof WirewatchError ? err.code : 'internal', path: req.path, error: err instanceof Error ? err.message : String(err) });
+        log.error('api request failed', {
+          errorCode: err instanceof WirewatchError ? err.code : 'internal',
+          path: req.path,
+          error: err instanceof Error ? err.message : String(err),
+        });
         return error(500, 'internal', 'internal error');
       }
     },

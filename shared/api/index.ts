@@ -25,6 +25,14 @@ export {
   type AuthorizerEvent,
 } from './auth.ts';
 export { cursorKeyFrom, encodeCursor, decodeCursor, queryFingerprint } from './cursor.ts';
-export { listItems, parseItemsParams, parseIsoParam, ITEMS_PARAMS, DEFAULT_LIMIT, MAX_LIMIT, type ItemsParams } from './items-query.ts';
+export {
+  listItems,
+  parseItemsParams,
+  parseIsoParam,
+  ITEMS_PARAMS,
+  DEFAULT_LIMIT,
+  MAX_LIMIT,
+  type ItemsParams,
+} from './items-query.ts';
 export { ROUTES, buildOpenApi, matchRoute, type Route } from './routes.ts';
 export type { FeedHealth } from './schemas.ts';

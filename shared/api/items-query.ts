@@ -41,7 +41,11 @@ export function parseIsoParam(param: string, value: string, endOfDay = false): s
   const m = ISO_RE.exec(value);
   const dateOnly = m !== null && m[4] === undefined;
   const t = m ? Date.parse(dateOnly ? `${value}T00:00:00Z` : value) : NaN;
-  if (!m || Number.isNaN(t)) throw invalid(param, `'${value.slice(0, 40)}' is not an ISO-8601 date or date-time with zone (e.g. 2026-11-29 or 2026-11-29T12:00:00Z)`);
+  if (!m || Number.isNaN(t))
+    throw invalid(
+      param,
+      `'${value.slice(0, 40)}' is not an ISO-8601 date or date-time with zone (e.g. 2026-11-29 or 2026-11-29T12:00:00Z)`,
+    );
   // Reject calendar overflow such as 2026-02-31 (some engines roll it into March).
   const day = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   if (day.getUTCDate() !== Number(m[3]) || day.getUTCMonth() !== Number(m[2]) - 1) {
@@ -71,7 +75,8 @@ export function parseItemsParams(
     throw invalid('topic', `unknown topic '${topic.slice(0, 64)}' (known: ${[...opts.topics].join(', ') || 'none'})`);
   }
   const feed = nonEmpty('feed');
-  if (feed !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(feed)) throw invalid('feed', 'must be a feed id (1-64 letters, digits, - and _)');
+  if (feed !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(feed))
+    throw invalid('feed', 'must be a feed id (1-64 letters, digits, - and _)');
   const sinceRaw = nonEmpty('since');
   const untilRaw = nonEmpty('until');
   const since = sinceRaw === undefined ? undefined : parseIsoParam('since', sinceRaw);

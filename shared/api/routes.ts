@@ -39,7 +39,10 @@ export interface Route {
   errors: number[];
 }
 
-const isoParam = { type: 'string', description: 'ISO-8601 date (UTC midnight; for `until` the end of that day) or date-time with zone' };
+const isoParam = {
+  type: 'string',
+  description: 'ISO-8601 date (UTC midnight; for `until` the end of that day) or date-time with zone',
+};
 
 /** Every route of the API, in documentation order. */
 export const ROUTES: readonly Route[] = [
@@ -49,13 +52,38 @@ export const ROUTES: readonly Route[] = [
     summary: 'List items, newest first (by publishedAt, else firstSeenAt)',
     auth: true,
     params: [
-      { name: 'topic', in: 'query', description: 'Only items tagged with this configured topic id', schema: { type: 'string' } },
-      { name: 'feed', in: 'query', description: 'Only items from this feed id', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
+      {
+        name: 'topic',
+        in: 'query',
+        description: 'Only items tagged with this configured topic id',
+        schema: { type: 'string' },
+      },
+      {
+        name: 'feed',
+        in: 'query',
+        description: 'Only items from this feed id',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+      },
       { name: 'since', in: 'query', description: 'Inclusive lower bound on the sort time', schema: isoParam },
       { name: 'until', in: 'query', description: 'Inclusive upper bound on the sort time', schema: isoParam },
-      { name: 'q', in: 'query', description: 'Case-insensitive substring of the title', schema: { type: 'string', minLength: 1, maxLength: MAX_Q_CHARS } },
-      { name: 'limit', in: 'query', description: 'Page size', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
-      { name: 'cursor', in: 'query', description: '`nextCursor` of the previous page (same filters)', schema: { type: 'string' } },
+      {
+        name: 'q',
+        in: 'query',
+        description: 'Case-insensitive substring of the title',
+        schema: { type: 'string', minLength: 1, maxLength: MAX_Q_CHARS },
+      },
+      {
+        name: 'limit',
+        in: 'query',
+        description: 'Page size',
+        schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+      },
+      {
+        name: 'cursor',
+        in: 'query',
+        description: '`nextCursor` of the previous page (same filters)',
+        schema: { type: 'string' },
+      },
     ],
     schema: itemsPageSchema,
     schemaName: 'ItemsPage',
@@ -66,7 +94,9 @@ export const ROUTES: readonly Route[] = [
     operationId: 'getItem',
     summary: 'One item in full: text, urls, topics with evidence',
     auth: true,
-    params: [{ name: 'id', in: 'path', description: 'Item id', schema: { type: 'string', pattern: '^i_[0-9a-f]{24}$' } }],
+    params: [
+      { name: 'id', in: 'path', description: 'Item id', schema: { type: 'string', pattern: '^i_[0-9a-f]{24}$' } },
+    ],
     schema: storedItemSchema,
     schemaName: 'Item',
     errors: [400, 404],
@@ -122,7 +152,7 @@ export interface RouteMatch {
 const compiled = ROUTES.map((route) => ({
   route,
   names: [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!),
-  re: new RegExp('^' + route.path.replace(/[.]/g, '\\.').replace(/\{\w+\}/g, '([^/]+)') + '$'),
+  re: new RegExp(`^${route.path.replace(/[.]/g, '\\.').replace(/\{\w+\}/g, '([^/]+)')}$`),
 }));
 
 /** Finds the route for a path (trailing slash ignored), or null. Path parameters are percent-decoded. */
@@ -156,7 +186,10 @@ const statusText: Record<number, string> = {
 
 /** JSON Schema (draft 2020-12) of a zod schema, without `$schema` (OpenAPI 3.1 Schema Object). */
 export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
@@ -171,7 +204,10 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
   for (const r of ROUTES) {
     schemas[r.schemaName] = jsonSchemaOf(r.schema);
     const responses: Record<string, unknown> = {
-      '200': { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${r.schemaName}` } } } },
+      '200': {
+        description: 'OK',
+        content: { 'application/json': { schema: { $ref: `#/components/schemas/${r.schemaName}` } } },
+      },
     };
     const errs = [...new Set([...r.errors, ...(r.auth ? [401] : []), 500, 503])].sort((a, b) => a - b);
     for (const s of errs) {
@@ -186,7 +222,15 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
         summary: r.summary,
         ...(r.auth ? {} : { security: [] }),
         ...(r.params.length > 0
-          ? { parameters: r.params.map((p) => ({ name: p.name, in: p.in, required: p.in === 'path', description: p.description, schema: p.schema })) }
+          ? {
+              parameters: r.params.map((p) => ({
+                name: p.name,
+                in: p.in,
+                required: p.in === 'path',
+                description: p.description,
+                schema: p.schema,
+              })),
+            }
           : {}),
         responses,
       },

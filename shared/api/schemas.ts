@@ -8,8 +8,25 @@ import type { FeedStatus, ItemSummary, StoredItem } from '../types.ts';
  */
 
 const iso = z.string().describe('ISO-8601 UTC timestamp');
-const extractionStatus = z.enum(['full', 'partial', 'feed_only', 'blocked_consent', 'paywalled', 'no_content', 'failed']);
-const feedStatus = z.enum(['ok', 'not_modified', 'http_error', 'network_error', 'parse_error', 'not_a_feed', 'blocked', 'gone']);
+const extractionStatus = z.enum([
+  'full',
+  'partial',
+  'feed_only',
+  'blocked_consent',
+  'paywalled',
+  'no_content',
+  'failed',
+]);
+const feedStatus = z.enum([
+  'ok',
+  'not_modified',
+  'http_error',
+  'network_error',
+  'parse_error',
+  'not_a_feed',
+  'blocked',
+  'gone',
+]);
 
 const evidenceSchema = z.strictObject({
   clause: z.string(),

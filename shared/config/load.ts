@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import type { FeedSource } from '../types.ts';
 import { configSchema, type RawConfig } from './schema.ts';
@@ -33,7 +33,7 @@ export interface Config extends Omit<RawConfig, 'feeds' | 'topics' | 'aliases' |
 
 /** Stable id for a feed URL: `f_` + the first 12 hex chars of sha256(url). */
 export function feedIdFor(url: string): string {
-  return 'f_' + createHash('sha256').update(url).digest('hex').slice(0, 12);
+  return `f_${createHash('sha256').update(url).digest('hex').slice(0, 12)}`;
 }
 
 /** Renders a zod issue path as `feeds[2].url`. */
@@ -77,7 +77,11 @@ export async function resolveConfig(doc: unknown, source = '<inline>'): Promise<
   const raw = parsed.data;
   const shipped = await loadShippedTopics();
 
-  const feeds: FeedSource[] = raw.feeds.map((f) => ({ id: f.id ?? feedIdFor(f.url), url: f.url, name: f.name ?? null }));
+  const feeds: FeedSource[] = raw.feeds.map((f) => ({
+    id: f.id ?? feedIdFor(f.url),
+    url: f.url,
+    name: f.name ?? null,
+  }));
   const seen = new Map<string, number>();
   feeds.forEach((f, i) => {
     const prev = seen.get(f.id);

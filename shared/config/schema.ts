@@ -7,14 +7,19 @@ import { alertsSettingsSchema, channelSchema, subscriptionSchema } from '../aler
 import { apiConfigSchema, storeConfigSchema } from '../store/config-schema.ts';
 
 /** One configured feed. `id` defaults to a hash of the URL (see `feedIdFor`). */
-export const feedConfigSchema = z.object({
-  url: z
-    .string()
-    .url()
-    .refine((u) => /^https?:\/\//i.test(u), 'feed URLs must be http or https'),
-  name: z.string().min(1).optional(),
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'feed ids are 1-64 letters, digits, - and _').optional(),
-}).strict();
+export const feedConfigSchema = z
+  .object({
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'feed URLs must be http or https'),
+    name: z.string().min(1).optional(),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'feed ids are 1-64 letters, digits, - and _')
+      .optional(),
+  })
+  .strict();
 
 /** A cron expression croner accepts (5 or 6 fields). */
 const cronSchema = z
@@ -24,7 +29,10 @@ const cronSchema = z
     try {
       new Cron(value, { paused: true }).stop();
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `not a valid cron expression (${(err as Error).message.replace(/^CronPattern: /, '')})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a valid cron expression (${(err as Error).message.replace(/^CronPattern: /, '')})`,
+      });
     }
   });
 

@@ -11,7 +11,11 @@ export const extractConfigSchema = z
      */
     jsdomFallback: z.boolean().default(true),
     /** Largest decoded page handed to a DOM, bytes; larger pages are cut at this size (status `partial`). */
-    maxHtmlBytes: z.number().int().positive().default(5 * 1024 * 1024),
+    maxHtmlBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024),
     /** Below this many words the page text is `partial` rather than `full` (CJK/Thai: characters count as words). */
     minFullWords: z.number().int().nonnegative().default(50),
     /** A paywall-marked page with fewer words than this is a teaser: status `paywalled`. */

@@ -16,7 +16,9 @@ export const PRESCAN_BYTES = 1024;
  * @throws never
  */
 export function prescanMetaCharset(bytes: Uint8Array): string | null {
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PRESCAN_BYTES)).toString('latin1');
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PRESCAN_BYTES)).toString(
+    'latin1',
+  );
   let i = 0;
   while (i < head.length) {
     const lt = head.indexOf('<', i);
@@ -45,7 +47,7 @@ export function prescanMetaCharset(bytes: Uint8Array): string | null {
 /** Attributes of a tag body (`name=value` pairs), names lower-cased, first occurrence wins (as in the prescan). */
 function parseAttributes(tag: string): Map<string, string> {
   const attrs = new Map<string, string>();
-  const re = /([^\s"'>\/=]+)(?:\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s>]*)))?/g;
+  const re = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s>]*)))?/g;
   for (let m = re.exec(tag); m; m = re.exec(tag)) {
     const name = (m[1] ?? '').toLowerCase();
     if (!attrs.has(name)) attrs.set(name, m[2] ?? m[3] ?? m[4] ?? '');
@@ -65,7 +67,8 @@ function charsetFromMetaAttributes(attrs: Map<string, string>): string | null {
   }
   if (!label) return null;
   label = label.trim().toLowerCase();
-  if (/^(utf-16|utf-16le|utf-16be|unicode|ucs-2|csunicode|iso-10646-ucs-2|unicodefeff|unicodefffe)$/.test(label)) return 'utf-8';
+  if (/^(utf-16|utf-16le|utf-16be|unicode|ucs-2|csunicode|iso-10646-ucs-2|unicodefeff|unicodefffe)$/.test(label))
+    return 'utf-8';
   if (label === 'x-user-defined') return 'windows-1252';
   return label;
 }

@@ -113,7 +113,8 @@ export function domDepth(root: Node | null, limit: number): number {
 }
 
 /** Elements whose end tag is optional or that never nest (not counted by {@link estimateNestingDepth}). */
-const NON_NESTING = /^(p|li|dt|dd|tr|td|th|option|optgroup|rb|rt|rp|thead|tbody|tfoot|colgroup|caption|area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr|html|head|body|script|style)$/i;
+const NON_NESTING =
+  /^(p|li|dt|dd|tr|td|th|option|optgroup|rb|rt|rp|thead|tbody|tfoot|colgroup|caption|area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr|html|head|body|script|style)$/i;
 
 /**
  * Estimates the element nesting depth of raw HTML without building a DOM (start tags minus end tags, ignoring
@@ -122,7 +123,8 @@ const NON_NESTING = /^(p|li|dt|dd|tr|td|th|option|optgroup|rb|rt|rp|thead|tbody|
  * @returns the estimate, or `limit + 1` as soon as it exceeds `limit`
  */
 export function estimateNestingDepth(html: string, limit: number): number {
-  const re = /<script\b[\s\S]*?<\/script\s*>|<style\b[\s\S]*?<\/style\s*>|<!--[\s\S]*?-->|<(\/?)([a-zA-Z][\w:-]*)[^>]*?(\/?)>/g;
+  const re =
+    /<script\b[\s\S]*?<\/script\s*>|<style\b[\s\S]*?<\/style\s*>|<!--[\s\S]*?-->|<(\/?)([a-zA-Z][\w:-]*)[^>]*?(\/?)>/g;
   let depth = 0;
   let max = 0;
   for (let m = re.exec(html); m; m = re.exec(html)) {

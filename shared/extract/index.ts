@@ -26,7 +26,14 @@ import {
   textToParagraphs,
   approxVisibleText,
 } from './text.ts';
-import { detectAppShell, detectConsentWall, detectPaywall, isPaywallPitch, type PaywallVerdict, type ShellVerdict } from './walls.ts';
+import {
+  detectAppShell,
+  detectConsentWall,
+  detectPaywall,
+  isPaywallPitch,
+  type PaywallVerdict,
+  type ShellVerdict,
+} from './walls.ts';
 
 import { ExtractError } from './errors.ts';
 
@@ -119,7 +126,9 @@ export function isHtmlContentType(contentType: string | null | undefined): boole
 /** True when bytes without a Content-Type look like HTML (a tag first, after BOM/whitespace/comments). */
 function looksLikeHtml(head: string): boolean {
   // Any tag or doctype first, except the XML declaration and feed roots (RSS, Atom, RDF).
-  return /^\s*(<!--[\s\S]*?-->\s*)*<(?!\?xml|rss[\s>]|feed[\s>]|rdf:)[!a-z]/i.test(head.replace(/^\uFEFF/, '').slice(0, 2048));
+  return /^\s*(<!--[\s\S]*?-->\s*)*<(?!\?xml|rss[\s>]|feed[\s>]|rdf:)[!a-z]/i.test(
+    head.replace(/^\uFEFF/, '').slice(0, 2048),
+  );
 }
 
 function cfg(opts: ExtractOptions): ExtractConfig {
@@ -136,9 +145,11 @@ function cfg(opts: ExtractOptions): ExtractConfig {
 function fallbackParagraphs(fallback: ExtractFallback | undefined): string[] {
   if (!fallback) return [];
   let fromHtml: string[] = [];
-  if (fallback.contentHtml && fallback.contentHtml.trim()) {
+  if (fallback.contentHtml?.trim()) {
     try {
-      const { document } = parseHTML(`<!DOCTYPE html><html><head></head><body>${fallback.contentHtml}</body></html>`) as unknown as { document: Document };
+      const { document } = parseHTML(
+        `<!DOCTYPE html><html><head></head><body>${fallback.contentHtml}</body></html>`,
+      ) as unknown as { document: Document };
       fromHtml = domToParagraphs(document.body);
     } catch {
       fromHtml = textToParagraphs(fallback.contentHtml.replace(/<[^>]*>/g, ' '));
@@ -189,10 +200,10 @@ function fallbackOnly(url: string, fallback: ExtractFallback | undefined, reason
 
 function excerptOf(declared: string | null | undefined, paragraphs: string[]): string | null {
   const d = declared ? collapseWhitespace(declared) : '';
-  if (d) return d.length > 500 ? d.slice(0, 497) + '...' : d;
+  if (d) return d.length > 500 ? `${d.slice(0, 497)}...` : d;
   const first = paragraphs[0];
   if (!first) return null;
-  return first.length > 300 ? first.slice(0, 297) + '...' : first;
+  return first.length > 300 ? `${first.slice(0, 297)}...` : first;
 }
 
 /** Runs metadata, wall signals and Readability on one engine. Throws when the engine cannot parse the page. */
@@ -211,11 +222,13 @@ async function analyse(engine: DomEngine, html: string, url: string): Promise<An
     // Readability's defaults (charThreshold 500 …); the serializer hands back the element itself so the text is
     // read from the live subtree instead of re-parsing serialised HTML.
     const parsed = new Readability<Element>(document, { serializer: (node: Node) => node as Element }).parse();
-    if (parsed && parsed.content) {
+    if (parsed?.content) {
       const root = parsed.content;
       const image = firstImageIn(root, base);
       removeBoilerplateBlocks(root);
-      const paragraphs = dedupeParagraphs(dropBoilerplateParagraphs(domToParagraphs(root))).filter((p) => !isPaywallPitch(p));
+      const paragraphs = dedupeParagraphs(dropBoilerplateParagraphs(domToParagraphs(root))).filter(
+        (p) => !isPaywallPitch(p),
+      );
       article = {
         title: parsed.title ? collapseWhitespace(parsed.title) || null : null,
         byline: parsed.byline ? collapseWhitespace(parsed.byline) || null : null,
@@ -247,7 +260,13 @@ function words(paragraphs: string[]): number {
 }
 
 /** Chooses text, status and reason from the analysis and the fallback chain (extraction issue §2, §5). */
-function decide(a: Analysis, url: string, fallback: ExtractFallback | undefined, c: ExtractConfig, truncatedAt: number | null): Extraction {
+function decide(
+  a: Analysis,
+  url: string,
+  fallback: ExtractFallback | undefined,
+  c: ExtractConfig,
+  truncatedAt: number | null,
+): Extraction {
   const x = emptyExtraction(url, a.engine);
   const m = a.meta;
   const art = a.article;
@@ -263,14 +282,18 @@ function decide(a: Analysis, url: string, fallback: ExtractFallback | undefined,
   x.siteName = siteName ? collapseWhitespace(siteName) || null : null;
   // Readability 0.6 strips " | " and " - " suffixes but not " – " / " — ": when it returned the raw <title>,
   // clean it the same way as a <title> fallback.
-  const readabilityTitle = art?.title && m.documentTitle && art.title === m.documentTitle ? cleanTitle(art.title, x.siteName) : art?.title;
+  const readabilityTitle =
+    art?.title && m.documentTitle && art.title === m.documentTitle ? cleanTitle(art.title, x.siteName) : art?.title;
   x.title =
     readabilityTitle ??
     (m.meta.get('og:title') ? collapseWhitespace(m.meta.get('og:title')!) : null) ??
     (m.documentTitle ? cleanTitle(m.documentTitle, x.siteName) || null : null) ??
     m.jsonLd?.headline ??
     (fallback?.title ? collapseWhitespace(fallback.title) || null : null);
-  x.byline = art?.byline ?? (m.jsonLd?.authors.length ? m.jsonLd.authors.join(', ') : null) ?? (m.meta.get('author') ? collapseWhitespace(m.meta.get('author')!) : null);
+  x.byline =
+    art?.byline ??
+    (m.jsonLd?.authors.length ? m.jsonLd.authors.join(', ') : null) ??
+    (m.meta.get('author') ? collapseWhitespace(m.meta.get('author')!) : null);
   x.lang = art?.lang ?? m.lang;
   const dir = (art?.dir ?? m.dir ?? '').toLowerCase();
   x.dir = dir === 'rtl' || dir === 'ltr' ? dir : null;
@@ -281,7 +304,11 @@ function decide(a: Analysis, url: string, fallback: ExtractFallback | undefined,
     m.timeDatetime ??
     toIsoUtc(art?.publishedTime) ??
     m.otherPublished;
-  x.modifiedAt = m.jsonLd?.dateModified ?? toIsoUtc(m.meta.get('article:modified_time')) ?? toIsoUtc(m.meta.get('og:updated_time')) ?? toIsoUtc(m.meta.get('datemodified'));
+  x.modifiedAt =
+    m.jsonLd?.dateModified ??
+    toIsoUtc(m.meta.get('article:modified_time')) ??
+    toIsoUtc(m.meta.get('og:updated_time')) ??
+    toIsoUtc(m.meta.get('datemodified'));
   x.canonicalUrl = m.canonicalUrl ?? m.jsonLd?.url ?? null;
   x.leadImage = m.leadImage ?? art?.image ?? m.firstImage;
 
@@ -291,7 +318,8 @@ function decide(a: Analysis, url: string, fallback: ExtractFallback | undefined,
   let status: ExtractionStatus;
   let reason: string | null = null;
 
-  const declared = m.meta.get('description') ?? m.meta.get('og:description') ?? m.meta.get('twitter:description') ?? null;
+  const declared =
+    m.meta.get('description') ?? m.meta.get('og:description') ?? m.meta.get('twitter:description') ?? null;
   const description = declared ? collapseWhitespace(declared) || null : null;
   const consent = detectConsentWall(joinParagraphs(n > 0 ? pars : textToParagraphs(a.bodyText)), m.documentTitle);
   if (consent.wall) {
@@ -310,7 +338,13 @@ function decide(a: Analysis, url: string, fallback: ExtractFallback | undefined,
       reason = `page larger than ${truncatedAt} bytes; extracted from the first ${truncatedAt} bytes`;
     }
   } else if (a.shell.shell && n === 0 && pageWords === 0) {
-    return finish(x, feedPars, feedPars.length ? 'feed_only' : 'no_content', a.shell.signal ?? 'script-only app shell', fallback);
+    return finish(
+      x,
+      feedPars,
+      feedPars.length ? 'feed_only' : 'no_content',
+      a.shell.signal ?? 'script-only app shell',
+      fallback,
+    );
   } else if (n > 0 && (a.readerable || n >= feedWords)) {
     if (feedWords > n) {
       return finish(x, feedPars, 'feed_only', `page text shorter than feed text (${n} words)`, fallback);
@@ -318,7 +352,13 @@ function decide(a: Analysis, url: string, fallback: ExtractFallback | undefined,
     status = 'partial';
     reason = `short article text (${n} words)`;
   } else if (feedPars.length > 0) {
-    return finish(x, feedPars, 'feed_only', n > 0 ? `page text shorter than feed text (${n} words)` : 'no article found on page', fallback);
+    return finish(
+      x,
+      feedPars,
+      'feed_only',
+      n > 0 ? `page text shorter than feed text (${n} words)` : 'no article found on page',
+      fallback,
+    );
   } else if (n > 0) {
     status = 'partial';
     reason = `short article text (${n} words)`;
@@ -380,7 +420,8 @@ export async function extractPage(
     const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     if (size > c.maxHtmlBytes) {
       truncatedAt = c.maxHtmlBytes;
-      body = typeof body === 'string' ? Buffer.from(body).subarray(0, c.maxHtmlBytes) : body.subarray(0, c.maxHtmlBytes);
+      body =
+        typeof body === 'string' ? Buffer.from(body).subarray(0, c.maxHtmlBytes) : body.subarray(0, c.maxHtmlBytes);
     }
     const html = decodeHtml(body, input.contentType ?? null).text;
     if (!input.contentType && !looksLikeHtml(html) && html.trim() !== '') {
@@ -395,10 +436,12 @@ export async function extractPage(
     }
     // jsdom only when linkedom threw or found no article on a page that has text to find (an app shell or an
     // empty page would cost a jsdom load for nothing).
-    const hopeless = firstError instanceof RangeError || (firstError instanceof ExtractError && firstError.code === 'dom_too_deep');
+    const hopeless =
+      firstError instanceof RangeError || (firstError instanceof ExtractError && firstError.code === 'dom_too_deep');
     const worthRetry =
       !hopeless &&
-      (analysis === null || ((analysis.article === null || analysis.article.rawLength === 0) && countWords(analysis.bodyText) >= 60));
+      (analysis === null ||
+        ((analysis.article === null || analysis.article.rawLength === 0) && countWords(analysis.bodyText) >= 60));
     if (c.dom === 'linkedom' && c.jsdomFallback && worthRetry) {
       try {
         const retry = await analyse('jsdom', html, url);
@@ -411,7 +454,9 @@ export async function extractPage(
       const err =
         firstError instanceof ExtractError
           ? firstError
-          : new ExtractError('dom_failed', `no DOM engine could parse the page (${describeError(firstError)})`, { cause: firstError });
+          : new ExtractError('dom_failed', `no DOM engine could parse the page (${describeError(firstError)})`, {
+              cause: firstError,
+            });
       return fallbackOnly(url, opts.fallback, describeError(err));
     }
     return decide(analysis, url, opts.fallback, c, truncatedAt);
@@ -430,7 +475,11 @@ export async function extractPage(
  * @param url absolute article URL
  * @returns the extraction. Never throws for page problems.
  */
-export async function fetchAndExtract(fetcher: PageFetcher, url: string, opts: ExtractOptions = {}): Promise<Extraction> {
+export async function fetchAndExtract(
+  fetcher: PageFetcher,
+  url: string,
+  opts: ExtractOptions = {},
+): Promise<Extraction> {
   let res: Awaited<ReturnType<PageFetcher['request']>>;
   try {
     res = await fetcher.request(url, { kind: 'page', headers: { accept: ACCEPT } });

@@ -41,7 +41,8 @@ export interface PageMetadata {
   firstImage: string | null;
 }
 
-const ARTICLE_TYPES = /^(NewsArticle|Article|ReportageNewsArticle|AnalysisNewsArticle|OpinionNewsArticle|BackgroundNewsArticle|ReviewNewsArticle|AskPublicNewsArticle|BlogPosting|LiveBlogPosting|SocialMediaPosting|TechArticle|ScholarlyArticle|Report|WebPage|Review)$/;
+const ARTICLE_TYPES =
+  /^(NewsArticle|Article|ReportageNewsArticle|AnalysisNewsArticle|OpinionNewsArticle|BackgroundNewsArticle|ReviewNewsArticle|AskPublicNewsArticle|BlogPosting|LiveBlogPosting|SocialMediaPosting|TechArticle|ScholarlyArticle|Report|WebPage|Review)$/;
 
 /**
  * Converts a date string to ISO-8601 UTC (`2015-07-24T04:36:09.000Z`). Strings without a zone designator are read
@@ -54,7 +55,7 @@ export function toIsoUtc(value: unknown): string | null {
   let v = value.trim();
   if (!v) return null;
   // ISO date-time without an offset: treat as UTC.
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v)) v = v.replace(' ', 'T') + 'Z';
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v)) v = `${v.replace(' ', 'T')}Z`;
   // "+0100" offsets → "+01:00" (ES Date.parse only guarantees the colon form).
   v = v.replace(/^(\d{4}-\d{2}-\d{2}T[\d:.]+)([+-]\d{2})(\d{2})$/, '$1$2:$3');
   const t = Date.parse(v);
@@ -85,7 +86,15 @@ function firstSrcsetUrl(srcset: string | null): string | null {
 }
 
 /** Attributes that lazy-loading scripts use for the real image URL, most specific first. */
-const LAZY_ATTRS = ['data-src', 'data-lazy-src', 'data-original', 'data-url', 'data-hi-res-src', 'data-full-src', 'data-lazy'];
+const LAZY_ATTRS = [
+  'data-src',
+  'data-lazy-src',
+  'data-original',
+  'data-url',
+  'data-hi-res-src',
+  'data-full-src',
+  'data-lazy',
+];
 
 /**
  * The real URL of an `<img>`: lazy-load attributes (`data-src`, `data-lazy-src`, `data-original`, …,
@@ -118,7 +127,9 @@ function str(v: unknown): string | null {
 }
 
 function typeOf(o: Record<string, unknown>): string[] {
-  return asArray(o['@type']).filter((t): t is string => typeof t === 'string').map((t) => t.replace(/^.*[/#]/, ''));
+  return asArray(o['@type'])
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => t.replace(/^.*[/#]/, ''));
 }
 
 function boolish(v: unknown): boolean | null {
@@ -172,7 +183,7 @@ export function readJsonLd(document: Document, base: string): JsonLdArticle | nu
       const rec = o as Record<string, unknown>;
       objects.push(rec);
       for (const g of asArray(rec['@graph'])) queue.push(g);
-      if (typeof rec['mainEntity'] === 'object') queue.push(rec['mainEntity']);
+      if (typeof rec.mainEntity === 'object') queue.push(rec.mainEntity);
     }
   }
   const ranked = objects
@@ -182,42 +193,56 @@ export function readJsonLd(document: Document, base: string): JsonLdArticle | nu
   const hit = ranked[0];
   if (!hit) {
     // Still report a paywall flag set on a non-article object (e.g. a WebPage without a recognised type).
-    const paywall = objects.map((o) => boolish(o['isAccessibleForFree'])).find((b) => b !== null) ?? null;
+    const paywall = objects.map((o) => boolish(o.isAccessibleForFree)).find((b) => b !== null) ?? null;
     return paywall === null
       ? null
-      : { type: null, headline: null, articleBody: null, datePublished: null, dateModified: null, authors: [], publisherName: null, image: null, url: null, isAccessibleForFree: paywall };
+      : {
+          type: null,
+          headline: null,
+          articleBody: null,
+          datePublished: null,
+          dateModified: null,
+          authors: [],
+          publisherName: null,
+          image: null,
+          url: null,
+          isAccessibleForFree: paywall,
+        };
   }
   const o = hit.o;
   const authors: string[] = [];
-  for (const a of asArray(o['author'])) {
-    const name = typeof a === 'string' ? str(a) : a && typeof a === 'object' ? str((a as Record<string, unknown>)['name']) : null;
+  for (const a of asArray(o.author)) {
+    const name =
+      typeof a === 'string' ? str(a) : a && typeof a === 'object' ? str((a as Record<string, unknown>).name) : null;
     if (name && !authors.includes(name)) authors.push(name);
   }
-  const publisher = o['publisher'];
-  const publisherName = publisher && typeof publisher === 'object' ? str((publisher as Record<string, unknown>)['name']) : str(publisher);
+  const publisher = o.publisher;
+  const publisherName =
+    publisher && typeof publisher === 'object' ? str((publisher as Record<string, unknown>).name) : str(publisher);
   let image: string | null = null;
-  for (const img of asArray(o['image'])) {
-    const u = typeof img === 'string' ? img : img && typeof img === 'object' ? str((img as Record<string, unknown>)['url']) : null;
+  for (const img of asArray(o.image)) {
+    const u =
+      typeof img === 'string' ? img : img && typeof img === 'object' ? str((img as Record<string, unknown>).url) : null;
     image = absoluteHttpUrl(u, base);
     if (image) break;
   }
-  let free = boolish(o['isAccessibleForFree']);
-  for (const part of asArray(o['hasPart'])) {
+  let free = boolish(o.isAccessibleForFree);
+  for (const part of asArray(o.hasPart)) {
     if (part && typeof part === 'object') {
-      const b = boolish((part as Record<string, unknown>)['isAccessibleForFree']);
+      const b = boolish((part as Record<string, unknown>).isAccessibleForFree);
       if (b === false) free = false;
     }
   }
   return {
     type: hit.types[0] ?? null,
-    headline: str(o['headline']) ?? str(o['name']),
-    articleBody: articleBodyText(o['articleBody']),
-    datePublished: toIsoUtc(o['datePublished']),
-    dateModified: toIsoUtc(o['dateModified']),
+    headline: str(o.headline) ?? str(o.name),
+    articleBody: articleBodyText(o.articleBody),
+    datePublished: toIsoUtc(o.datePublished),
+    dateModified: toIsoUtc(o.dateModified),
     authors,
     publisherName,
     image,
-    url: absoluteHttpUrl(str(o['url']), base),
+    url: absoluteHttpUrl(str(o.url), base),
     isAccessibleForFree: free,
   };
 }
@@ -240,7 +265,12 @@ export function readMetadata(document: Document, base: string): PageMetadata {
   for (const m of Array.from(document.querySelectorAll('meta[content]'))) {
     const content = m.getAttribute('content');
     if (!content) continue;
-    for (const key of [m.getAttribute('property'), m.getAttribute('name'), m.getAttribute('itemprop'), m.getAttribute('http-equiv')]) {
+    for (const key of [
+      m.getAttribute('property'),
+      m.getAttribute('name'),
+      m.getAttribute('itemprop'),
+      m.getAttribute('http-equiv'),
+    ]) {
       if (!key) continue;
       for (const k of key.toLowerCase().trim().split(/\s+/)) if (k && !meta.has(k)) meta.set(k, content.trim());
     }
@@ -259,14 +289,32 @@ export function readMetadata(document: Document, base: string): PageMetadata {
   canonicalUrl ??= absoluteHttpUrl(meta.get('og:url'), base);
 
   const root = document.documentElement;
-  const langRaw = root?.getAttribute('lang') ?? root?.getAttribute('xml:lang') ?? meta.get('content-language') ?? meta.get('og:locale') ?? null;
+  const langRaw =
+    root?.getAttribute('lang') ??
+    root?.getAttribute('xml:lang') ??
+    meta.get('content-language') ??
+    meta.get('og:locale') ??
+    null;
   const lang = langRaw ? langRaw.trim().replace(/_/g, '-').split(/[\s,]/)[0] || null : null;
   const dirRaw = (root?.getAttribute('dir') ?? document.body?.getAttribute('dir') ?? '').trim().toLowerCase();
   const dir = dirRaw === 'rtl' || dirRaw === 'ltr' ? dirRaw : null;
 
   // Publisher-specific date tags (Parse.ly, cXense, Dublin Core, Sailthru, …), in order of trust.
   let otherPublished: string | null = null;
-  for (const key of ['parsely-pub-date', 'og:published_time', 'publish-date', 'publishdate', 'dc.date.issued', 'dcterms.created', 'dc.date', 'sailthru.date', 'cxenseparse:recs:publishtime', 'article_date_original', 'pubdate', 'date']) {
+  for (const key of [
+    'parsely-pub-date',
+    'og:published_time',
+    'publish-date',
+    'publishdate',
+    'dc.date.issued',
+    'dcterms.created',
+    'dc.date',
+    'sailthru.date',
+    'cxenseparse:recs:publishtime',
+    'article_date_original',
+    'pubdate',
+    'date',
+  ]) {
     otherPublished = toIsoUtc(meta.get(key));
     if (otherPublished) break;
   }
@@ -280,7 +328,8 @@ export function readMetadata(document: Document, base: string): PageMetadata {
 
   let timeDatetime: string | null = null;
   const times = Array.from(document.querySelectorAll('time[datetime]'));
-  const preferred = times.find((t) => /datePublished/i.test(t.getAttribute('itemprop') ?? '') || t.hasAttribute('pubdate')) ?? times[0];
+  const preferred =
+    times.find((t) => /datePublished/i.test(t.getAttribute('itemprop') ?? '') || t.hasAttribute('pubdate')) ?? times[0];
   if (preferred) timeDatetime = toIsoUtc(preferred.getAttribute('datetime'));
 
   const leadImage =

@@ -2,16 +2,72 @@
 
 /** Elements whose content never becomes article text. */
 const SKIP = new Set([
-  'SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'EMBED', 'CANVAS', 'SELECT', 'OPTION',
-  'TEXTAREA', 'INPUT', 'BUTTON', 'HEAD', 'TITLE', 'META', 'LINK', 'SVG',
+  'SCRIPT',
+  'STYLE',
+  'NOSCRIPT',
+  'TEMPLATE',
+  'IFRAME',
+  'OBJECT',
+  'EMBED',
+  'CANVAS',
+  'SELECT',
+  'OPTION',
+  'TEXTAREA',
+  'INPUT',
+  'BUTTON',
+  'HEAD',
+  'TITLE',
+  'META',
+  'LINK',
+  'SVG',
 ]);
 
 /** Elements that start and end a paragraph (WHATWG HTML "block" rendering, simplified). */
 const BLOCK = new Set([
-  'ADDRESS', 'ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'CAPTION', 'DD', 'DETAILS', 'DIV', 'DL', 'DT', 'FIELDSET',
-  'FIGCAPTION', 'FIGURE', 'FOOTER', 'FORM', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'HEADER', 'HR', 'LI', 'MAIN',
-  'NAV', 'OL', 'P', 'PRE', 'SECTION', 'SUMMARY', 'TABLE', 'TBODY', 'TFOOT', 'THEAD', 'TR', 'UL', 'BODY', 'HTML',
-  'CENTER', 'LEGEND', 'HGROUP', 'DIALOG', 'MENU',
+  'ADDRESS',
+  'ARTICLE',
+  'ASIDE',
+  'BLOCKQUOTE',
+  'CAPTION',
+  'DD',
+  'DETAILS',
+  'DIV',
+  'DL',
+  'DT',
+  'FIELDSET',
+  'FIGCAPTION',
+  'FIGURE',
+  'FOOTER',
+  'FORM',
+  'H1',
+  'H2',
+  'H3',
+  'H4',
+  'H5',
+  'H6',
+  'HEADER',
+  'HR',
+  'LI',
+  'MAIN',
+  'NAV',
+  'OL',
+  'P',
+  'PRE',
+  'SECTION',
+  'SUMMARY',
+  'TABLE',
+  'TBODY',
+  'TFOOT',
+  'THEAD',
+  'TR',
+  'UL',
+  'BODY',
+  'HTML',
+  'CENTER',
+  'LEGEND',
+  'HGROUP',
+  'DIALOG',
+  'MENU',
 ]);
 
 /** Table cells: separated by a space (a row is one paragraph). */
@@ -124,35 +180,74 @@ const DATE_LINE = new RegExp(
 /** Patterns of boilerplate paragraphs Readability tends to keep (extraction issue §4); each has a length cap. */
 const BOILERPLATE: Array<{ re: RegExp; maxChars: number }> = [
   // "Read more", "Related", "See also" headings and teasers
-  { re: /^(read (more|next|also)|related( articles| stories| content| coverage| links| posts)?|see also|more (from|on|stories|coverage)|recommended( for you)?|you (may|might) also (like|be interested)|most (popular|read|viewed)|trending( now)?|also read|further reading|what to read next|top stories|lese-empfehlung)\b\s*[:.»>-]?/i, maxChars: 120 },
+  {
+    re: /^(read (more|next|also)|related( articles| stories| content| coverage| links| posts)?|see also|more (from|on|stories|coverage)|recommended( for you)?|you (may|might) also (like|be interested)|most (popular|read|viewed)|trending( now)?|also read|further reading|what to read next|top stories|lese-empfehlung)\b\s*[:.»>-]?/i,
+    maxChars: 120,
+  },
   // Share bars
-  { re: /^((share|tweet|email|e-mail|print|facebook|twitter|whatsapp|linkedin|pinterest|reddit|copy link|comments?|save|flipboard|messenger|telegram|x)\b[\s|·•,:/-]*(this( article| story| page)?|on|via|article|story)?[\s|·•,:/-]*){1,10}$/i, maxChars: 80 },
+  {
+    re: /^((share|tweet|email|e-mail|print|facebook|twitter|whatsapp|linkedin|pinterest|reddit|copy link|comments?|save|flipboard|messenger|telegram|x)\b[\s|·•,:/-]*(this( article| story| page)?|on|via|article|story)?[\s|·•,:/-]*){1,10}$/i,
+    maxChars: 80,
+  },
   { re: /^share (this|the|on)\b/i, maxChars: 60 },
   // Newsletter prompts
-  { re: /\b(sign up|signup|subscribe|register)\b.{0,80}\b(newsletters?|e-?mails?|inbox|updates?|alerts|briefing)\b/i, maxChars: 240 },
+  {
+    re: /\b(sign up|signup|subscribe|register)\b.{0,80}\b(newsletters?|e-?mails?|inbox|updates?|alerts|briefing)\b/i,
+    maxChars: 240,
+  },
   { re: /\bnewsletter\b.{0,60}\b(sign up|subscribe|delivered|inbox)\b/i, maxChars: 240 },
   { re: /^get (updates|the latest|our newsletter|breaking news)\b/i, maxChars: 100 },
   // Subscription pitches
-  { re: /\b(subscribe|subscription|subscriber|become a member)\b.{0,120}(\$|£|€|per (month|week|year)|a (month|week)|unlimited (digital )?access|digital access|free trial)/i, maxChars: 320 },
-  { re: /^(already a (subscriber|member)|log ?in to (continue|read)|subscribe (now|today) to (continue|read)|limited-time offer)/i, maxChars: 200 },
+  {
+    re: /\b(subscribe|subscription|subscriber|become a member)\b.{0,120}(\$|£|€|per (month|week|year)|a (month|week)|unlimited (digital )?access|digital access|free trial)/i,
+    maxChars: 320,
+  },
+  {
+    re: /^(already a (subscriber|member)|log ?in to (continue|read)|subscribe (now|today) to (continue|read)|limited-time offer)/i,
+    maxChars: 200,
+  },
   // Image credit runs
-  { re: /^(photo|photos|image|images|picture|photograph|illustration|video|graphic)s?( credit)?\s*[:|/]\s*\S/i, maxChars: 140 },
+  {
+    re: /^(photo|photos|image|images|picture|photograph|illustration|video|graphic)s?( credit)?\s*[:|/]\s*\S/i,
+    maxChars: 140,
+  },
   { re: /^(photo|image|picture|photograph|illustration)s?\s+(by|courtesy( of)?|source|credit)\b/i, maxChars: 140 },
   { re: /^(credits?|photographer|image source|source image|photo credit|bild|foto)\s*:/i, maxChars: 140 },
   { re: /^(©|\(c\)\s|copyright\b)/i, maxChars: 200 },
-  { re: /^\(?(getty images|ap photo|reuters|afp|epa|shutterstock|istock|pa (images|wire)|bloomberg|rex features)\b[^.]{0,80}\)?\.?$/i, maxChars: 120 },
-  { re: /^[\p{L}.'’ -]{3,40}\/\s?(getty images|reuters|ap|afp|epa|rex|shutterstock|corbis|bloomberg|instagram|ap photo|zuma|sipa)\b.{0,40}$/iu, maxChars: 100 },
+  {
+    re: /^\(?(getty images|ap photo|reuters|afp|epa|shutterstock|istock|pa (images|wire)|bloomberg|rex features)\b[^.]{0,80}\)?\.?$/i,
+    maxChars: 120,
+  },
+  {
+    re: /^[\p{L}.'’ -]{3,40}\/\s?(getty images|reuters|ap|afp|epa|rex|shutterstock|corbis|bloomberg|instagram|ap photo|zuma|sipa)\b.{0,40}$/iu,
+    maxChars: 100,
+  },
   // Follow-us / advertisement labels / player and gallery chrome
-  { re: /^(follow us|follow (him|her|them) on|advertisement|sponsored( content)?|ad|story continues below( advertisement)?|continue reading( below)?|scroll to continue)\b.{0,60}$/i, maxChars: 100 },
-  { re: /^(loading( photo)?( gallery)?|video tools|press spacebar|click (here )?to (enlarge|expand|play)|enlarge (this )?image|view (gallery|slideshow|photos)|next slide|previous slide|play video|skip ad|at work\? with your gran\?)/i, maxChars: 80 },
+  {
+    re: /^(follow us|follow (him|her|them) on|advertisement|sponsored( content)?|ad|story continues below( advertisement)?|continue reading( below)?|scroll to continue)\b.{0,60}$/i,
+    maxChars: 100,
+  },
+  {
+    re: /^(loading( photo)?( gallery)?|video tools|press spacebar|click (here )?to (enlarge|expand|play)|enlarge (this )?image|view (gallery|slideshow|photos)|next slide|previous slide|play video|skip ad|at work\? with your gran\?)/i,
+    maxChars: 80,
+  },
   // Legal footers and comment-policy boilerplate
   { re: /\ball rights reserved\b/i, maxChars: 300 },
-  { re: /^(registration on|use of this site|to post a comment|community rules|comments? (are|is) (closed|moderated|subject))\b/i, maxChars: 400 },
-  { re: /^[A-Z][A-Za-z ,./'-]{2,50}\s+(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}\s*(am|pm)\s*[A-Z]{2,4}$/, maxChars: 90 },
+  {
+    re: /^(registration on|use of this site|to post a comment|community rules|comments? (are|is) (closed|moderated|subject))\b/i,
+    maxChars: 400,
+  },
+  {
+    re: /^[A-Z][A-Za-z ,./'-]{2,50}\s+(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}\s*(am|pm)\s*[A-Z]{2,4}$/,
+    maxChars: 90,
+  },
   { re: /\b(user agreement|terms of (service|use))\b.{0,120}\bprivacy policy\b/i, maxChars: 300 },
-  // Tag lists, date/time-only lines, bare bylines, counters, prev/next links, 
+  // Tag lists, date/time-only lines, bare bylines, counters, prev/next links,
   { re: /^(tags|tagged|topics|filed under|categories|themen|schlagworte)\s*:/i, maxChars: 200 },
-  { re: /^(reprints( and permissions|\s*$|\s*[|·])|send feedback to the (editor|author)|report (an )?(error|typo)\s*$|corrections?\s*:)/i, maxChars: 100 },
+  {
+    re: /^(reprints( and permissions|\s*$|\s*[|·])|send feedback to the (editor|author)|report (an )?(error|typo)\s*$|corrections?\s*:)/i,
+    maxChars: 100,
+  },
   { re: /^(prev(ious)?|next)(\s*[|·•›»]?\s*(prev(ious)?|next))*\s*[›»]?$/i, maxChars: 20 },
   { re: /^MORE [A-Z][A-Z &]+$/, maxChars: 40 },
   { re: /^[\w.-]+\.(jpe?g|png|gif|webp)$/i, maxChars: 120 },
@@ -208,7 +303,12 @@ export function dedupeParagraphs(paragraphs: string[]): string[] {
   const firstDup = marked[0]!;
   const earlier = new Set(paragraphs.slice(0, firstDup));
   // Short lines inside the duplicated run (between its first and last long paragraph, or just before it).
-  for (let i = firstDup - 1; i >= 0 && paragraphs[i]!.length < 40 && earlier.has(paragraphs[i]!) && paragraphs.indexOf(paragraphs[i]!) < i; i--) drop.add(i);
+  for (
+    let i = firstDup - 1;
+    i >= 0 && paragraphs[i]!.length < 40 && earlier.has(paragraphs[i]!) && paragraphs.indexOf(paragraphs[i]!) < i;
+    i--
+  )
+    drop.add(i);
   for (let m = 0; m + 1 < marked.length; m++) {
     for (let i = marked[m]! + 1; i < marked[m + 1]!; i++) {
       if (paragraphs[i]!.length < 40 && earlier.has(paragraphs[i]!)) drop.add(i);

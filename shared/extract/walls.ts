@@ -27,13 +27,19 @@ export function detectConsentWall(text: string, title?: string | null): ConsentV
   const words = countWords(text);
   const dense = matches.length >= 3 && distinct.size >= 2 && words < 400 && matches.length * 40 >= words;
   const interstitial =
-    !!title && /^(before you continue|privacy (settings|preferences|centre|center)|cookie (consent|settings|policy)|we value your privacy|your privacy choices)\b/i.test(title.trim()) && words < 400;
+    !!title &&
+    /^(before you continue|privacy (settings|preferences|centre|center)|cookie (consent|settings|policy)|we value your privacy|your privacy choices)\b/i.test(
+      title.trim(),
+    ) &&
+    words < 400;
   return { wall: dense || (interstitial && matches.length >= 1), hits: matches.length };
 }
 
 /** Class/id names paywall vendors and publishers use for the wall or the hidden remainder of the article. */
-const PAYWALL_ATTR = /(^|[\s_-])(paywall|pay-wall|piano-|tp-modal|tp-container|meter-?wall|metered-?content|subscriber-only|subscribers-only|premium-(content|article|wall)|regwall|reg-wall|article-locked|locked-content|fade-?out-?paywall)([\s_-]|$)/i;
-const PAYWALL_TEXT = /\b(subscribe (now|today)? ?to (continue|keep) reading|this (article|story|content) is (only )?(available|reserved|exclusive) (to|for) (subscribers|members)|to continue reading,? (please )?(subscribe|log ?in|sign in)|already a subscriber\??|become a (subscriber|member) to read|subscribers? only|unlock (this|the full) (article|story))\b/i;
+const PAYWALL_ATTR =
+  /(^|[\s_-])(paywall|pay-wall|piano-|tp-modal|tp-container|meter-?wall|metered-?content|subscriber-only|subscribers-only|premium-(content|article|wall)|regwall|reg-wall|article-locked|locked-content|fade-?out-?paywall)([\s_-]|$)/i;
+const PAYWALL_TEXT =
+  /\b(subscribe (now|today)? ?to (continue|keep) reading|this (article|story|content) is (only )?(available|reserved|exclusive) (to|for) (subscribers|members)|to continue reading,? (please )?(subscribe|log ?in|sign in)|already a subscriber\??|become a (subscriber|member) to read|subscribers? only|unlock (this|the full) (article|story))\b/i;
 
 /** Result of {@link detectPaywall}. */
 export interface PaywallVerdict {
@@ -55,12 +61,14 @@ export interface PaywallVerdict {
 export function detectPaywall(html: string, jsonLd: JsonLdArticle | null, meta: Map<string, string>): PaywallVerdict {
   if (jsonLd?.isAccessibleForFree === false) return { paywalled: true, signal: 'isAccessibleForFree=false (JSON-LD)' };
   const metaFree = meta.get('isaccessibleforfree');
-  if (metaFree && /^(false|no)$/i.test(metaFree.trim())) return { paywalled: true, signal: 'isAccessibleForFree=false (meta)' };
+  if (metaFree && /^(false|no)$/i.test(metaFree.trim()))
+    return { paywalled: true, signal: 'isAccessibleForFree=false (meta)' };
   // One regex pass over the class/id attribute values of the markup (much cheaper than DOM selector queries).
   const attr = /\s(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
   for (let m = attr.exec(html); m; m = attr.exec(html)) {
     const names = m[1] ?? m[2] ?? '';
-    if (PAYWALL_ATTR.test(names)) return { paywalled: true, signal: `paywall markup (${names.trim().split(/\s+/)[0]})` };
+    if (PAYWALL_ATTR.test(names))
+      return { paywalled: true, signal: `paywall markup (${names.trim().split(/\s+/)[0]})` };
   }
   return { paywalled: false, signal: null };
 }
@@ -96,7 +104,9 @@ export interface ShellSignals {
 export function detectAppShell(signals: ShellSignals, visibleText: string): ShellVerdict {
   const words = countWords(visibleText);
   if (words >= 60) return { shell: false, signal: null };
-  const noscript = signals.noscripts.some((t) => /\b(enable|turn on|requires?)\b.{0,40}\bjavascript\b|\bjavascript\b.{0,40}\b(enable|required|disabled)\b/i.test(t));
+  const noscript = signals.noscripts.some((t) =>
+    /\b(enable|turn on|requires?)\b.{0,40}\bjavascript\b|\bjavascript\b.{0,40}\b(enable|required|disabled)\b/i.test(t),
+  );
   if (noscript) return { shell: true, signal: 'script-only app shell (noscript asks for JavaScript)' };
   if (signals.mount && words < 30) return { shell: true, signal: 'script-only app shell (empty mount point)' };
   if (signals.scripts > 0 && words < 30) return { shell: true, signal: 'script-only app shell' };

@@ -19,10 +19,13 @@ export function sha256Hex(s: string | Buffer): string {
  * The `hash:` key of an entry with neither a URL nor a usable GUID.
  * @param feedUrl the URL the document was fetched from (or the `--base-url` of a file)
  */
-export function hashKey(feedUrl: string, e: Pick<UnkeyedEntry, 'title' | 'publishedAt' | 'updatedAt' | 'summary'>): string {
+export function hashKey(
+  feedUrl: string,
+  e: Pick<UnkeyedEntry, 'title' | 'publishedAt' | 'updatedAt' | 'summary'>,
+): string {
   const parts = [feedUrl, e.title, e.publishedAt ?? e.updatedAt ?? ''];
   if (!e.title) parts.push(e.summary ?? '');
-  return 'hash:' + sha256Hex(parts.join('\n'));
+  return `hash:${sha256Hex(parts.join('\n'))}`;
 }
 
 /**
@@ -37,7 +40,10 @@ export function assignKeys(entries: UnkeyedEntry[], feedUrl: string): { entries:
   for (const e of entries) {
     if (!e.guid) continue;
     let set = linksByGuid.get(e.guid);
-    if (!set) linksByGuid.set(e.guid, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      linksByGuid.set(e.guid, set);
+    }
     set.add(e.url ?? `\u0000${e.title}\u0000${e.publishedAt ?? ''}`);
   }
   const out: FeedEntry[] = [];
@@ -45,13 +51,13 @@ export function assignKeys(entries: UnkeyedEntry[], feedUrl: string): { entries:
   const seen = new Set<string>();
   entries.forEach((e, i) => {
     let key: string;
-    if (e.url) key = 'url:' + e.url;
-    else if (e.guid && (linksByGuid.get(e.guid)?.size ?? 0) <= 1) key = 'guid:' + e.guid;
+    if (e.url) key = `url:${e.url}`;
+    else if (e.guid && (linksByGuid.get(e.guid)?.size ?? 0) <= 1) key = `guid:${e.guid}`;
     else key = hashKey(feedUrl, e);
     if (seen.has(key) && key.startsWith('url:') && e.guid && (linksByGuid.get(e.guid)?.size ?? 0) <= 1) {
       // Two entries of one document on the same page (e.g. blog anchors `#item1`, `#item2` that canonicalise
       // alike) but with distinct GUIDs: keep the later one under its GUID instead of losing it.
-      key = 'guid:' + e.guid;
+      key = `guid:${e.guid}`;
     }
     if (seen.has(key)) {
       warnings.push(`entry ${i + 1} duplicates an earlier entry (${key.slice(0, 120)}); dropped`);

@@ -77,7 +77,10 @@ export async function parseFeed(body: Buffer, opts: ParseFeedOptions): Promise<P
       { suggestions },
     );
   } else if (kind === 'unknown') {
-    throw new FeedError('not_a_feed', `${opts.url} is neither XML nor JSON (starts ${JSON.stringify(text.slice(0, 40))})`);
+    throw new FeedError(
+      'not_a_feed',
+      `${opts.url} is neither XML nor JSON (starts ${JSON.stringify(text.slice(0, 40))})`,
+    );
   } else {
     const r = await parseXmlFeed(text, opts.url);
     feed = r.feed;
@@ -113,9 +116,13 @@ function gunzipped(body: Buffer, url: string): Buffer {
   try {
     return zlib.gunzipSync(body, { maxOutputLength: MAX_INNER_GZIP_BYTES, finishFlush: zlib.constants.Z_SYNC_FLUSH });
   } catch (err) {
-    throw new FeedError('parse_error', `${url}: body is gzip data that does not decompress within ${MAX_INNER_GZIP_BYTES} bytes`, {
-      cause: err,
-    });
+    throw new FeedError(
+      'parse_error',
+      `${url}: body is gzip data that does not decompress within ${MAX_INNER_GZIP_BYTES} bytes`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -146,7 +153,9 @@ const NS: Record<string, string> = {
 
 /** Root element name (qualified as written), skipping prolog, comments, PIs and DOCTYPE. */
 function rootName(xml: string): string | null {
-  const m = /^(?:\s|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^[>]*(?:\[[\s\S]*?\])?\s*>)*<([A-Za-z_][\w.:-]*)/.exec(xml);
+  const m = /^(?:\s|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^[>]*(?:\[[\s\S]*?\])?\s*>)*<([A-Za-z_][\w.:-]*)/.exec(
+    xml,
+  );
   return m ? m[1]! : null;
 }
 
@@ -304,7 +313,10 @@ async function parseXmlFeed(
     }
     if (!ok) {
       try {
-        out = (await makeParser(mapper, atom, caseRestorer(repaired)).parseString(repaired)) as unknown as Record<string, unknown>;
+        out = (await makeParser(mapper, atom, caseRestorer(repaired)).parseString(repaired)) as unknown as Record<
+          string,
+          unknown
+        >;
       } catch {
         throw parseFailure(err, url);
       }
@@ -352,7 +364,9 @@ function ensureChannel(xml: string, root: string, format: FeedFormat): string {
 }
 
 function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200);
+  return String((err as Error)?.message ?? err)
+    .split('\n')[0]!
+    .slice(0, 200);
 }
 
 function parseFailure(err: unknown, url: string): FeedError {
@@ -380,7 +394,7 @@ function textOf(n: XNode | undefined): string {
   let s = typeof n._ === 'string' ? n._ : '';
   for (const [k, v] of Object.entries(n)) {
     if (k === '$' || k === '_') continue;
-    for (const c of arr(v)) s += ' ' + textOf(c);
+    for (const c of arr(v)) s += ` ${textOf(c)}`;
   }
   return s;
 }
@@ -475,7 +489,6 @@ function dateFrom(...nodes: XNode[][]): string | null {
   return null;
 }
 
-
 function withBase(node: XNode | undefined, base: string): string {
   const b = attrs(node)['xml:base'];
   if (b === undefined) return base;
@@ -535,8 +548,16 @@ function normalizeXml(
     try {
       const e = normalizeItem(it, format, itemBase);
       const empty =
-        !e.url && !e.guid && !e.title && !e.summary && !e.contentHtml && !e.publishedAt && !e.updatedAt && !e.author &&
-        e.categories.length === 0 && e.enclosures.length === 0;
+        !e.url &&
+        !e.guid &&
+        !e.title &&
+        !e.summary &&
+        !e.contentHtml &&
+        !e.publishedAt &&
+        !e.updatedAt &&
+        !e.author &&
+        e.categories.length === 0 &&
+        e.enclosures.length === 0;
       if (empty) {
         warnings.push(`entry ${i + 1} is empty; skipped`);
         return;
@@ -558,7 +579,8 @@ function normalizeItem(it: Record<string, unknown>, format: FeedFormat, base0: s
   const guidNode = arr(it.x_guid)[0];
   const idNode = arr(it.x_id)[0];
   let guid = cleanText(textOf(isAtom ? idNode : (guidNode ?? idNode))) || null;
-  if (!guid && format === 'rdf') guid = cleanText(attrs({ $: (it.x_attrs ?? {}) as XAttrs })['rdf:about'] ?? '') || null;
+  if (!guid && format === 'rdf')
+    guid = cleanText(attrs({ $: (it.x_attrs ?? {}) as XAttrs })['rdf:about'] ?? '') || null;
 
   // url
   let url: string | null = null;

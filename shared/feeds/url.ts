@@ -145,7 +145,7 @@ export function canonicalizeUrl(url: string, base?: string | null): string | nul
 
 function canon(url: string, base: string | null, depth: number): string | null {
   if (typeof url !== 'string') return null;
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: WHATWG URL parsing strips C0 controls and DEL; so does this
   const raw = url.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   if (raw === '') return null;
   let u: URL;
@@ -178,7 +178,7 @@ function canon(url: string, base: string | null, depth: number): string | null {
       }
       if (!isTrackingParam(name)) kept.push(part);
     }
-    u.search = kept.length ? '?' + kept.join('&') : '';
+    u.search = kept.length ? `?${kept.join('&')}` : '';
   }
   return u.toString();
 }

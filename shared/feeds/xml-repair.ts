@@ -14,10 +14,33 @@ import { decodeHTML } from 'entities';
 const XML_PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
 const CP1252_C1: Record<number, number> = {
-  0x80: 0x20ac, 0x82: 0x201a, 0x83: 0x0192, 0x84: 0x201e, 0x85: 0x2026, 0x86: 0x2020, 0x87: 0x2021, 0x88: 0x02c6,
-  0x89: 0x2030, 0x8a: 0x0160, 0x8b: 0x2039, 0x8c: 0x0152, 0x8e: 0x017d, 0x91: 0x2018, 0x92: 0x2019, 0x93: 0x201c,
-  0x94: 0x201d, 0x95: 0x2022, 0x96: 0x2013, 0x97: 0x2014, 0x98: 0x02dc, 0x99: 0x2122, 0x9a: 0x0161, 0x9b: 0x203a,
-  0x9c: 0x0153, 0x9e: 0x017e, 0x9f: 0x0178,
+  0x80: 0x20ac,
+  0x82: 0x201a,
+  0x83: 0x0192,
+  0x84: 0x201e,
+  0x85: 0x2026,
+  0x86: 0x2020,
+  0x87: 0x2021,
+  0x88: 0x02c6,
+  0x89: 0x2030,
+  0x8a: 0x0160,
+  0x8b: 0x2039,
+  0x8c: 0x0152,
+  0x8e: 0x017d,
+  0x91: 0x2018,
+  0x92: 0x2019,
+  0x93: 0x201c,
+  0x94: 0x201d,
+  0x95: 0x2022,
+  0x96: 0x2013,
+  0x97: 0x2014,
+  0x98: 0x02dc,
+  0x99: 0x2122,
+  0x9a: 0x0161,
+  0x9b: 0x203a,
+  0x9c: 0x0153,
+  0x9e: 0x017e,
+  0x9f: 0x0178,
 };
 
 function validXmlChar(cp: number): boolean {
@@ -59,7 +82,7 @@ function fixRefs(text: string): string {
           return [...decoded].map((c) => charRef(c.codePointAt(0)!)).join('');
         }
       }
-      return '&amp;' + whole.slice(1);
+      return `&amp;${whole.slice(1)}`;
     }
     return '&amp;';
   });
@@ -83,7 +106,10 @@ const XHTML_CONSTRUCT =
 export function xhtmlToEscaped(xml: string): string {
   if (!/xhtml/.test(xml)) return xml;
   return xml.replace(XHTML_CONSTRUCT, (_whole, tag: string, attrs: string, inner: string) => {
-    const unwrapped = inner.replace(/^\s*<(?:[A-Za-z_][\w.-]*:)?div\b[^>]*>([\s\S]*)<\/(?:[A-Za-z_][\w.-]*:)?div>\s*$/, '$1');
+    const unwrapped = inner.replace(
+      /^\s*<(?:[A-Za-z_][\w.-]*:)?div\b[^>]*>([\s\S]*)<\/(?:[A-Za-z_][\w.-]*:)?div>\s*$/,
+      '$1',
+    );
     const html = unwrapped.replace(/<(\/?)[A-Za-z_][\w.-]*:/g, '<$1'); // xhtml:p → p
     const escaped = html.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const newAttrs = attrs.replace(/\btype\s*=\s*["'][^"']*["']/, 'type="html"');
@@ -155,7 +181,8 @@ export function balanceTags(xml: string): string | null {
       stack.push({ name, start, end });
     }
   }
-  for (let j = stack.length - 1; j >= 0; j--) edits.push({ start: xml.length, end: xml.length, text: `</${stack[j]!.name}>` });
+  for (let j = stack.length - 1; j >= 0; j--)
+    edits.push({ start: xml.length, end: xml.length, text: `</${stack[j]!.name}>` });
   if (edits.length === 0) return null;
   edits.sort((a, b) => a.start - b.start || a.end - b.end);
   let out = '';

@@ -34,7 +34,7 @@ export function parseIpv6(input: string): number[] | null {
     const v4 = parseIpv4(last);
     if (!v4) return null;
     tail = v4;
-    s = s.slice(0, lastColon + 1) + '0:0';
+    s = `${s.slice(0, lastColon + 1)}0:0`;
   }
   const [headStr, tailStr] = s.includes('::') ? (s.split('::') as [string, string]) : [s, null];
   const head = headStr ? headStr.split(':') : [];

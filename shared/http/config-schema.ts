@@ -28,8 +28,16 @@ export const httpConfigSchema = z
       .prefault({}),
     maxBytes: z
       .object({
-        feed: z.number().int().positive().default(10 * 1024 * 1024),
-        page: z.number().int().positive().default(5 * 1024 * 1024),
+        feed: z
+          .number()
+          .int()
+          .positive()
+          .default(10 * 1024 * 1024),
+        page: z
+          .number()
+          .int()
+          .positive()
+          .default(5 * 1024 * 1024),
       })
       .prefault({}),
     /** Minimum gap between two requests to the same host, ms. */

@@ -35,7 +35,13 @@ export class HttpError extends WirewatchError {
   constructor(
     code: HttpErrorCode,
     message: string,
-    options: { url: string; retryable?: boolean; status?: number | null; retryAfterMs?: number | null; cause?: unknown },
+    options: {
+      url: string;
+      retryable?: boolean;
+      status?: number | null;
+      retryAfterMs?: number | null;
+      cause?: unknown;
+    },
   ) {
     super(code, message, { retryable: options.retryable ?? false, cause: options.cause });
     this.name = 'HttpError';
@@ -63,7 +69,7 @@ export function parseRetryAfter(value: string | null | undefined, now: Date = ne
   // HTTP-date: must name GMT (or be asctime, which is implicitly GMT); Date.parse reads both.
   if (!/[a-z]/i.test(v)) return null;
   const asctime = /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/.test(v);
-  const t = Date.parse(asctime ? v + ' GMT' : v);
+  const t = Date.parse(asctime ? `${v} GMT` : v);
   if (Number.isNaN(t)) return null;
   return Math.max(0, t - now.getTime());
 }

@@ -71,7 +71,8 @@ type LookupCallback = (err: Error | null, address?: string | ResolvedAddress[], 
  */
 export function createHttpClient(config: HttpConfig, options: HttpClientOptions = {}): HttpClient {
   const userAgent =
-    options.userAgent ?? (config.contactUrl ? `wirewatch/${WIREWATCH_VERSION} (+${config.contactUrl})` : `wirewatch/${WIREWATCH_VERSION}`);
+    options.userAgent ??
+    (config.contactUrl ? `wirewatch/${WIREWATCH_VERSION} (+${config.contactUrl})` : `wirewatch/${WIREWATCH_VERSION}`);
   const resolve = options.lookup ?? systemLookup;
   const allow = new Set(config.allowHosts.map((h) => h.toLowerCase()));
   const gate = new HostGate();
@@ -147,9 +148,13 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions 
     // even when their normalised form is on allowHosts: no legitimate feed link is written that way.
     const written = writtenHost(raw);
     if (written !== null && isIpLiteralHost(written) && written.toLowerCase().replace(/\.$/, '') !== u.hostname) {
-      throw new HttpError('blocked_address', `IP-literal host in non-standard notation refused: ${written} (${u.href})`, {
-        url: u.href,
-      });
+      throw new HttpError(
+        'blocked_address',
+        `IP-literal host in non-standard notation refused: ${written} (${u.href})`,
+        {
+          url: u.href,
+        },
+      );
     }
     if (!allowed) {
       // WHATWG parsing already turned decimal/hex/octal IPv4 forms into dotted quads.
@@ -194,7 +199,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions 
       const declared = Number(headers['content-length']);
       if (Number.isFinite(declared) && declared > init.maxBytes) {
         res.body.destroy();
-        throw tooLarge(u.href, init.maxBytes, 'declared Content-Length ' + declared);
+        throw tooLarge(u.href, init.maxBytes, `declared Content-Length ${declared}`);
       }
       const chunks: Buffer[] = [];
       let total = 0;
@@ -288,6 +293,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions 
 
 /** The host of an absolute URL exactly as written (before WHATWG normalisation), else null. */
 function writtenHost(raw: string): string | null {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the URL parser skips leading C0 controls and spaces (WHATWG URL §4.4), so this does too
   const m = /^[\s\u0000-\u001f]*[a-z][a-z0-9+.-]*:[\\/]{2}(?:[^@/?#\\]*@)?(\[[^\]]*\]|[^:/?#\\]*)/i.exec(raw);
   return m ? m[1]! : null;
 }
@@ -313,7 +319,12 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
  * passed). Truncated streams yield what was decodable (like browsers). Unknown codings pass through unchanged.
  * @throws HttpError `response_too_large` past the cap, `decode_error` for corrupt data
  */
-async function decodeContent(raw: Buffer, encoding: string | undefined, maxBytes: number, url: string): Promise<Buffer> {
+async function decodeContent(
+  raw: Buffer,
+  encoding: string | undefined,
+  maxBytes: number,
+  url: string,
+): Promise<Buffer> {
   if (!encoding) return raw;
   const codings = encoding
     .toLowerCase()
@@ -409,11 +420,15 @@ function mapError(err: unknown, url: string, timedOut: boolean, config: HttpConf
     });
   }
   if (codes.some((c) => TLS_CODES.test(c))) {
-    return new HttpError('tls_error', `TLS failure talking to ${url} (${codes.find((c) => TLS_CODES.test(c))}): ${msg}`, {
-      url,
-      retryable: false,
-      cause: err,
-    });
+    return new HttpError(
+      'tls_error',
+      `TLS failure talking to ${url} (${codes.find((c) => TLS_CODES.test(c))}): ${msg}`,
+      {
+        url,
+        retryable: false,
+        cause: err,
+      },
+    );
   }
   return new HttpError('network_error', `request to ${url} failed (${code}): ${msg}`, {
     url,

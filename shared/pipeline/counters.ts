@@ -17,7 +17,12 @@ export class CycleCounters implements MetricsPort {
   summary(): CycleSummary {
     const g = (n: MetricName) => this.get(n);
     return {
-      feeds: { total: g('feedsPolled'), ok: g('feedsOk'), notModified: g('feedsNotModified'), failed: g('feedsFailed') },
+      feeds: {
+        total: g('feedsPolled'),
+        ok: g('feedsOk'),
+        notModified: g('feedsNotModified'),
+        failed: g('feedsFailed'),
+      },
       entries: { seen: g('entriesSeen'), new: g('entriesNew') },
       articles: { extracted: g('articlesExtracted'), fallback: g('articlesFallback'), failed: g('articlesFailed') },
       items: { stored: g('itemsStored'), tagged: g('itemsTagged') },

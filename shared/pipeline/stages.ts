@@ -35,7 +35,8 @@ export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boole
 /** Finds a configured feed by id. @throws InputError `unknown_feed` (the message is dropped as poison by callers). */
 export function feedById(ctx: PipelineContext, feedId: string): FeedSource {
   const feed = ctx.config.feeds.find((f) => f.id === feedId);
-  if (!feed) throw new InputError('unknown_feed', `feed ${feedId} is not in the configuration (removed since it was queued?)`);
+  if (!feed)
+    throw new InputError('unknown_feed', `feed ${feedId} is not in the configuration (removed since it was queued?)`);
   return feed;
 }
 
@@ -152,7 +153,11 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
         seenAt: job.discoveredAt,
       });
       await ctx.store.markEntrySeen(job.feedId, entry, saved.item.id);
-      log.info('article already stored from another feed; feed recorded', { itemId: saved.item.id, outcome: saved.outcome, durationMs: Date.now() - started });
+      log.info('article already stored from another feed; feed recorded', {
+        itemId: saved.item.id,
+        outcome: saved.outcome,
+        durationMs: Date.now() - started,
+      });
       return saved.newTopics.length ? ctx.alerter.planAlerts(saved.item, saved.newTopics) : [];
     }
   }
@@ -168,7 +173,10 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
   } else {
     // No usable link (none, or javascript:/data:): the feed's own content is the article. The item gets a stable
     // pseudo-URL from the feed and the entry's identity key, so each such entry is its own item.
-    canonical = `urn:wirewatch:entry:${createHash('sha256').update(job.feedId + '\n' + entry.key).digest('hex').slice(0, 32)}`;
+    canonical = `urn:wirewatch:entry:${createHash('sha256')
+      .update(`${job.feedId}\n${entry.key}`)
+      .digest('hex')
+      .slice(0, 32)}`;
     const fromFeed = await extractPage(
       { body: entry.contentHtml ?? '', url: job.feedUrl, contentType: 'text/html' },
       opts,
@@ -258,5 +266,3 @@ function extractionOf(item: StoredItem): Extraction {
     extractor: { name: item.extraction.extractor.name, version: item.extraction.extractor.version, dom: null },
   };
 }
-
-

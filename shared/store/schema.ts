@@ -53,7 +53,11 @@ export function createTableInput(tableName: string): {
     Projection: { ProjectionType: 'ALL' };
   }>;
 } {
-  const attrs = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...TABLE_GSIS.flatMap((g) => [g.partitionKey, g.sortKey])];
+  const attrs = [
+    TABLE_KEYS.partitionKey,
+    TABLE_KEYS.sortKey,
+    ...TABLE_GSIS.flatMap((g) => [g.partitionKey, g.sortKey]),
+  ];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',

@@ -18,16 +18,22 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { StoreError, WirewatchError } from '../errors.ts';
 import type { FeedStateRepo } from '../feeds/poll.ts';
-import type {
-  Extraction,
-  FeedEntry,
-  FeedState,
-  IsoDateTime,
-  ItemSummary,
-  StoredItem,
-  TopicMatch,
-} from '../types.ts';
-import { B, N, S, SS, compact, getB, getN, getS, gunzipText, gzipText, itemSizeBytes, sha256Hex, type Record_ } from './codec.ts';
+import type { Extraction, FeedEntry, FeedState, IsoDateTime, ItemSummary, StoredItem, TopicMatch } from '../types.ts';
+import {
+  B,
+  N,
+  S,
+  SS,
+  compact,
+  getB,
+  getN,
+  getS,
+  gunzipText,
+  gzipText,
+  itemSizeBytes,
+  sha256Hex,
+  type Record_,
+} from './codec.ts';
 import { GSI_PARTITIONS, KEY_PREFIX, TABLE_GSIS, TABLE_KEYS, createTableInput } from './schema.ts';
 
 /**
@@ -104,7 +110,7 @@ export interface StoreOptions {
  * @param canonicalUrl an already canonicalised absolute URL (or a `urn:` pseudo-URL)
  */
 export function itemIdFor(canonicalUrl: string): string {
-  return 'i_' + sha256Hex(canonicalUrl).slice(0, 24);
+  return `i_${sha256Hex(canonicalUrl).slice(0, 24)}`;
 }
 
 /** Change fingerprint of a feed entry: sha256 hex over title, summary, contentHtml and updatedAt. */
@@ -181,12 +187,18 @@ export class Store implements FeedStateRepo {
     for (;;) {
       desc = await this.describe();
       if (desc?.status === 'ACTIVE') break;
-      if (Date.now() > deadline) throw new StoreError('store_unavailable', `table ${this.tableName} did not become ACTIVE within 60 s`, { retryable: true });
+      if (Date.now() > deadline)
+        throw new StoreError('store_unavailable', `table ${this.tableName} did not become ACTIVE within 60 s`, {
+          retryable: true,
+        });
       await sleep(100);
     }
     const missing = TABLE_GSIS.map((g) => g.indexName).filter((n) => !desc!.indexes.includes(n));
     if (missing.length > 0) {
-      throw new StoreError('table_mismatch', `table ${this.tableName} exists but lacks index(es) ${missing.join(', ')}; recreate it`);
+      throw new StoreError(
+        'table_mismatch',
+        `table ${this.tableName} exists but lacks index(es) ${missing.join(', ')}; recreate it`,
+      );
     }
   }
 
@@ -285,7 +297,7 @@ export class Store implements FeedStateRepo {
   }
 
   private entryPk(feedId: string, key: string): string {
-    return KEY_PREFIX.entry + sha256Hex(feedId + '\n' + key).slice(0, 40);
+    return KEY_PREFIX.entry + sha256Hex(`${feedId}\n${key}`).slice(0, 40);
   }
 
   // ---------------------------------------------------------------- items
@@ -323,7 +335,9 @@ export class Store implements FeedStateRepo {
         throw err;
       }
     }
-    throw new StoreError('write_conflict', `item ${id} kept changing under concurrent writers; try again`, { retryable: true });
+    throw new StoreError('write_conflict', `item ${id} kept changing under concurrent writers; try again`, {
+      retryable: true,
+    });
   }
 
   private async mergeInto(old: StoredItem, rev: number, input: ItemInput): Promise<SaveResult> {
@@ -358,7 +372,12 @@ export class Store implements FeedStateRepo {
     }
     await this.writeItem(next, rev);
     await this.syncRows(old, next);
-    return { outcome: 'updated', contentChanged, item: next, newTopics: next.topics.filter((t) => !oldTopicIds.has(t.id)) };
+    return {
+      outcome: 'updated',
+      contentChanged,
+      item: next,
+      newTopics: next.topics.filter((t) => !oldTopicIds.has(t.id)),
+    };
   }
 
   /** The full item with its (decompressed) text, or null. @throws StoreError `corrupt_record` */
@@ -410,7 +429,10 @@ export class Store implements FeedStateRepo {
 
   /** The whole table, page by page (Scan with `LastEvaluatedKey` pagination), filtered by `filter`. */
   private async *scanPages(
-    filter: Pick<ScanCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ProjectionExpression'>,
+    filter: Pick<
+      ScanCommandInput,
+      'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ProjectionExpression'
+    >,
   ): AsyncIterable<Record_[]> {
     let start: Record_ | undefined;
     do {
@@ -431,7 +453,7 @@ export class Store implements FeedStateRepo {
   async queryItems(q: ItemQuery): Promise<ItemPage> {
     const since = isoOrNull(q.since) ?? '';
     const until = isoOrNull(q.until);
-    const hi = (until ?? '9999') + '#~';
+    const hi = `${until ?? '9999'}#~`;
     const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = {};
     const filters: string[] = [];
@@ -448,7 +470,7 @@ export class Store implements FeedStateRepo {
       }
     } else if (q.feed !== undefined) {
       input = { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi' };
-      Object.assign(values, { ':pk': S(KEY_PREFIX.feed + q.feed), ':lo': S('ITEM#' + since), ':hi': S('ITEM#' + hi) });
+      Object.assign(values, { ':pk': S(KEY_PREFIX.feed + q.feed), ':lo': S(`ITEM#${since}`), ':hi': S(`ITEM#${hi}`) });
     } else {
       const g = TABLE_GSIS[0];
       input = {
@@ -543,7 +565,7 @@ export class Store implements FeedStateRepo {
     const { entry, extraction } = input;
     const seenAt = isoOrNull(input.seenAt) ?? this.nowIso();
     const rawTitle = (entry.title || extraction.title || '').trim();
-    const title = rawTitle.length > MAX_TITLE_CHARS ? rawTitle.slice(0, MAX_TITLE_CHARS - 1) + '…' : rawTitle;
+    const title = rawTitle.length > MAX_TITLE_CHARS ? `${rawTitle.slice(0, MAX_TITLE_CHARS - 1)}…` : rawTitle;
     return {
       id,
       url: input.canonicalUrl,
@@ -636,9 +658,17 @@ export class Store implements FeedStateRepo {
       }),
     ];
     for (const t of item.topics) {
-      rows.push(compact({ pk: S(KEY_PREFIX.topic + t.id), sk: S(`${sortAt}#${item.id}`), feedIds: SS(item.feedIds), ...common }));
+      rows.push(
+        compact({
+          pk: S(KEY_PREFIX.topic + t.id),
+          sk: S(`${sortAt}#${item.id}`),
+          feedIds: SS(item.feedIds),
+          ...common,
+        }),
+      );
     }
-    for (const f of item.feedIds) rows.push({ pk: S(KEY_PREFIX.feed + f), sk: S(`ITEM#${sortAt}#${item.id}`), ...common });
+    for (const f of item.feedIds)
+      rows.push({ pk: S(KEY_PREFIX.feed + f), sk: S(`ITEM#${sortAt}#${item.id}`), ...common });
     for (const u of item.urls) {
       rows.push({ pk: S(this.urlPk(u)), sk: S('URL'), url: S(u), itemId: S(item.id), expiresAt: N(item.expiresAt) });
     }
@@ -649,9 +679,7 @@ export class Store implements FeedStateRepo {
   private async syncRows(prev: StoredItem | null, next: StoredItem): Promise<void> {
     const rows = this.rowsFor(next);
     const keep = new Set(rows.map((r) => `${getS(r, 'pk')}\u0000${getS(r, 'sk')}`));
-    const stale = prev
-      ? this.rowsFor(prev).filter((r) => !keep.has(`${getS(r, 'pk')}\u0000${getS(r, 'sk')}`))
-      : [];
+    const stale = prev ? this.rowsFor(prev).filter((r) => !keep.has(`${getS(r, 'pk')}\u0000${getS(r, 'sk')}`)) : [];
     await this.batchWrite([
       ...stale.map((r) => ({ DeleteRequest: { Key: { pk: r.pk!, sk: r.sk! } } })),
       ...rows.map((Item) => ({ PutRequest: { Item } })),
@@ -674,7 +702,9 @@ export class Store implements FeedStateRepo {
 
   private async get(pk: string, sk: string): Promise<Record_ | null> {
     const out = await this.call('GetItem', () =>
-      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: S(pk), sk: S(sk) }, ConsistentRead: true })),
+      this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { pk: S(pk), sk: S(sk) }, ConsistentRead: true }),
+      ),
     );
     return out.Item ?? null;
   }
@@ -699,10 +729,17 @@ export class Store implements FeedStateRepo {
     const found: Record_[] = [];
     let pending: Record_[] = keys;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= 8) throw new StoreError('batch_incomplete', `BatchGetItem on ${this.tableName} left ${pending.length} keys unprocessed after 8 attempts`, { retryable: true });
+      if (attempt >= 8)
+        throw new StoreError(
+          'batch_incomplete',
+          `BatchGetItem on ${this.tableName} left ${pending.length} keys unprocessed after 8 attempts`,
+          { retryable: true },
+        );
       if (attempt > 0) await sleep(backoffMs(attempt));
       const out = await this.call('BatchGetItem', () =>
-        this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } })),
+        this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        ),
       );
       found.push(...(out.Responses?.[this.tableName] ?? []));
       pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
@@ -719,7 +756,12 @@ export class Store implements FeedStateRepo {
     for (let i = 0; i < requests.length; i += 25) {
       let pending = requests.slice(i, i + 25);
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= 8) throw new StoreError('batch_incomplete', `BatchWriteItem on ${this.tableName} left ${pending.length} writes unprocessed after 8 attempts`, { retryable: true });
+        if (attempt >= 8)
+          throw new StoreError(
+            'batch_incomplete',
+            `BatchWriteItem on ${this.tableName} left ${pending.length} writes unprocessed after 8 attempts`,
+            { retryable: true },
+          );
         if (attempt > 0) await sleep(backoffMs(attempt));
         const out = await this.call('BatchWriteItem', () =>
           this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } })),
@@ -741,12 +783,17 @@ export class Store implements FeedStateRepo {
     if (err instanceof WirewatchError) return err;
     const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
     const status = e.$metadata?.httpStatusCode;
-    const clientFault = status !== undefined && status >= 400 && status < 500 && !/Throughput|Throttl|RequestLimit/.test(e.name ?? '');
+    const clientFault =
+      status !== undefined && status >= 400 && status < 500 && !/Throughput|Throttl|RequestLimit/.test(e.name ?? '');
     const what = `${op} on table ${this.tableName}${itemId ? ` (item ${itemId})` : ''}`;
-    return new StoreError(clientFault ? 'store_rejected' : 'store_unavailable', `${what} failed: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`, {
-      retryable: !clientFault,
-      cause: err,
-    });
+    return new StoreError(
+      clientFault ? 'store_rejected' : 'store_unavailable',
+      `${what} failed: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`,
+      {
+        retryable: !clientFault,
+        cause: err,
+      },
+    );
   }
 
   private parseJson<T>(rec: Record_, attr: string, where: string): T {
@@ -755,7 +802,9 @@ export class Store implements FeedStateRepo {
       if (raw === null) throw new Error(`attribute ${attr} missing`);
       return JSON.parse(raw) as T;
     } catch (err) {
-      throw new StoreError('corrupt_record', `cannot decode ${attr} of ${where}: ${(err as Error).message}`, { cause: err });
+      throw new StoreError('corrupt_record', `cannot decode ${attr} of ${where}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 }

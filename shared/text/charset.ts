@@ -95,7 +95,10 @@ const LABEL_MAP: Record<string, string> = {
  */
 export function normalizeCharsetLabel(label: string | null | undefined): string | null {
   if (!label) return null;
-  const l = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
+  const l = label
+    .trim()
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '');
   if (l === '') return null;
   const mapped = LABEL_MAP[l] ?? l;
   return iconv.encodingExists(mapped) ? mapped : null;
@@ -239,10 +242,7 @@ function decodeWith(bytes: Uint8Array, enc: string): string {
  * @param declared labels in priority order, e.g. `[httpCharset, xmlDeclEncoding]`; null/unknown ones are skipped
  * @returns text without BOM, lower-case charset actually used, and where it came from. Never throws.
  */
-export function decodeText(
-  bytes: Uint8Array,
-  declared: Array<string | null | undefined>,
-): DecodedText {
+export function decodeText(bytes: Uint8Array, declared: Array<string | null | undefined>): DecodedText {
   const bom = bomOf(bytes);
   if (bom) {
     return { text: decodeWith(bytes.subarray(bom.len), bom.enc), charset: bom.enc, source: 'bom' };

@@ -9,18 +9,86 @@
  */
 
 const MONTHS: Record<string, number> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
   // a few non-English abbreviations seen in feeds
-  mär: 2, mrz: 2, mai: 4, okt: 9, dez: 11, ene: 0, abr: 3, ago: 7, dic: 11, fev: 1, set: 8, out: 9, janv: 0,
-  févr: 1, fevr: 1, avr: 3, juil: 6, juin: 5, déc: 11, gen: 0, lug: 6, giu: 5,
+  mär: 2,
+  mrz: 2,
+  mai: 4,
+  okt: 9,
+  dez: 11,
+  ene: 0,
+  abr: 3,
+  ago: 7,
+  dic: 11,
+  fev: 1,
+  set: 8,
+  out: 9,
+  janv: 0,
+  févr: 1,
+  fevr: 1,
+  avr: 3,
+  juil: 6,
+  juin: 5,
+  déc: 11,
+  gen: 0,
+  lug: 6,
+  giu: 5,
 };
 
 /** Zone abbreviations → offset minutes east of UTC (RFC 822 §5.1 plus common extras). */
 const ZONES: Record<string, number> = {
-  ut: 0, utc: 0, gmt: 0, z: 0, wet: 0, bst: 60, cet: 60, met: 60, cest: 120, mest: 120, eet: 120, eest: 180,
-  msk: 180, ist: 330, sgt: 480, hkt: 480, awst: 480, jst: 540, kst: 540, acst: 570, aest: 600, aedt: 660,
-  nzst: 720, nzdt: 780, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
-  akst: -540, akdt: -480, hst: -600, ast: -240, adt: -180, nst: -210, ndt: -150, brt: -180, art: -180,
+  ut: 0,
+  utc: 0,
+  gmt: 0,
+  z: 0,
+  wet: 0,
+  bst: 60,
+  cet: 60,
+  met: 60,
+  cest: 120,
+  mest: 120,
+  eet: 120,
+  eest: 180,
+  msk: 180,
+  ist: 330,
+  sgt: 480,
+  hkt: 480,
+  awst: 480,
+  jst: 540,
+  kst: 540,
+  acst: 570,
+  aest: 600,
+  aedt: 660,
+  nzst: 720,
+  nzdt: 780,
+  est: -300,
+  edt: -240,
+  cst: -360,
+  cdt: -300,
+  mst: -420,
+  mdt: -360,
+  pst: -480,
+  pdt: -420,
+  akst: -540,
+  akdt: -480,
+  hst: -600,
+  ast: -240,
+  adt: -180,
+  nst: -210,
+  ndt: -150,
+  brt: -180,
+  art: -180,
 };
 
 function military(letter: string): number | null {
@@ -114,7 +182,7 @@ export function parseDate(input: string | null | undefined): Date | null {
   if (m) {
     const off = offsetFrom(m[8]);
     if (off === null) return null;
-    const frac = m[7] ? Math.round(Number('0.' + m[7]) * 1000) : 0;
+    const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
     return build(
       Number(m[1]),
       m[2] ? Number(m[2]) - 1 : 0,
@@ -133,7 +201,7 @@ export function parseDate(input: string | null | undefined): Date | null {
     if (mo === null) return null;
     const off = offsetFrom(m[9]);
     if (off === null) return null;
-    const frac = m[7] ? Math.round(Number('0.' + m[7]) * 1000) : 0;
+    const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
     return build(
       fourDigitYear(m[3]!),
       mo,
@@ -171,15 +239,35 @@ export function parseDate(input: string | null | undefined): Date | null {
   }
 
   // "2023/03/20 12:00[:00] [zone]" and "20.03.2023 12:00"
-  m = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([A-Za-z]{1,5}|[+-]\d{2}:?\d{2})?)?$/.exec(s);
+  m = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([A-Za-z]{1,5}|[+-]\d{2}:?\d{2})?)?$/.exec(
+    s,
+  );
   if (m) {
     const off = offsetFrom(m[7]);
     if (off === null) return null;
-    return build(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), 0, off);
+    return build(
+      Number(m[1]),
+      Number(m[2]) - 1,
+      Number(m[3]),
+      Number(m[4] ?? 0),
+      Number(m[5] ?? 0),
+      Number(m[6] ?? 0),
+      0,
+      off,
+    );
   }
   m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
   if (m) {
-    return build(Number(m[3]), Number(m[2]) - 1, Number(m[1]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), 0, 0);
+    return build(
+      Number(m[3]),
+      Number(m[2]) - 1,
+      Number(m[1]),
+      Number(m[4] ?? 0),
+      Number(m[5] ?? 0),
+      Number(m[6] ?? 0),
+      0,
+      0,
+    );
   }
   return null;
 }

@@ -66,7 +66,8 @@ export async function backtestTopic(
   for await (const item of port.scanItems()) {
     report.scanned++;
     const before = item.topics.find((t) => t.id === topicId) ?? null;
-    const after = set.classify({ title: item.title ?? '', text: item.text ?? '' }).find((t) => t.id === topicId) ?? null;
+    const after =
+      set.classify({ title: item.title ?? '', text: item.text ?? '' }).find((t) => t.id === topicId) ?? null;
     if (before) report.matchedBefore++;
     if (after) report.matchedAfter++;
     if (!before && after) {

@@ -319,7 +319,9 @@ class CompiledTopicSet implements TopicSet {
     const fields: [AnalysedText, AnalysedText] = [analyse(title), analyse(text)];
     const sentOfTok = fields.map((a) => {
       const arr = new Int32Array(a.tokens.length).fill(-1);
-      a.sentences.forEach((s, i) => arr.fill(i, s.tokLo, s.tokHi));
+      a.sentences.forEach((s, i) => {
+        arr.fill(i, s.tokLo, s.tokHi);
+      });
       return arr;
     }) as [Int32Array, Int32Array];
     const body = fields[1];
@@ -365,7 +367,6 @@ function clauseNodes(n: CNode): CNode[] {
 
 // ---------------------------------------------------------------------------------------------------------
 // evaluation
-
 
 function inScope(o: Occ, scope: Range[]): boolean {
   for (const r of scope) if (r.f === o.f && o.lo >= r.lo && o.hi <= r.hi) return true;
@@ -524,7 +525,7 @@ function evalSentence(n: CNode & { kind: 'sentence' }, scope: Range[], st: DocSt
     }
   } else {
     for (const f of [0, 1] as const) {
-      st.fields[f].sentences.forEach((_s, i) => candidates.push({ f, s: i }));
+      for (let i = 0; i < st.fields[f].sentences.length; i++) candidates.push({ f, s: i });
     }
   }
   let acc: Result | null = null;
@@ -622,12 +623,18 @@ function buildEvidence(clause: string, r: Result, st: DocState, limit: number): 
       if (last && w.lo >= last.lo && w.hi <= last.hi) continue;
       outer.push(w);
     }
-    const terms = outer
-      .map((w) => {
-        const start = field.tokens[w.lo]!.start;
-        const end = field.tokens[w.hi - 1]!.end;
-        return { text: field.text.slice(start, end), start, end };
-      });
-    return { clause, field: fieldName, text: field.text.slice(sent.start, sent.end), start: sent.start, end: sent.end, terms };
+    const terms = outer.map((w) => {
+      const start = field.tokens[w.lo]!.start;
+      const end = field.tokens[w.hi - 1]!.end;
+      return { text: field.text.slice(start, end), start, end };
+    });
+    return {
+      clause,
+      field: fieldName,
+      text: field.text.slice(sent.start, sent.end),
+      start: sent.start,
+      end: sent.end,
+      terms,
+    };
   });
 }

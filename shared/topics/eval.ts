@@ -61,11 +61,16 @@ export function parseLabelledJsonl(text: string, source = '<data>'): LabelledDoc
     try {
       obj = JSON.parse(line);
     } catch (err) {
-      throw new InputError('bad_dataset', `${source}:${i + 1}: not valid JSON (${(err as Error).message})`, { cause: err });
+      throw new InputError('bad_dataset', `${source}:${i + 1}: not valid JSON (${(err as Error).message})`, {
+        cause: err,
+      });
     }
     const o = obj as Record<string, unknown>;
     if (typeof o !== 'object' || o === null || typeof o.text !== 'string' || !Array.isArray(o.labels)) {
-      throw new InputError('bad_dataset', `${source}:${i + 1}: expected an object with "text" (string) and "labels" (array)`);
+      throw new InputError(
+        'bad_dataset',
+        `${source}:${i + 1}: expected an object with "text" (string) and "labels" (array)`,
+      );
     }
     docs.push({
       id: typeof o.id === 'string' ? o.id : `line-${i + 1}`,
@@ -102,7 +107,8 @@ export function evaluateTopics(set: TopicSet, docs: LabelledDoc[], topicIds?: st
       else if (!expected && got) c.fp++;
       else if (expected && !got) c.fn++;
       else c.tn++;
-      if (expected !== got) errors.push({ id: d.id, topic: id, expected, got, score: m?.score ?? null, evidence: m?.evidence ?? [] });
+      if (expected !== got)
+        errors.push({ id: d.id, topic: id, expected, got, score: m?.score ?? null, evidence: m?.evidence ?? [] });
     }
   }
   for (const c of Object.values(counts)) {

@@ -4,7 +4,30 @@
  */
 export { compileTopics, type TopicSet } from './compile.ts';
 export { parseRule, RuleSyntaxError, type RuleNode } from './rules.ts';
-export { analyse, tokenize, sentenceSpans, paragraphStarts, foldWord, type Token, type Sentence, type AnalysedText } from './text.ts';
-export { evaluateTopics, parseLabelledJsonl, type LabelledDoc, type EvalReport, type EvalError, type TopicCounts } from './eval.ts';
+export {
+  analyse,
+  tokenize,
+  sentenceSpans,
+  paragraphStarts,
+  foldWord,
+  type Token,
+  type Sentence,
+  type AnalysedText,
+} from './text.ts';
+export {
+  evaluateTopics,
+  parseLabelledJsonl,
+  type LabelledDoc,
+  type EvalReport,
+  type EvalError,
+  type TopicCounts,
+} from './eval.ts';
 export { backtestTopic, type BacktestPort, type BacktestReport, type BacktestChange } from './backtest.ts';
-export { aliasesSchema, topicSchema, signalSchema, type AliasConfig, type TopicConfig, type SignalConfig } from './config-schema.ts';
+export {
+  aliasesSchema,
+  topicSchema,
+  signalSchema,
+  type AliasConfig,
+  type TopicConfig,
+  type SignalConfig,
+} from './config-schema.ts';

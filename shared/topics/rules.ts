@@ -133,7 +133,10 @@ function lexWord(word: string, start: number, src: string, out: Lex[]): void {
   if (near) {
     if (near[1] === undefined) throw new RuleSyntaxError(start, 'NEAR needs a distance in words, e.g. NEAR/5(a, b)');
     if (!/^[1-9][0-9]{0,2}$/.test(near[1])) {
-      throw new RuleSyntaxError(start + 5, `NEAR distance must be a whole number of words from 1 to 999, got "${near[1]}"`);
+      throw new RuleSyntaxError(
+        start + 5,
+        `NEAR distance must be a whole number of words from 1 to 999, got "${near[1]}"`,
+      );
     }
     out.push({ t: 'NEAR', n: Number(near[1]), pos: start, end });
     return;
@@ -216,7 +219,8 @@ export function parseAliasEntry(entry: string): RuleNode & { kind: 'term' } {
     prefix = true;
     text = text.slice(0, -1);
   }
-  if (text.includes('*')) throw new RuleSyntaxError(entry.indexOf('*'), 'a wildcard * is only allowed at the end of a term');
+  if (text.includes('*'))
+    throw new RuleSyntaxError(entry.indexOf('*'), 'a wildcard * is only allowed at the end of a term');
   if (text.includes('@')) throw new RuleSyntaxError(entry.indexOf('@'), 'an alias entry cannot refer to another alias');
   return { kind: 'term', words: termWords(text, exact, prefix, 0), pos: 0, end: entry.length };
 }
@@ -276,7 +280,16 @@ export function parseRule(src: string, aliasNames: ReadonlySet<string>): RuleNod
         children.push(parseUnary());
         continue;
       }
-      if (t.t === 'TERM' || t.t === 'ALIAS' || t.t === 'FIELD' || t.t === 'NEAR' || t.t === 'SENTENCE' || t.t === 'MIN' || t.t === '(' || t.t === 'NOT') {
+      if (
+        t.t === 'TERM' ||
+        t.t === 'ALIAS' ||
+        t.t === 'FIELD' ||
+        t.t === 'NEAR' ||
+        t.t === 'SENTENCE' ||
+        t.t === 'MIN' ||
+        t.t === '(' ||
+        t.t === 'NOT'
+      ) {
         throw new RuleSyntaxError(
           t.pos,
           `missing operator before ${describe(t)}: join terms with AND / OR, or quote a phrase ("a b")`,
@@ -316,7 +329,8 @@ export function parseRule(src: string, aliasNames: ReadonlySet<string>): RuleNod
       case '(': {
         if (peek().t === ')') throw new RuleSyntaxError(t.pos, 'empty group: () needs something inside');
         const inner = parseOr();
-        if (peek().t === ',') throw new RuleSyntaxError(peek().pos, 'unexpected "," outside NEAR/SENTENCE/MIN arguments');
+        if (peek().t === ',')
+          throw new RuleSyntaxError(peek().pos, 'unexpected "," outside NEAR/SENTENCE/MIN arguments');
         const close = expect(')', '")"', t);
         return { ...inner, pos: t.pos, end: close.end } as RuleNode;
       }
@@ -381,7 +395,10 @@ export function parseRule(src: string, aliasNames: ReadonlySet<string>): RuleNod
   if (rest.t === ')') throw new RuleSyntaxError(rest.pos, 'unbalanced parenthesis: ")" without a matching "("');
   if (rest.t !== 'EOF') throw new RuleSyntaxError(rest.pos, `unexpected ${describe(rest)}`);
   if (!hasPositive(root)) {
-    throw new RuleSyntaxError(root.pos, 'the rule has no positive term: a rule made only of NOT would match almost everything');
+    throw new RuleSyntaxError(
+      root.pos,
+      'the rule has no positive term: a rule made only of NOT would match almost everything',
+    );
   }
   return root;
 }

@@ -53,7 +53,7 @@ const NO_SPACE_CHAR_G =
 /** A word: letters, digits and marks, with inner apostrophes (`don't`, `China's`). */
 const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
 const MARKS_RE = /\p{M}+/gu;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at U+0000 by definition
 const ASCII_RE = /^[\x00-\x7f]*$/;
 
 /**
@@ -111,8 +111,7 @@ export function tokenize(text: string): Token[] {
   if (!text) return out;
   const hasNoSpace = NO_SPACE_SCRIPT.test(text);
   WORD_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = WORD_RE.exec(text)) !== null) {
+  for (let m = WORD_RE.exec(text); m !== null; m = WORD_RE.exec(text)) {
     let word = m[0];
     const start = m.index;
     if (hasNoSpace && NO_SPACE_SCRIPT.test(word)) {
@@ -145,8 +144,7 @@ export function tokenize(text: string): Token[] {
 function splitNoSpace(word: string, base: number, out: Token[]): void {
   let pos = 0;
   NO_SPACE_CHAR_G.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = NO_SPACE_CHAR_G.exec(word)) !== null) {
+  for (let m = NO_SPACE_CHAR_G.exec(word); m !== null; m = NO_SPACE_CHAR_G.exec(word)) {
     pushRun(word, pos, m.index, base, out);
     const f = folded(m[0]);
     out.push({ norm: f.norm, raw: f.raw, start: base + m.index, end: base + m.index + m[0].length });
@@ -181,8 +179,7 @@ export function paragraphStarts(text: string): number[] {
   // skip leading whitespace
   while (pos < text.length && /\s/.test(text[pos]!)) pos++;
   if (pos < text.length) starts.push(pos);
-  let m: RegExpExecArray | null;
-  while ((m = sepRe.exec(text)) !== null) {
+  for (let m = sepRe.exec(text); m !== null; m = sepRe.exec(text)) {
     let p = m.index + m[0].length;
     while (p < text.length && /\s/.test(text[p]!)) p++;
     if (p < text.length && starts[starts.length - 1] !== p) starts.push(p);
@@ -206,7 +203,17 @@ function endsWithAbbreviation(text: string, from: number, to: number): boolean {
 }
 
 function isSpaceCode(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9 || c === 160 || c === 12 || c === 11 || (c >= 0x2000 && c <= 0x200b) || c === 0x3000;
+  return (
+    c === 32 ||
+    c === 10 ||
+    c === 13 ||
+    c === 9 ||
+    c === 160 ||
+    c === 12 ||
+    c === 11 ||
+    (c >= 0x2000 && c <= 0x200b) ||
+    c === 0x3000
+  );
 }
 
 /**
@@ -228,7 +235,8 @@ export function sentenceSpans(text: string): Array<{ start: number; end: number 
     for (let c = lineStart; c < lineEnd; ) {
       const chunkEnd = chunkBoundary(text, c, lineEnd);
       if (chunkEnd - c > 1) {
-        for (const part of sentenceSegmenter.segment(text.slice(c, chunkEnd))) if (part.index > 0) cuts.push(c + part.index);
+        for (const part of sentenceSegmenter.segment(text.slice(c, chunkEnd)))
+          if (part.index > 0) cuts.push(c + part.index);
       }
       if (chunkEnd < lineEnd) cuts.push(chunkEnd);
       c = chunkEnd;

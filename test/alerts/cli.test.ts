@@ -85,7 +85,7 @@ describe('alerts CLI', () => {
       loadConfigOrDefaults: () => ctx.loadConfig(),
       logger: silentLogger,
       output(value, human) {
-        out += (json ? JSON.stringify(value) : human ? human(value) : JSON.stringify(value, null, 2)) + '\n';
+        out += `${json ? JSON.stringify(value) : human ? human(value) : JSON.stringify(value, null, 2)}\n`;
       },
       async withStore(fn) {
         const config = await ctx.loadConfig();
@@ -143,10 +143,26 @@ describe('alerts CLI', () => {
   it('runs through the real wirewatch CLI (local/cli.ts): alerts --json', async () => {
     const { runCli } = await import('../../local/cli.ts');
     let out = '';
-    const code = await runCli(['node', 'wirewatch', '--config', configFile, '--data-dir', join(dir, 'data'), '--json', 'alerts', '--limit', '5'], {
-      out: (s) => void (out += s),
-      err: () => {},
-    });
+    const code = await runCli(
+      [
+        'node',
+        'wirewatch',
+        '--config',
+        configFile,
+        '--data-dir',
+        join(dir, 'data'),
+        '--json',
+        'alerts',
+        '--limit',
+        '5',
+      ],
+      {
+        out: (s) => {
+          out += s;
+        },
+        err: () => {},
+      },
+    );
     expect(code).toBe(0);
     const { alerts } = JSON.parse(out) as { alerts: AlertRecord[] };
     expect(alerts.map((a) => a.subscriptionId).sort()).toEqual(['con', 'slack']);

@@ -45,7 +45,10 @@ describe('delivery records, budgets, digests, suppression', () => {
     });
   }
 
-  function alerterFor(config: Config, opts: { now?: () => Date; write?: (l: string) => void; sns?: SNSClient; env?: NodeJS.ProcessEnv } = {}) {
+  function alerterFor(
+    config: Config,
+    opts: { now?: () => Date; write?: (l: string) => void; sns?: SNSClient; env?: NodeJS.ProcessEnv } = {},
+  ) {
     return createAlerter({
       config,
       client: table.db.client,
@@ -84,9 +87,12 @@ describe('delivery records, budgets, digests, suppression', () => {
     }
     expect(totals).toEqual({ sent: 3, jobs: 3 });
     // Queue redelivery of the same jobs (at-least-once SQS) finds the records and sends nothing.
-    for (const job of allJobs) expect(await alerter.deliver(job)).toMatchObject({ sent: 0, failed: 0, suppressed: 0, deferred: 0 });
+    for (const job of allJobs)
+      expect(await alerter.deliver(job)).toMatchObject({ sent: 0, failed: 0, suppressed: 0, deferred: 0 });
     expect(out.lines).toHaveLength(3);
-    expect(out.lines[0]).toMatch(/^\[alert\] china-russia 1\.00 \| Moscow and Beijing 1 \| Example Wire \| 2026-11-29 10:15 UTC \| https:\/\/news\.example\/batch\/1$/);
+    expect(out.lines[0]).toMatch(
+      /^\[alert\] china-russia 1\.00 \| Moscow and Beijing 1 \| Example Wire \| 2026-11-29 10:15 UTC \| https:\/\/news\.example\/batch\/1$/,
+    );
   });
 
   it('concurrent deliveries of the same job (two consumers) send it once', async () => {
@@ -111,7 +117,9 @@ describe('delivery records, budgets, digests, suppression', () => {
       { itemId: item.id, topicId: 'china-russia', storyId: item.storyId },
       { itemId: item.id, topicId: 'china-us', storyId: item.storyId },
     ]);
-    expect(alerter.planAlerts(item, [t], { retag: true })).toEqual([{ itemId: item.id, topicId: 'china-russia', storyId: item.storyId, retag: true }]);
+    expect(alerter.planAlerts(item, [t], { retag: true })).toEqual([
+      { itemId: item.id, topicId: 'china-russia', storyId: item.storyId, retag: true },
+    ]);
     expect(alerter.planAlerts(item, [])).toEqual([]);
   });
 
@@ -142,7 +150,9 @@ describe('delivery records, budgets, digests, suppression', () => {
     const config = await makeConfig(
       {
         channels: [{ id: 'hook', type: 'webhook', url: hook.url, secretEnv: 'WEBHOOK_SECRET' }],
-        subscriptions: [{ id: 'budget', topics: ['china-russia'], channel: 'hook', mode: 'realtime', budgetPerHour: 2 }],
+        subscriptions: [
+          { id: 'budget', topics: ['china-russia'], channel: 'hook', mode: 'realtime', budgetPerHour: 2 },
+        ],
       },
       [hook.hostPort],
     );
@@ -169,7 +179,9 @@ describe('delivery records, budgets, digests, suppression', () => {
     const digest = JSON.parse(hook.requests.at(-1)!.body.toString('utf8'));
     expect(digest.type).toBe('digest');
     expect(digest.alerts).toHaveLength(3);
-    const sent = (await alerter.listAlerts({ status: 'sent', limit: 1000 })).filter((r) => r.subscriptionId === 'budget');
+    const sent = (await alerter.listAlerts({ status: 'sent', limit: 1000 })).filter(
+      (r) => r.subscriptionId === 'budget',
+    );
     expect(sent.map((r) => r.via).sort()).toEqual(['digest', 'digest', 'digest', 'realtime', 'realtime']);
 
     // A new hour brings a new budget.
@@ -179,12 +191,16 @@ describe('delivery records, budgets, digests, suppression', () => {
 
   it('a digest that cannot be delivered is parked, and retry re-drives it as one digest', async () => {
     let up = false;
-    const flaky = await startReceiver((_i, _r, res) => (up ? res.writeHead(204).end() : res.writeHead(502).end('bad gateway')));
+    const flaky = await startReceiver((_i, _r, res) =>
+      up ? res.writeHead(204).end() : res.writeHead(502).end('bad gateway'),
+    );
     try {
       const config = await makeConfig(
         {
           channels: [{ id: 'flaky', type: 'webhook', url: flaky.url, secretEnv: 'WEBHOOK_SECRET' }],
-          subscriptions: [{ id: 'flaky-digest', topics: ['china-russia'], channel: 'flaky', mode: 'digest', schedule: 'hourly' }],
+          subscriptions: [
+            { id: 'flaky-digest', topics: ['china-russia'], channel: 'flaky', mode: 'digest', schedule: 'hourly' },
+          ],
           alerts: { maxAttempts: 2 },
         },
         [flaky.hostPort],
@@ -211,7 +227,15 @@ describe('delivery records, budgets, digests, suppression', () => {
   it('daily digests follow the wall clock of their time zone', async () => {
     const out = lines();
     const config = await makeConfig({
-      subscriptions: [{ id: 'berlin', topics: ['china-russia'], channel: 'console', mode: 'digest', schedule: 'daily 08:00 Europe/Berlin' }],
+      subscriptions: [
+        {
+          id: 'berlin',
+          topics: ['china-russia'],
+          channel: 'console',
+          mode: 'digest',
+          schedule: 'daily 08:00 Europe/Berlin',
+        },
+      ],
     });
     const alerter = alerterFor(config, { write: out.write });
     for (let i = 0; i < 2; i++) {
@@ -231,7 +255,10 @@ describe('delivery records, budgets, digests, suppression', () => {
     const config = await makeConfig({ subscriptions: [{ id: 'old', topics: ['*'], channel: 'console' }] });
     const alerter = alerterFor(config, { write: out.write });
     const old = await article({ publishedAt: new Date(T0.getTime() - 49 * HOUR).toISOString() });
-    expect(await alerter.deliver(alerter.planAlerts(old.item, old.newTopics)[0]!)).toMatchObject({ suppressed: 1, sent: 0 });
+    expect(await alerter.deliver(alerter.planAlerts(old.item, old.newTopics)[0]!)).toMatchObject({
+      suppressed: 1,
+      sent: 0,
+    });
     const recent = await article();
     const [retag] = alerter.planAlerts(recent.item, recent.newTopics, { retag: true });
     expect(retag!.retag).toBe(true);
@@ -241,7 +268,10 @@ describe('delivery records, budgets, digests, suppression', () => {
     expect(recs.map((r) => r.reason).sort()).toEqual(['retag', 'too_old']);
 
     // maxItemAgeHours: 0 means no limit.
-    const noLimit = await makeConfig({ subscriptions: [{ id: 'nolimit', topics: ['*'], channel: 'console' }], alerts: { maxItemAgeHours: 0 } });
+    const noLimit = await makeConfig({
+      subscriptions: [{ id: 'nolimit', topics: ['*'], channel: 'console' }],
+      alerts: { maxItemAgeHours: 0 },
+    });
     const a2 = alerterFor(noLimit, { write: out.write });
     expect(await a2.deliver(a2.planAlerts(old.item, old.newTopics)[0]!)).toMatchObject({ sent: 1 });
   });
@@ -267,7 +297,9 @@ describe('delivery records, budgets, digests, suppression', () => {
       const { item, newTopics } = await article({ score: 1.5 });
       const res = await alerter.deliver(alerter.planAlerts(item, newTopics)[0]!);
       expect(res).toMatchObject({ sent: 1, failed: 1, suppressed: 0, deferred: 0 });
-      expect(res.failures).toEqual([{ key: `${item.id}#china-russia#m-broken`, code: 'channel_unavailable', retryable: true }]);
+      expect(res.failures).toEqual([
+        { key: `${item.id}#china-russia#m-broken`, code: 'channel_unavailable', retryable: true },
+      ]);
       expect(down.requests).toHaveLength(2);
       expect(out.lines).toHaveLength(1);
     } finally {
@@ -284,7 +316,10 @@ describe('delivery records, budgets, digests, suppression', () => {
         channels: [{ id: 'aws', type: 'sns' }],
         subscriptions: [{ id: 'sns', topics: ['china-russia'], channel: 'aws' }],
       });
-      const alerter = alerterFor(config, { sns, env: { WIREWATCH_ALERTS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts' } });
+      const alerter = alerterFor(config, {
+        sns,
+        env: { WIREWATCH_ALERTS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
+      });
       const { item, newTopics } = await article();
       expect((await alerter.deliver(alerter.planAlerts(item, newTopics)[0]!)).sent).toBe(1);
       const [call] = snsMock.commandCalls(PublishCommand);
@@ -292,10 +327,15 @@ describe('delivery records, budgets, digests, suppression', () => {
       expect(input.TopicArn).toBe('arn:aws:sns:eu-west-1:123456789012:alerts');
       expect(input.MessageAttributes?.topic).toEqual({ DataType: 'String', StringValue: 'china-russia' });
       expect(input.Subject).toMatch(/^\[wirewatch\] China\?Russia relations: Putin and Xi meet/);
-      expect(JSON.parse(input.Message!)).toMatchObject({ type: 'alert', alerts: [{ itemId: item.id, topic: { id: 'china-russia' } }] });
+      expect(JSON.parse(input.Message!)).toMatchObject({
+        type: 'alert',
+        alerts: [{ itemId: item.id, topic: { id: 'china-russia' } }],
+      });
 
       // Throttling is retryable: retried within the call, then parked as retryable (→ DLQ in AWS).
-      snsMock.on(PublishCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }));
+      snsMock
+        .on(PublishCommand)
+        .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }));
       const next = await article();
       const res = await alerter.deliver(alerter.planAlerts(next.item, next.newTopics)[0]!);
       expect(res.failures[0]).toMatchObject({ code: 'rate_limited', retryable: true });
@@ -370,7 +410,11 @@ describe('delivery records, budgets, digests, suppression', () => {
   it('a job whose item is missing is a retryable item_not_found error, not a silent drop', async () => {
     const config = await makeConfig({});
     const alerter = alerterFor(config);
-    const job = { itemId: 'i_000000000000000000000000', topicId: 'china-russia', storyId: 'i_000000000000000000000000' };
+    const job = {
+      itemId: 'i_000000000000000000000000',
+      topicId: 'china-russia',
+      storyId: 'i_000000000000000000000000',
+    };
     const err = await alerter.deliver(job).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AlertError);
     expect(err).toMatchObject({ code: 'item_not_found', retryable: true });

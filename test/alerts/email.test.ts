@@ -35,7 +35,12 @@ function readMime(raw: string): { headers: string; subject: string; text: string
     .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, kind: string, data: string) =>
       kind.toUpperCase() === 'B'
         ? Buffer.from(data, 'base64').toString('utf8')
-        : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+        : Buffer.from(
+            data
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ).toString('utf8'),
     );
   return { headers: head, subject, text: parts['text/plain'] ?? '', html: parts['text/html'] ?? '' };
 }
@@ -97,9 +102,24 @@ describe('email channel', () => {
           smtp: { host: '127.0.0.1', port },
         },
       ],
-      subscriptions: [{ id: subId, topics: ['china-russia', 'china-us'], channel: 'desk-mail', mode, schedule: mode === 'digest' ? 'hourly' : undefined }],
+      subscriptions: [
+        {
+          id: subId,
+          topics: ['china-russia', 'china-us'],
+          channel: 'desk-mail',
+          mode,
+          schedule: mode === 'digest' ? 'hourly' : undefined,
+        },
+      ],
     });
-    return createAlerter({ config, client: table.db.client, tableName: table.tableName, items: table.store, http: httpFor(config), sleep: recordingSleep().sleep });
+    return createAlerter({
+      config,
+      client: table.db.client,
+      tableName: table.tableName,
+      items: table.store,
+      http: httpFor(config),
+      sleep: recordingSleep().sleep,
+    });
   }
 
   it('sends HTML and text parts with the feed title escaped', async () => {
@@ -134,8 +154,15 @@ describe('email channel', () => {
     const t0 = Date.now();
     const titles = ['Putin visits Beijing', 'Xi calls Moscow', 'China and the United States talk trade'];
     for (const [i, title] of titles.entries()) {
-      const topic = i < 2 ? topicMatch('china-russia', 'China–Russia relations', 1, title, []) : topicMatch('china-us', 'China–US relations', 1, title, ['China']);
-      const { item, newTopics } = await saveArticle(table.store, { url: `https://news.example/m/d${i}`, title, topics: [topic] });
+      const topic =
+        i < 2
+          ? topicMatch('china-russia', 'China–Russia relations', 1, title, [])
+          : topicMatch('china-us', 'China–US relations', 1, title, ['China']);
+      const { item, newTopics } = await saveArticle(table.store, {
+        url: `https://news.example/m/d${i}`,
+        title,
+        topics: [topic],
+      });
       const res = await alerter.deliver(alerter.planAlerts(item, newTopics)[0]!);
       expect(res.deferred).toBe(1);
     }
@@ -145,7 +172,9 @@ describe('email channel', () => {
     const { subject, text, html } = readMime(received[0]!.raw);
     expect(subject).toBe('[wirewatch] digest: 3 alert(s) — hourly');
     expect(html.match(/<h2>/g)).toHaveLength(2);
-    expect(html).toMatch(/<h2>China–Russia relations \(2\)<\/h2>[\s\S]*Putin visits Beijing[\s\S]*Xi calls Moscow[\s\S]*<h2>China–US relations \(1\)<\/h2>/);
+    expect(html).toMatch(
+      /<h2>China–Russia relations \(2\)<\/h2>[\s\S]*Putin visits Beijing[\s\S]*Xi calls Moscow[\s\S]*<h2>China–US relations \(1\)<\/h2>/,
+    );
     expect(text).toMatch(/China–Russia relations \(2\)\r?\n=+\r?\n/);
     // Sent alerts are not digested again.
     expect(await alerter.runDigests(new Date(t0 + 5 * 3600_000))).toEqual({ sent: 0, failed: 0 });
@@ -175,7 +204,14 @@ describe('email channel', () => {
       channels: [{ id: 'ses-mail', type: 'email', to: ['desk@example.org'], from: 'alerts@example.org' }],
       subscriptions: [{ id: 'ses', topics: ['china-russia'], channel: 'ses-mail' }],
     });
-    const alerter = createAlerter({ config, client: table.db.client, tableName: table.tableName, items: table.store, http: httpFor(config), ses });
+    const alerter = createAlerter({
+      config,
+      client: table.db.client,
+      tableName: table.tableName,
+      items: table.store,
+      http: httpFor(config),
+      ses,
+    });
     const title = 'Russia <b>China</b>';
     const { item, newTopics } = await saveArticle(table.store, {
       url: 'https://news.example/m/ses',

@@ -35,7 +35,12 @@ export async function startReceiver(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      const r: Received = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       const i = requests.length;
       requests.push(r);
       respond(i, r, res);
@@ -73,7 +78,9 @@ export function httpFor(config: Config): HttpClient {
 }
 
 /** A dynalite table with the store's schema, and the real Store on it. */
-export async function startTable(tableName = 'wirewatch'): Promise<{ db: EmbeddedStore; store: Store; tableName: string }> {
+export async function startTable(
+  tableName = 'wirewatch',
+): Promise<{ db: EmbeddedStore; store: Store; tableName: string }> {
   const db = await startTestDynamo();
   const store = new Store({ client: db.client, tableName, retentionDays: 90 });
   await store.ensureTable();
@@ -108,7 +115,15 @@ export function topicMatch(id: string, name: string, score: number, title: strin
  */
 export async function saveArticle(
   store: Store,
-  opts: { url: string; title: string; topics: TopicMatch[]; feedId?: string; publishedAt?: string; seenAt?: string; siteName?: string },
+  opts: {
+    url: string;
+    title: string;
+    topics: TopicMatch[];
+    feedId?: string;
+    publishedAt?: string;
+    seenAt?: string;
+    siteName?: string;
+  },
 ): Promise<{ item: StoredItem; newTopics: TopicMatch[] }> {
   const seenAt = opts.seenAt ?? new Date().toISOString();
   const entry: FeedEntry = {

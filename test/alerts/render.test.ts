@@ -26,7 +26,14 @@ function content(over: Partial<AlertContent> = {}): AlertContent {
     topicId: 'china-russia',
     topicName: 'China–Russia relations',
     score: 1.234,
-    evidence: { clause: 'SENTENCE(@china, @russia)', text: 'Xi meets Putin in Moscow.', terms: [{ start: 0, end: 2 }, { start: 9, end: 14 }] },
+    evidence: {
+      clause: 'SENTENCE(@china, @russia)',
+      text: 'Xi meets Putin in Moscow.',
+      terms: [
+        { start: 0, end: 2 },
+        { start: 9, end: 14 },
+      ],
+    },
     ...over,
   };
 }
@@ -38,7 +45,9 @@ describe('escaping', () => {
   });
 
   it('escapes HTML text and attribute values', () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 
   it('does not let a URL or title break out of a Slack link', () => {
@@ -55,8 +64,8 @@ describe('escaping', () => {
       '[alert] china-russia 1.23 | Line one Line two three | Example Wire | 2026-11-29 09:05 UTC | https://news.example/a?x=1&y=2',
     );
     expect(emailAlert(c).subject).toBe('[wirewatch] China–Russia relations: Line one Line two three');
-    expect(snsSubject('[wirewatch] China–Russia: ' + 'x'.repeat(200))).toMatch(/^\[wirewatch\] China\?Russia: x+\.$/);
-    expect(snsSubject('[wirewatch] China–Russia: ' + 'x'.repeat(200)).length).toBeLessThan(100);
+    expect(snsSubject(`[wirewatch] China–Russia: ${'x'.repeat(200)}`)).toMatch(/^\[wirewatch\] China\?Russia: x+\.$/);
+    expect(snsSubject(`[wirewatch] China–Russia: ${'x'.repeat(200)}`).length).toBeLessThan(100);
   });
 });
 
@@ -70,11 +79,13 @@ describe('evidence', () => {
       { text: ' in Moscow.', term: false },
     ]);
     expect(JSON.stringify(slackAlert(c).blocks)).toContain('>*Xi* meets *Putin* in Moscow.');
-    expect(emailAlert(c).html).toContain('<blockquote><strong>Xi</strong> meets <strong>Putin</strong> in Moscow.</blockquote>');
+    expect(emailAlert(c).html).toContain(
+      '<blockquote><strong>Xi</strong> meets <strong>Putin</strong> in Moscow.</blockquote>',
+    );
   });
 
   it('truncates very long sentences and neutralises feed asterisks in Slack', () => {
-    const long = 'a'.repeat(700) + ' Putin';
+    const long = `${'a'.repeat(700)} Putin`;
     const runs = evidenceRuns({ clause: 'c', text: long, terms: [{ start: 701, end: 706 }] });
     expect(runs.map((r) => r.text).join('').length).toBeLessThanOrEqual(601);
     expect(runs.at(-1)!.text).toBe('…');
@@ -85,7 +96,14 @@ describe('evidence', () => {
 
 describe('slack digest', () => {
   it('stays within Slack’s 50-block cap and says how many were left out', () => {
-    const many = Array.from({ length: 400 }, (_, i) => content({ itemId: `i_${i}`, title: `Story ${i} ${'word '.repeat(30)}`, topicId: `t${i % 3}`, topicName: `Topic ${i % 3}` }));
+    const many = Array.from({ length: 400 }, (_, i) =>
+      content({
+        itemId: `i_${i}`,
+        title: `Story ${i} ${'word '.repeat(30)}`,
+        topicId: `t${i % 3}`,
+        topicName: `Topic ${i % 3}`,
+      }),
+    );
     const msg = slackDigest(many, 'hourly');
     expect(msg.blocks.length).toBeLessThanOrEqual(50);
     for (const b of msg.blocks) {
@@ -101,7 +119,12 @@ describe('slack digest', () => {
 describe('digest schedules', () => {
   it('parses hourly and daily HH:MM with an optional IANA zone', () => {
     expect(parseDigestSchedule('hourly')).toEqual({ kind: 'hourly', text: 'hourly' });
-    expect(parseDigestSchedule('daily 08:00 Europe/Berlin')).toMatchObject({ kind: 'daily', hour: 8, minute: 0, timeZone: 'Europe/Berlin' });
+    expect(parseDigestSchedule('daily 08:00 Europe/Berlin')).toMatchObject({
+      kind: 'daily',
+      hour: 8,
+      minute: 0,
+      timeZone: 'Europe/Berlin',
+    });
     expect(parseDigestSchedule('daily 23:59')).toMatchObject({ timeZone: 'UTC' });
     expect(parseDigestSchedule('daily 24:00')).toMatch(/not "hourly"/);
     expect(parseDigestSchedule('weekly')).toMatch(/not "hourly"/);
@@ -114,7 +137,9 @@ describe('digest schedules', () => {
     // 2026-03-29: Berlin switches to CEST (UTC+2).
     expect(nextOccurrence(berlin, new Date('2026-03-28T07:00:00Z')).toISOString()).toBe('2026-03-29T06:00:00.000Z');
     expect(nextOccurrence(berlin, new Date('2026-03-28T06:59:00Z')).toISOString()).toBe('2026-03-28T07:00:00.000Z');
-    expect(nextOccurrence({ kind: 'hourly', text: 'hourly' }, new Date('2026-03-28T10:00:00Z')).toISOString()).toBe('2026-03-28T11:00:00.000Z');
+    expect(nextOccurrence({ kind: 'hourly', text: 'hourly' }, new Date('2026-03-28T10:00:00Z')).toISOString()).toBe(
+      '2026-03-28T11:00:00.000Z',
+    );
   });
 
   it('rejects a bad schedule at config load, naming the path', async () => {

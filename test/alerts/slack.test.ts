@@ -85,9 +85,12 @@ describe('slack channel', () => {
   });
 
   it('parks at once (retryable) when Retry-After exceeds maxRetryAfterMs', async () => {
-    const { rx, alerter, waits } = await setup((_i, _req, res) => res.writeHead(429, { 'retry-after': '120' }).end('rate_limited'), {
-      subscriptions: [{ id: 'long-429', topics: ['china-russia'], channel: 'team-slack' }],
-    });
+    const { rx, alerter, waits } = await setup(
+      (_i, _req, res) => res.writeHead(429, { 'retry-after': '120' }).end('rate_limited'),
+      {
+        subscriptions: [{ id: 'long-429', topics: ['china-russia'], channel: 'team-slack' }],
+      },
+    );
     const title = 'Putin and Xi, long wait';
     const { item, newTopics } = await saveArticle(table.store, {
       url: 'https://news.example/a/long-429',
@@ -115,7 +118,9 @@ describe('slack channel', () => {
     const all = msg.text + JSON.stringify(msg.blocks);
     // Slack control sequences only exist between raw < and >; the only raw link is ours.
     const raw = [...all.matchAll(/<([^<>]*)>/g)].map((m) => m[1]);
-    expect(raw).toEqual(['https://news.example/a/hostile|Russia and China &lt;!channel&gt; &lt;@U123¦x&gt; &lt;https://evil.example¦click&gt; &amp; more']);
+    expect(raw).toEqual([
+      'https://news.example/a/hostile|Russia and China &lt;!channel&gt; &lt;@U123¦x&gt; &lt;https://evil.example¦click&gt; &amp; more',
+    ]);
     expect(all).toContain('&lt;!channel&gt;');
     expect(all).toContain('&lt;@U123|x&gt;'); // in the evidence quote, outside any link
     expect(all).toContain('&lt;!here&gt; Outlet');
@@ -124,10 +129,13 @@ describe('slack channel', () => {
 
   it('backs off on 5xx, parks after maxAttempts, and alerts retry re-drives it', async () => {
     let healthy = false;
-    const { rx, alerter, waits } = await setup((_i, _req, res) => {
-      if (healthy) res.end('ok');
-      else res.writeHead(503).end('upstream down');
-    }, { alerts: { maxAttempts: 3, backoffBaseMs: 100 } });
+    const { rx, alerter, waits } = await setup(
+      (_i, _req, res) => {
+        if (healthy) res.end('ok');
+        else res.writeHead(503).end('upstream down');
+      },
+      { alerts: { maxAttempts: 3, backoffBaseMs: 100 } },
+    );
     const title = 'Moscow hosts Beijing delegation';
     const { item, newTopics } = await saveArticle(table.store, {
       url: 'https://news.example/a/503',
@@ -137,11 +145,18 @@ describe('slack channel', () => {
     const job = alerter.planAlerts(item, newTopics)[0]!;
     const res = await alerter.deliver(job);
     expect(res).toMatchObject({ sent: 0, failed: 1 });
-    expect(res.failures).toEqual([{ key: `${item.id}#china-russia#team-slack:china-russia:realtime`, code: 'channel_unavailable', retryable: true }]);
+    expect(res.failures).toEqual([
+      { key: `${item.id}#china-russia#team-slack:china-russia:realtime`, code: 'channel_unavailable', retryable: true },
+    ]);
     expect(rx.requests).toHaveLength(3);
     expect(waits).toEqual([100, 200]);
     const [parked] = await alerter.listAlerts({ status: 'failed' });
-    expect(parked).toMatchObject({ status: 'failed', attempts: 3, lastErrorCode: 'channel_unavailable', retryable: true });
+    expect(parked).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      lastErrorCode: 'channel_unavailable',
+      retryable: true,
+    });
     expect(parked!.lastError).toContain('HTTP 503');
 
     // A redelivered job finds the record and sends nothing, even while parked.
@@ -178,7 +193,14 @@ describe('slack channel', () => {
       },
       [rx.hostPort],
     );
-    const noEnv = createAlerter({ config, client: table.db.client, tableName: table.tableName, items: table.store, http: httpFor(config), env: {} });
+    const noEnv = createAlerter({
+      config,
+      client: table.db.client,
+      tableName: table.tableName,
+      items: table.store,
+      http: httpFor(config),
+      env: {},
+    });
     const r2 = await noEnv.deliver(noEnv.planAlerts(item, newTopics)[0]!);
     expect(r2.failures[0]).toMatchObject({ code: 'channel_misconfigured', retryable: false });
     expect(rx.requests).toHaveLength(1);

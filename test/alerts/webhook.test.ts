@@ -1,7 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlerter, verifyWebhookSignature } from '../../shared/alerts/index.ts';
-import { httpFor, makeConfig, recordingSleep, saveArticle, startReceiver, startTable, topicMatch, type Receiver } from './helpers.ts';
+import {
+  httpFor,
+  makeConfig,
+  recordingSleep,
+  saveArticle,
+  startReceiver,
+  startTable,
+  topicMatch,
+  type Receiver,
+} from './helpers.ts';
 
 const SECRET = 'wh-secret-0123456789';
 
@@ -9,9 +18,15 @@ const SECRET = 'wh-secret-0123456789';
  * The receiver-side check exactly as README.md#alerts documents it (independent of wirewatch's own code):
  * HMAC-SHA256 over `<timestamp>.<raw body>`, hex, prefixed `v1=`, constant-time compare, 5-minute window.
  */
-function documentedVerify(secret: string, rawBody: Buffer, timestamp: string, signature: string, nowSec: number): boolean {
+function documentedVerify(
+  secret: string,
+  rawBody: Buffer,
+  timestamp: string,
+  signature: string,
+  nowSec: number,
+): boolean {
   if (!/^\d+$/.test(timestamp) || Math.abs(nowSec - Number(timestamp)) > 300) return false;
-  const expected = 'v1=' + createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');
+  const expected = `v1=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
   const a = Buffer.from(expected);
   const b = Buffer.from(signature);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -124,10 +139,14 @@ describe('webhook channel', () => {
     const body = Buffer.from('{"a":1}');
     const now = new Date('2026-11-29T12:00:00Z');
     const ts = String(Math.floor(now.getTime() / 1000));
-    const sig = 'v1=' + createHmac('sha256', SECRET).update(`${ts}.`).update(body).digest('hex');
+    const sig = `v1=${createHmac('sha256', SECRET).update(`${ts}.`).update(body).digest('hex')}`;
     expect(verifyWebhookSignature({ secret: SECRET, body, timestamp: ts, signature: sig, now })).toBe(true);
-    expect(verifyWebhookSignature({ secret: SECRET, body: Buffer.from('{"a":2}'), timestamp: ts, signature: sig, now })).toBe(false);
-    expect(verifyWebhookSignature({ secret: SECRET, body, timestamp: String(Number(ts) - 301), signature: sig, now })).toBe(false);
+    expect(
+      verifyWebhookSignature({ secret: SECRET, body: Buffer.from('{"a":2}'), timestamp: ts, signature: sig, now }),
+    ).toBe(false);
+    expect(
+      verifyWebhookSignature({ secret: SECRET, body, timestamp: String(Number(ts) - 301), signature: sig, now }),
+    ).toBe(false);
     expect(verifyWebhookSignature({ secret: SECRET, body, timestamp: undefined, signature: sig, now })).toBe(false);
     expect(verifyWebhookSignature({ secret: SECRET, body, timestamp: ts, signature: 'v1=00', now })).toBe(false);
   });

@@ -47,17 +47,39 @@ beforeAll(async () => {
     );
   }
   await store.putFeedState({
-    feedId: 'feed-a', url: 'https://a.example/rss', name: 'A', status: 'http_error', consecutiveFailures: 2,
-    lastPolledAt: '2026-11-25T11:00:00.000Z', lastSuccessAt: '2026-11-24T11:00:00.000Z', lastNewEntryAt: null,
-    nextPollAt: '2026-11-25T11:20:00.000Z', lastError: 'http 503 from a.example', etag: '"e1"', lastModified: null, bodyHash: null, goneSince: null,
+    feedId: 'feed-a',
+    url: 'https://a.example/rss',
+    name: 'A',
+    status: 'http_error',
+    consecutiveFailures: 2,
+    lastPolledAt: '2026-11-25T11:00:00.000Z',
+    lastSuccessAt: '2026-11-24T11:00:00.000Z',
+    lastNewEntryAt: null,
+    nextPollAt: '2026-11-25T11:20:00.000Z',
+    lastError: 'http 503 from a.example',
+    etag: '"e1"',
+    lastModified: null,
+    bodyHash: null,
+    goneSince: null,
   });
-  api = createApi({ store, topics, cursorKey, tokens: TokenVerifier.fromTokens(['old-token-xxxxxxxx', TOKEN]), now: () => NOW });
+  api = createApi({
+    store,
+    topics,
+    cursorKey,
+    tokens: TokenVerifier.fromTokens(['old-token-xxxxxxxx', TOKEN]),
+    now: () => NOW,
+  });
 });
 afterAll(async () => {
   await dynamo?.close();
 });
 
-function req(path: string, query: Record<string, string> = {}, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }, method = 'GET'): ApiRequest {
+function req(
+  path: string,
+  query: Record<string, string> = {},
+  headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
+  method = 'GET',
+): ApiRequest {
   return { method, path, query, headers };
 }
 
@@ -113,10 +135,16 @@ describe('GET /items', () => {
 
   it('defaults to 20 items and applies since/until/feed/q', async () => {
     expect(itemsPageSchema.parse(body(await api.handle(req('/items')))).items).toHaveLength(20);
-    const since = itemsPageSchema.parse(body(await api.handle(req('/items', { since: '2026-11-24T11:00:00Z', limit: '100' }))));
+    const since = itemsPageSchema.parse(
+      body(await api.handle(req('/items', { since: '2026-11-24T11:00:00Z', limit: '100' }))),
+    );
     expect(since.items.map((i) => i.url)).toEqual(urls.slice(0, 3));
     const until = itemsPageSchema.parse(body(await api.handle(req('/items', { until: '2026-11-14', limit: '100' }))));
-    expect(until.items.map((i) => i.url)).toEqual(urls.filter((_, i) => Date.parse('2026-11-25T11:00:00.000Z') - i * 12 * 3_600_000 < Date.parse('2026-11-15T00:00:00Z')));
+    expect(until.items.map((i) => i.url)).toEqual(
+      urls.filter(
+        (_, i) => Date.parse('2026-11-25T11:00:00.000Z') - i * 12 * 3_600_000 < Date.parse('2026-11-15T00:00:00Z'),
+      ),
+    );
     const feed = itemsPageSchema.parse(body(await api.handle(req('/items', { feed: 'feed-a', topic: 'energy' }))));
     expect(feed.items.map((i) => i.url)).toEqual([urls[1], urls[3]]);
     const q = itemsPageSchema.parse(body(await api.handle(req('/items', { q: 'xi IN moscow' }))));
@@ -130,7 +158,12 @@ describe('GET /items', () => {
     // Flip one character of the payload.
     const i = 5;
     const tampered = cursor.slice(0, i) + (cursor[i] === 'A' ? 'B' : 'A') + cursor.slice(i + 1);
-    expectError(await api.handle(req('/items', { topic: 'china-russia', cursor: tampered })), 400, 'invalid_cursor', 'cursor');
+    expectError(
+      await api.handle(req('/items', { topic: 'china-russia', cursor: tampered })),
+      400,
+      'invalid_cursor',
+      'cursor',
+    );
     // Same cursor, other filters.
     expectError(await api.handle(req('/items', { topic: 'energy', cursor })), 400, 'invalid_cursor', 'cursor');
     // Well-formed cursor signed with another key.
@@ -193,9 +226,17 @@ describe('other routes', () => {
     const res = body(await api.handle(req('/feeds')));
     expect(res.feeds).toEqual([
       {
-        id: 'feed-a', url: 'https://a.example/rss', name: 'A', status: 'http_error', consecutiveFailures: 2,
-        lastSuccessAt: '2026-11-24T11:00:00.000Z', lastNewEntryAt: null, nextPollAt: '2026-11-25T11:20:00.000Z',
-        lastError: 'http 503 from a.example', etag: '"e1"', lastModified: null,
+        id: 'feed-a',
+        url: 'https://a.example/rss',
+        name: 'A',
+        status: 'http_error',
+        consecutiveFailures: 2,
+        lastSuccessAt: '2026-11-24T11:00:00.000Z',
+        lastNewEntryAt: null,
+        nextPollAt: '2026-11-25T11:20:00.000Z',
+        lastError: 'http 503 from a.example',
+        etag: '"e1"',
+        lastModified: null,
       },
     ]);
   });
@@ -210,8 +251,18 @@ describe('other routes', () => {
   });
 
   it('answers 503 without internals when the store is down', async () => {
-    const client = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
-    const down = createApi({ store: new Store({ client, tableName: 'x-down', retentionDays: 1 }), topics, cursorKey, tokens: TokenVerifier.fromTokens([TOKEN]) });
+    const client = new DynamoDBClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    const down = createApi({
+      store: new Store({ client, tableName: 'x-down', retentionDays: 1 }),
+      topics,
+      cursorKey,
+      tokens: TokenVerifier.fromTokens([TOKEN]),
+    });
     const res = await down.handle(req('/items'));
     expectError(res, 503, 'unavailable');
     expect(res.body).not.toContain('127.0.0.1');
@@ -224,7 +275,9 @@ describe('adapters', () => {
     let server: LocalApiServer | undefined;
     try {
       server = await startApiServer((r) => api.handle(r), { host: '127.0.0.1', port: 0 });
-      const ok = await fetch(`${server.url}/items?topic=energy&limit=3`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const ok = await fetch(`${server.url}/items?topic=energy&limit=3`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(ok.status).toBe(200);
       expect(itemsPageSchema.parse(await ok.json()).items).toHaveLength(3);
       const anon = await fetch(`${server.url}/items`);
@@ -242,7 +295,12 @@ describe('adapters', () => {
       queryStringParameters: { topic: 'energy', limit: '2' },
       headers: { Authorization: `Bearer ${TOKEN}` },
     });
-    expect(r).toEqual({ method: 'GET', path: '/items', query: { topic: 'energy', limit: '2' }, headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(r).toEqual({
+      method: 'GET',
+      path: '/items',
+      query: { topic: 'energy', limit: '2' },
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const res = await api.handle(r);
     expect(itemsPageSchema.parse(JSON.parse(res.body)).items).toHaveLength(2);
   });

@@ -77,7 +77,10 @@ describe('cursor', () => {
     expect(decodeCursor(key, c, 'fp1')).toEqual({ pk: 'TOPIC#x', sk: '2026-11-01T00:00:00.000Z#i_1' });
     expect(() => decodeCursor(key, c, 'fp2')).toThrow(/other filters/);
     expect(() => decodeCursor(cursorKeyFrom(undefined), c, 'fp1')).toThrow(/signature/);
-    const forged = 'v1.' + Buffer.from(JSON.stringify({ l: { pk: 'ITEM#secret', sk: 'ITEM' }, f: 'fp1' })).toString('base64url') + c.slice(c.lastIndexOf('.'));
+    const forged =
+      'v1.' +
+      Buffer.from(JSON.stringify({ l: { pk: 'ITEM#secret', sk: 'ITEM' }, f: 'fp1' })).toString('base64url') +
+      c.slice(c.lastIndexOf('.'));
     expect(() => decodeCursor(key, forged, 'fp1')).toThrow(expect.objectContaining({ code: 'invalid_cursor' }));
     expect(() => cursorKeyFrom('short')).toThrow(expect.objectContaining({ code: 'cursor_key_weak' }));
     expect(cursorKeyFrom(undefined).equals(cursorKeyFrom(undefined))).toBe(false);
@@ -85,11 +88,16 @@ describe('cursor', () => {
 });
 
 describe('Lambda authorizer core (Secrets Manager mocked)', () => {
-  const secret = (hashes: string[], extra: Record<string, unknown> = {}) => ({ SecretString: JSON.stringify({ tokenHashes: hashes, ...extra }) });
+  const secret = (hashes: string[], extra: Record<string, unknown> = {}) => ({
+    SecretString: JSON.stringify({ tokenHashes: hashes, ...extra }),
+  });
 
   it('authorizes tokens whose hash is in the secret, from identitySource or headers', async () => {
     sm.on(GetSecretValueCommand, { SecretId: 'wirewatch/api' }).resolves(secret([sha('tok-1'), sha('tok-2')]));
-    const auth = createAuthorizer({ secrets: new SecretsManagerClient({ region: 'us-east-1' }), secretId: 'wirewatch/api' });
+    const auth = createAuthorizer({
+      secrets: new SecretsManagerClient({ region: 'us-east-1' }),
+      secretId: 'wirewatch/api',
+    });
     expect(await auth.authorize({ identitySource: ['Bearer tok-1'] })).toEqual({ isAuthorized: true });
     expect(await auth.authorize({ headers: { authorization: 'Bearer tok-2' } })).toEqual({ isAuthorized: true });
     expect(await auth.authorize({ identitySource: ['Bearer tok-3'] })).toEqual({ isAuthorized: false });
@@ -100,8 +108,16 @@ describe('Lambda authorizer core (Secrets Manager mocked)', () => {
 
   it('picks up a rotated secret after the cache time and keeps the old hashes when a refresh fails', async () => {
     let now = 0;
-    sm.on(GetSecretValueCommand).resolvesOnce(secret([sha('old')])).resolvesOnce(secret([sha('new')])).rejects(new Error('throttled'));
-    const auth = createAuthorizer({ secrets: new SecretsManagerClient({ region: 'us-east-1' }), secretId: 's', cacheMs: 1000, now: () => now });
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce(secret([sha('old')]))
+      .resolvesOnce(secret([sha('new')]))
+      .rejects(new Error('throttled'));
+    const auth = createAuthorizer({
+      secrets: new SecretsManagerClient({ region: 'us-east-1' }),
+      secretId: 's',
+      cacheMs: 1000,
+      now: () => now,
+    });
     expect((await auth.authorize({ identitySource: ['Bearer old'] })).isAuthorized).toBe(true);
     now = 1500;
     expect((await auth.authorize({ identitySource: ['Bearer old'] })).isAuthorized).toBe(false);
@@ -113,7 +129,9 @@ describe('Lambda authorizer core (Secrets Manager mocked)', () => {
   it('fails closed with a typed error when the secret is unreadable or malformed', async () => {
     const client = new SecretsManagerClient({ region: 'us-east-1' });
     sm.on(GetSecretValueCommand).rejects(new Error('AccessDenied'));
-    await expect(createAuthorizer({ secrets: client, secretId: 's' }).authorize({ identitySource: ['Bearer x'] })).rejects.toMatchObject({
+    await expect(
+      createAuthorizer({ secrets: client, secretId: 's' }).authorize({ identitySource: ['Bearer x'] }),
+    ).rejects.toMatchObject({
       code: 'secret_unavailable',
       retryable: true,
     });
@@ -122,7 +140,10 @@ describe('Lambda authorizer core (Secrets Manager mocked)', () => {
     await expect(loadApiSecret(client, 's')).rejects.toMatchObject({ code: 'secret_invalid' });
     sm.reset();
     sm.on(GetSecretValueCommand).resolves(secret(['zz']));
-    await expect(loadApiSecret(client, 's')).rejects.toMatchObject({ code: 'secret_invalid', message: expect.stringContaining('tokenHashes') });
+    await expect(loadApiSecret(client, 's')).rejects.toMatchObject({
+      code: 'secret_invalid',
+      message: expect.stringContaining('tokenHashes'),
+    });
     sm.reset();
     const key = randomBytes(24).toString('base64url');
     sm.on(GetSecretValueCommand).resolves(secret([sha('a')], { cursorKey: key }));
@@ -133,14 +154,26 @@ describe('Lambda authorizer core (Secrets Manager mocked)', () => {
 describe('API handler with tokens from the secret', () => {
   it('accepts a rotated token after the cache time and answers 503 when the secret cannot be read at all', async () => {
     let now = 0;
-    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify({ tokenHashes: [sha('first')] }) }).resolves({
-      SecretString: JSON.stringify({ tokenHashes: [sha('first'), sha('second')] }),
-    });
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: JSON.stringify({ tokenHashes: [sha('first')] }) })
+      .resolves({
+        SecretString: JSON.stringify({ tokenHashes: [sha('first'), sha('second')] }),
+      });
     // /openapi.json never reads the store, so the store's client is never used.
-    const store = new Store({ client: new DynamoDBClient({ region: 'local', endpoint: 'http://127.0.0.1:9' }), tableName: 'unused', retentionDays: 1 });
+    const store = new Store({
+      client: new DynamoDBClient({ region: 'local', endpoint: 'http://127.0.0.1:9' }),
+      tableName: 'unused',
+      retentionDays: 1,
+    });
     const secrets = new SecretsManagerClient({ region: 'us-east-1' });
-    const api = createApi({ store, topics: [], cursorKey: randomBytes(32), tokens: createAuthorizer({ secrets, secretId: 's', cacheMs: 1000, now: () => now }) });
-    const get = (token: string) => api.handle({ method: 'GET', path: '/openapi.json', query: {}, headers: { authorization: `Bearer ${token}` } });
+    const api = createApi({
+      store,
+      topics: [],
+      cursorKey: randomBytes(32),
+      tokens: createAuthorizer({ secrets, secretId: 's', cacheMs: 1000, now: () => now }),
+    });
+    const get = (token: string) =>
+      api.handle({ method: 'GET', path: '/openapi.json', query: {}, headers: { authorization: `Bearer ${token}` } });
     expect((await get('first')).statusCode).toBe(200);
     expect((await get('second')).statusCode).toBe(401);
     now = 2000;
@@ -148,8 +181,18 @@ describe('API handler with tokens from the secret', () => {
 
     sm.reset();
     sm.on(GetSecretValueCommand).rejects(new Error('AccessDeniedException: arn:aws:secretsmanager:…'));
-    const cold = createApi({ store, topics: [], cursorKey: randomBytes(32), tokens: createAuthorizer({ secrets, secretId: 's' }) });
-    const res = await cold.handle({ method: 'GET', path: '/items', query: {}, headers: { authorization: 'Bearer first' } });
+    const cold = createApi({
+      store,
+      topics: [],
+      cursorKey: randomBytes(32),
+      tokens: createAuthorizer({ secrets, secretId: 's' }),
+    });
+    const res = await cold.handle({
+      method: 'GET',
+      path: '/items',
+      query: {},
+      headers: { authorization: 'Bearer first' },
+    });
     expect(res.statusCode).toBe(503);
     expect(res.body).not.toContain('arn:aws');
   });

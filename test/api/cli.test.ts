@@ -19,7 +19,10 @@ let config: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'wirewatch-cli-'));
   config = join(dir, 'wirewatch.yaml');
-  await writeFile(config, 'feeds:\n  - url: https://a.example/rss\n    id: feed-a\n    name: Feed A\n  - url: https://b.example/rss\n    id: feed-b\n');
+  await writeFile(
+    config,
+    'feeds:\n  - url: https://a.example/rss\n    id: feed-a\n    name: Feed A\n  - url: https://b.example/rss\n    id: feed-b\n',
+  );
   const embedded = await startEmbeddedStore({ dataDir: join(dir, 'data') });
   try {
     const store = new Store({ client: embedded.client, tableName: 'wirewatch', retentionDays: 90 });
@@ -34,9 +37,20 @@ beforeAll(async () => {
       );
     }
     await store.putFeedState({
-      feedId: 'feed-a', url: 'https://a.example/rss', name: 'Feed A', status: 'ok', consecutiveFailures: 0,
-      lastPolledAt: '2026-11-25T10:00:00.000Z', lastSuccessAt: '2026-11-25T10:00:00.000Z', lastNewEntryAt: '2026-11-25T10:00:00.000Z',
-      nextPollAt: '2026-11-25T10:05:00.000Z', lastError: null, etag: '"x"', lastModified: null, bodyHash: null, goneSince: null,
+      feedId: 'feed-a',
+      url: 'https://a.example/rss',
+      name: 'Feed A',
+      status: 'ok',
+      consecutiveFailures: 0,
+      lastPolledAt: '2026-11-25T10:00:00.000Z',
+      lastSuccessAt: '2026-11-25T10:00:00.000Z',
+      lastNewEntryAt: '2026-11-25T10:00:00.000Z',
+      nextPollAt: '2026-11-25T10:05:00.000Z',
+      lastError: null,
+      etag: '"x"',
+      lastModified: null,
+      bodyHash: null,
+      goneSince: null,
     });
   } finally {
     await embedded.close();
@@ -63,7 +77,16 @@ describe('wirewatch items / item / feeds', () => {
     const page1 = itemsPageSchema.parse(JSON.parse(first.out));
     expect(page1.items.map((i) => i.url)).toEqual(['https://news.example/cli/4', 'https://news.example/cli/2']);
     expect(page1.nextCursor).toBeTruthy();
-    const second = await cli('--json', 'items', '--topic', 'china-russia', '--limit', '2', '--cursor', page1.nextCursor!);
+    const second = await cli(
+      '--json',
+      'items',
+      '--topic',
+      'china-russia',
+      '--limit',
+      '2',
+      '--cursor',
+      page1.nextCursor!,
+    );
     const page2 = itemsPageSchema.parse(JSON.parse(second.out));
     expect(page2.items.map((i) => i.url)).toEqual(['https://news.example/cli/0']);
     expect(page2.nextCursor).toBeNull();
@@ -74,7 +97,9 @@ describe('wirewatch items / item / feeds', () => {
     expect(since.items.map((i) => i.url)).toEqual(['https://news.example/cli/4', 'https://news.example/cli/3']);
     const bad = await cli('--json', 'items', '--limit', '500');
     expect(bad.code).toBe(2);
-    expect(JSON.parse(bad.out)).toEqual({ error: { code: 'invalid_parameter', message: expect.stringContaining('limit') } });
+    expect(JSON.parse(bad.out)).toEqual({
+      error: { code: 'invalid_parameter', message: expect.stringContaining('limit') },
+    });
   });
 
   it('item <id> prints the full item; an unknown id exits 1', async () => {

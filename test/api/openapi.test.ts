@@ -25,8 +25,20 @@ beforeAll(async () => {
   await store.saveItem(itemInput('https://news.example/oa/1', { topics: [topic('china-russia')], publishedAt: null }));
   await store.saveItem(itemInput('https://news.example/oa/2', { topics: [] }));
   await store.putFeedState({
-    feedId: 'feed-a', url: 'https://a.example/rss', name: null, status: null, consecutiveFailures: 0, lastPolledAt: null,
-    lastSuccessAt: null, lastNewEntryAt: null, nextPollAt: null, lastError: null, etag: null, lastModified: null, bodyHash: null, goneSince: null,
+    feedId: 'feed-a',
+    url: 'https://a.example/rss',
+    name: null,
+    status: null,
+    consecutiveFailures: 0,
+    lastPolledAt: null,
+    lastSuccessAt: null,
+    lastNewEntryAt: null,
+    nextPollAt: null,
+    lastError: null,
+    etag: null,
+    lastModified: null,
+    bodyHash: null,
+    goneSince: null,
   });
   api = createApi({
     store,
@@ -70,7 +82,8 @@ describe('/openapi.json', () => {
       expect(res.statusCode, path).toBe(200);
     }
     // And nothing else is routed.
-    for (const path of ['/item', '/items/x/y', '/openapi.yaml', '/']) expect((await api.handle(get(path))).statusCode).toBe(404);
+    for (const path of ['/item', '/items/x/y', '/openapi.yaml', '/'])
+      expect((await api.handle(get(path))).statusCode).toBe(404);
   });
 
   it('declares bearer auth everywhere but /healthz, matching the handler', async () => {

@@ -18,7 +18,9 @@ describe('config loading', () => {
     const file = join(dir, 'only-feeds.yaml');
     await writeFile(file, 'feeds:\n  - url: https://example.org/feed.xml\n');
     const config = await loadConfig(file);
-    expect(config.feeds).toEqual([{ id: feedIdFor('https://example.org/feed.xml'), url: 'https://example.org/feed.xml', name: null }]);
+    expect(config.feeds).toEqual([
+      { id: feedIdFor('https://example.org/feed.xml'), url: 'https://example.org/feed.xml', name: null },
+    ]);
     expect(config.schedule).toBe('*/5 * * * *');
     expect(config.api.port).toBe(8787);
     expect(config.http.allowHosts).toEqual([]);
@@ -32,7 +34,10 @@ describe('config loading', () => {
 
   it('names the file, the path and the problem', async () => {
     const file = join(dir, 'bad-url.yaml');
-    await writeFile(file, 'feeds:\n  - url: https://example.org/a\n  - url: https://example.org/b\n  - url: "not a url"\n');
+    await writeFile(
+      file,
+      'feeds:\n  - url: https://example.org/a\n  - url: https://example.org/b\n  - url: "not a url"\n',
+    );
     const err = await loadConfig(file).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toContain(file);
@@ -52,7 +57,9 @@ describe('config loading', () => {
 
   it('rejects non-http feed URLs, bad allowHosts entries and duplicate feeds', async () => {
     await expect(resolveConfig({ feeds: [{ url: 'file:///etc/passwd' }] })).rejects.toThrow(/feeds\[0\]\.url/);
-    await expect(resolveConfig({ feeds: [], http: { allowHosts: ['localhost'] } })).rejects.toThrow(/http\.allowHosts\[0\]/);
+    await expect(resolveConfig({ feeds: [], http: { allowHosts: ['localhost'] } })).rejects.toThrow(
+      /http\.allowHosts\[0\]/,
+    );
     await expect(
       resolveConfig({ feeds: [{ url: 'https://a.example/f' }, { url: 'https://a.example/f' }] }),
     ).rejects.toThrow(/feeds\[1\]: duplicate of feeds\[0\]/);
@@ -93,18 +100,26 @@ describe('config loading', () => {
 
 describe('config validation at the right depth', () => {
   it('rejects a bad schedule at load, naming the key', async () => {
-    await expect(resolveConfig({ feeds: [], schedule: 'bogus' }, 'cfg.yaml')).rejects.toThrow(/cfg\.yaml: schedule: not a valid cron expression/);
-    await expect(resolveConfig({ feeds: [], schedule: '0 */10 * * * *' })).resolves.toMatchObject({ schedule: '0 */10 * * * *' });
+    await expect(resolveConfig({ feeds: [], schedule: 'bogus' }, 'cfg.yaml')).rejects.toThrow(
+      /cfg\.yaml: schedule: not a valid cron expression/,
+    );
+    await expect(resolveConfig({ feeds: [], schedule: '0 */10 * * * *' })).resolves.toMatchObject({
+      schedule: '0 */10 * * * *',
+    });
   });
 
   it('rejects unknown keys in a feed entry', async () => {
-    await expect(resolveConfig({ feeds: [{ url: 'https://ok.example/a', nme: 'x' }] }, 'cfg.yaml')).rejects.toThrow(/cfg\.yaml: feeds\[0\]: .*nme/);
+    await expect(resolveConfig({ feeds: [{ url: 'https://ok.example/a', nme: 'x' }] }, 'cfg.yaml')).rejects.toThrow(
+      /cfg\.yaml: feeds\[0\]: .*nme/,
+    );
   });
 });
 
 describe('http.contactUrl', () => {
   it('must be a URL that fits inside the User-Agent comment', async () => {
-    await expect(resolveConfig({ http: { contactUrl: 'https://x.org/a) evil' } }, 'cfg.yaml')).rejects.toThrow(/http\.contactUrl: must not contain spaces or parentheses/);
+    await expect(resolveConfig({ http: { contactUrl: 'https://x.org/a) evil' } }, 'cfg.yaml')).rejects.toThrow(
+      /http\.contactUrl: must not contain spaces or parentheses/,
+    );
     await expect(resolveConfig({ http: { contactUrl: 'mailto:ops@example.org' } })).resolves.toBeTruthy();
   });
 });

@@ -107,7 +107,9 @@ describe('wirewatch end to end', () => {
     // 3 pages extracted: the Xi story is linked from both feeds but fetched once (the second feed is recorded on
     // the stored item); the 404 page falls back to the feed's summary.
     expect(summary.articles.extracted).toBe(3);
-    expect(site.requests.filter((r) => r.startsWith('GET /world/xi-putin-moscow-visit'))).toEqual(['GET /world/xi-putin-moscow-visit 200']);
+    expect(site.requests.filter((r) => r.startsWith('GET /world/xi-putin-moscow-visit'))).toEqual([
+      'GET /world/xi-putin-moscow-visit 200',
+    ]);
     expect(summary.articles.fallback + summary.articles.failed).toBe(1);
     // The Xi story arrives from both feeds but is one item.
     expect(summary.items.stored).toBe(4);
@@ -129,7 +131,16 @@ describe('wirewatch end to end', () => {
   });
 
   it('items --topic china-russia lists the seed story, with text and evidence in item <id>', async () => {
-    const list = await runCli(['items', '--topic', 'china-russia', '--config', configFile, '--data-dir', dataDir(), '--json']);
+    const list = await runCli([
+      'items',
+      '--topic',
+      'china-russia',
+      '--config',
+      configFile,
+      '--data-dir',
+      dataDir(),
+      '--json',
+    ]);
     expect(list.code, list.stderr).toBe(0);
     const { items } = JSON.parse(list.stdout);
     expect(items).toHaveLength(1);
@@ -165,10 +176,14 @@ describe('wirewatch end to end', () => {
   it('serve answers the API with the stored item, requires the token, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const token = 'e2e-token-0123456789';
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--config', configFile, '--data-dir', dataDir()], {
-      cwd: ROOT,
-      env: { ...process.env, ...env(), WIREWATCH_API_TOKEN: token },
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--port', String(port), '--config', configFile, '--data-dir', dataDir()],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env(), WIREWATCH_API_TOKEN: token },
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));

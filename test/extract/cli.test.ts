@@ -13,12 +13,28 @@ import { runCommand } from '../helpers/cli.ts';
 import { fixture, fixturePath } from './helpers.ts';
 
 const KEYS = [
-  'url', 'canonicalUrl', 'title', 'byline', 'siteName', 'lang', 'dir', 'publishedAt', 'modifiedAt', 'text', 'excerpt',
-  'wordCount', 'status', 'reason', 'paywalled', 'leadImage', 'extractor',
+  'url',
+  'canonicalUrl',
+  'title',
+  'byline',
+  'siteName',
+  'lang',
+  'dir',
+  'publishedAt',
+  'modifiedAt',
+  'text',
+  'excerpt',
+  'wordCount',
+  'status',
+  'reason',
+  'paywalled',
+  'leadImage',
+  'extractor',
 ];
 
 /** Runs `wirewatch extract …` in-process, recording output and exit code. */
-const runExtract = (args: string[], allowHosts: string[] = []) => runCommand(register, ['extract', ...args], allowHosts);
+const runExtract = (args: string[], allowHosts: string[] = []) =>
+  runCommand(register, ['extract', ...args], allowHosts);
 
 let tmp: string;
 let server: Server;
@@ -39,7 +55,11 @@ afterAll(async () => {
 
 describe('wirewatch extract <file>', () => {
   it('prints every documented key, absent values null, with --base-url resolving links', async () => {
-    const { out, exitCode } = await runExtract([fixturePath('article.html'), '--base-url', 'https://news.example.org/world/x']);
+    const { out, exitCode } = await runExtract([
+      fixturePath('article.html'),
+      '--base-url',
+      'https://news.example.org/world/x',
+    ]);
     expect(exitCode).toBe(0);
     expect(Object.keys(out[0]!)).toEqual(KEYS);
     expect(out[0]!.canonicalUrl).toBe('https://news.example.org/world/energy-pact');
@@ -63,7 +83,9 @@ describe('wirewatch extract <file>', () => {
   });
 
   it('rejects a bad --dom value and a missing target', async () => {
-    await expect(runExtract([fixturePath('article.html'), '--dom', 'happy-dom'])).rejects.toMatchObject({ code: 'bad_option' });
+    await expect(runExtract([fixturePath('article.html'), '--dom', 'happy-dom'])).rejects.toMatchObject({
+      code: 'bad_option',
+    });
     await expect(runExtract([])).rejects.toMatchObject({ code: 'missing_argument' });
     await expect(runExtract([join(tmp, 'nope.html')])).rejects.toMatchObject({ code: 'input_unreadable' });
   });
@@ -77,7 +99,12 @@ describe('wirewatch extract --batch', () => {
       [
         JSON.stringify({ id: 'a', file: fixturePath('article.html'), url: 'https://news.example.org/a' }),
         '',
-        JSON.stringify({ id: 'b', file: fixturePath('rtl.html'), url: 'https://news.example.org/b', contentType: 'text/html' }),
+        JSON.stringify({
+          id: 'b',
+          file: fixturePath('rtl.html'),
+          url: 'https://news.example.org/b',
+          contentType: 'text/html',
+        }),
         JSON.stringify({ id: 'c', file: 'missing.html' }),
         '{not json',
       ].join('\n'),
@@ -97,12 +124,27 @@ describe('wirewatch extract --batch', () => {
 
   it('runs as one real process through bin/wirewatch.mjs', async () => {
     const list = join(tmp, 'proc.jsonl');
-    writeFileSync(list, ['article.html', 'lazy-images.html', 'consent-wall.html'].map((f, i) => JSON.stringify({ id: `p${i}`, file: fixturePath(f), url: `https://news.example.org/${i}` })).join('\n') + '\n');
+    writeFileSync(
+      list,
+      `${['article.html', 'lazy-images.html', 'consent-wall.html']
+        .map((f, i) => JSON.stringify({ id: `p${i}`, file: fixturePath(f), url: `https://news.example.org/${i}` }))
+        .join('\n')}\n`,
+    );
     const bin = fileURLToPath(new URL('../../bin/wirewatch.mjs', import.meta.url));
     // No --config and no wirewatch.yaml in the working directory: extracting files needs none, defaults apply.
     const env = { ...process.env, WIREWATCH_CONFIG: '' };
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'extract', '--batch', list, '--json'], { cwd: tmp, env });
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
-    expect(lines.map((l) => [l.id, l.status])).toEqual([['p0', 'full'], ['p1', 'full'], ['p2', 'blocked_consent']]);
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'extract', '--batch', list, '--json'], {
+      cwd: tmp,
+      env,
+    });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
+    expect(lines.map((l) => [l.id, l.status])).toEqual([
+      ['p0', 'full'],
+      ['p1', 'full'],
+      ['p2', 'blocked_consent'],
+    ]);
   });
 });

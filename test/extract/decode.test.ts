@@ -6,20 +6,26 @@ const b = (s: string) => Buffer.from(s, 'latin1');
 
 describe('prescanMetaCharset (WHATWG prescan, first 1024 bytes)', () => {
   it('finds <meta charset>', () => {
-    expect(prescanMetaCharset(b('<!doctype html><html><head><meta charset="Windows-1251"><title>x</title>'))).toBe('windows-1251');
+    expect(prescanMetaCharset(b('<!doctype html><html><head><meta charset="Windows-1251"><title>x</title>'))).toBe(
+      'windows-1251',
+    );
     expect(prescanMetaCharset(b("<meta charset='koi8-r'>"))).toBe('koi8-r');
     expect(prescanMetaCharset(b('<META CHARSET=shift_jis>'))).toBe('shift_jis');
   });
 
   it('finds http-equiv Content-Type with a charset parameter', () => {
-    expect(prescanMetaCharset(b('<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />'))).toBe('gb2312');
-    expect(prescanMetaCharset(b('<meta content="text/html; charset=ISO-8859-2" http-equiv="content-type">'))).toBe('iso-8859-2');
+    expect(prescanMetaCharset(b('<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />'))).toBe(
+      'gb2312',
+    );
+    expect(prescanMetaCharset(b('<meta content="text/html; charset=ISO-8859-2" http-equiv="content-type">'))).toBe(
+      'iso-8859-2',
+    );
   });
 
   it('ignores http-equiv without a charset, comments, and declarations past 1024 bytes', () => {
     expect(prescanMetaCharset(b('<meta http-equiv="refresh" content="5; charset=koi8-r">'))).toBeNull();
     expect(prescanMetaCharset(b('<!-- <meta charset="koi8-r"> --><meta charset="utf-8">'))).toBe('utf-8');
-    expect(prescanMetaCharset(b(' '.repeat(1100) + '<meta charset="koi8-r">'))).toBeNull();
+    expect(prescanMetaCharset(b(`${' '.repeat(1100)}<meta charset="koi8-r">`))).toBeNull();
   });
 
   it('maps a declared UTF-16 to UTF-8 and x-user-defined to windows-1252', () => {

@@ -134,16 +134,22 @@ describe('extractPage: walls and fallbacks', () => {
 
   it('turns feed contentHtml into text (never keeps markup) when the page is not HTML', async () => {
     const fallback = { contentHtml: '<p>First <b>paragraph</b>.</p><script>alert(1)</script><p>Second one.</p>' };
-    const x = await extractPage({ body: Buffer.from('%PDF-1.7'), url: URL_, contentType: 'application/pdf' }, { fallback });
+    const x = await extractPage(
+      { body: Buffer.from('%PDF-1.7'), url: URL_, contentType: 'application/pdf' },
+      { fallback },
+    );
     expect(x.status).toBe('feed_only');
     expect(x.reason).toBe('not html (application/pdf)');
     expect(x.text).toBe('First paragraph.\n\nSecond one.');
   });
 
   it('refuses a pathologically deep page (dom_too_deep) on both engines and falls back to the feed', async () => {
-    const deep = '<div>'.repeat(3000) + 'deep text' + '</div>'.repeat(3000);
+    const deep = `${'<div>'.repeat(3000)}deep text${'</div>'.repeat(3000)}`;
     for (const dom of ['linkedom', 'jsdom'] as const) {
-      const x = await extractPage({ body: deep, url: URL_, contentType: 'text/html' }, { dom, fallback: { summary: 'Feed text.' } });
+      const x = await extractPage(
+        { body: deep, url: URL_, contentType: 'text/html' },
+        { dom, fallback: { summary: 'Feed text.' } },
+      );
       expect(x.status).toBe('feed_only');
       expect(x.reason).toMatch(/^dom_too_deep: /);
       expect(x.text).toBe('Feed text.');
@@ -151,7 +157,11 @@ describe('extractPage: walls and fallbacks', () => {
   });
 
   it('never throws on garbage and reports failed without fallback', async () => {
-    const x = await extractPage({ body: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x02]), url: URL_, contentType: 'image/png' });
+    const x = await extractPage({
+      body: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x02]),
+      url: URL_,
+      contentType: 'image/png',
+    });
     expect(x.status).toBe('failed');
     expect(x.text).toBe('');
   });
@@ -159,7 +169,10 @@ describe('extractPage: walls and fallbacks', () => {
 
 describe('extractPage: metadata details', () => {
   it('resolves lazy-loaded images to absolute URLs for the lead image', async () => {
-    const x = await extractPage({ body: fixture('lazy-images.html'), url: 'https://photos.example.net/2026/festival.html' });
+    const x = await extractPage({
+      body: fixture('lazy-images.html'),
+      url: 'https://photos.example.net/2026/festival.html',
+    });
     expect(x.leadImage).toBe('https://photos.example.net/media/festival-1200.jpg');
     expect(x.status).toBe('full');
   });
@@ -193,19 +206,25 @@ describe('extractPage: dates and parser fidelity', () => {
     `<!DOCTYPE html><html><head><title>Story</title>${head}</head><body><article>${body}${'<p>Officials from both countries met again in Geneva to discuss the pipeline route, its financing and the timetable for construction.</p>'.repeat(5)}</article></body></html>`;
 
   it('takes publishedAt from <time datetime> when no JSON-LD or meta gives it', async () => {
-    const x = await extractPage({ body: article('', '<p>Posted <time datetime="2026-04-01T10:00:00+02:00">1 April</time></p>'), url: URL_ });
+    const x = await extractPage({
+      body: article('', '<p>Posted <time datetime="2026-04-01T10:00:00+02:00">1 April</time></p>'),
+      url: URL_,
+    });
     expect(x.publishedAt).toBe('2026-04-01T08:00:00.000Z');
   });
 
   it('reads publisher date tags (Parse.ly) and prefers JSON-LD over them', async () => {
     const parsely = '<meta name="parsely-pub-date" content="2026-04-02T09:15:00Z">';
     expect((await extractPage({ body: article(parsely, ''), url: URL_ })).publishedAt).toBe('2026-04-02T09:15:00.000Z');
-    const both = parsely + '<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2026-04-03T00:00:00Z"}</script>';
+    const both =
+      parsely +
+      '<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2026-04-03T00:00:00Z"}</script>';
     expect((await extractPage({ body: article(both, ''), url: URL_ })).publishedAt).toBe('2026-04-03T00:00:00.000Z');
   });
 
   it('keeps the paragraph break of a <p> opened inside another <p> on linkedom, as jsdom does', async () => {
-    const body = '<p><em><span class="img"><span>Photo caption ends here</span><p></span>The article starts here and goes on.</em></p>';
+    const body =
+      '<p><em><span class="img"><span>Photo caption ends here</span><p></span>The article starts here and goes on.</em></p>';
     const fast = await extractPage({ body: article('', body), url: URL_ });
     const slow = await extractPage({ body: article('', body), url: URL_ }, { dom: 'jsdom' });
     expect(fast.text).not.toContain('hereThe');
@@ -215,7 +234,10 @@ describe('extractPage: dates and parser fidelity', () => {
 
 describe('extractPage: size cap', () => {
   it('cuts a page larger than maxHtmlBytes and says so', async () => {
-    const para = '<p>' + 'The negotiators met again on Tuesday to discuss the pipeline route and its financing. '.repeat(5) + '</p>';
+    const para =
+      '<p>' +
+      'The negotiators met again on Tuesday to discuss the pipeline route and its financing. '.repeat(5) +
+      '</p>';
     const html = `<!DOCTYPE html><html><head><title>Long read</title></head><body><article>${para.repeat(400)}</article></body></html>`;
     expect(Buffer.byteLength(html)).toBeGreaterThan(100_000);
     const x = await extractPage({ body: Buffer.from(html), url: URL_ }, { maxHtmlBytes: 50_000 });

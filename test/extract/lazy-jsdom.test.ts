@@ -8,7 +8,10 @@ describe('jsdom is loaded lazily', () => {
     const fast = await extractPage({ body: fixture('article.html'), url: 'https://news.example.org/a' });
     expect(fast.extractor.dom).toBe('linkedom');
     expect(jsdomLoaded()).toBe(false);
-    const slow = await extractPage({ body: fixture('article.html'), url: 'https://news.example.org/a' }, { dom: 'jsdom' });
+    const slow = await extractPage(
+      { body: fixture('article.html'), url: 'https://news.example.org/a' },
+      { dom: 'jsdom' },
+    );
     expect(slow.extractor.dom).toBe('jsdom');
     expect(jsdomLoaded()).toBe(true);
   });

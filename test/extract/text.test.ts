@@ -10,21 +10,29 @@ import {
   textToParagraphs,
 } from '../../shared/extract/text.ts';
 
-const body = (html: string) => (parseHTML(`<!DOCTYPE html><html><body>${html}</body></html>`) as unknown as { document: { body: Node } }).document.body;
+const body = (html: string) =>
+  (parseHTML(`<!DOCTYPE html><html><body>${html}</body></html>`) as unknown as { document: { body: Node } }).document
+    .body;
 
 describe('domToParagraphs', () => {
   it('makes one paragraph per block, collapses whitespace, keeps <br> and <pre> line breaks (not indentation)', () => {
-    const p = domToParagraphs(body('<div>One\n  <b>two</b></div><p>Three<br>four</p><pre>a\n  b</pre><ul><li>x</li><li>y</li></ul>'));
+    const p = domToParagraphs(
+      body('<div>One\n  <b>two</b></div><p>Three<br>four</p><pre>a\n  b</pre><ul><li>x</li><li>y</li></ul>'),
+    );
     expect(p).toEqual(['One two', 'Three\nfour', 'a\nb', 'x', 'y']);
   });
 
   it('skips scripts, styles, forms and hidden elements', () => {
-    const p = domToParagraphs(body('<p>Keep</p><script>var x</script><style>p{}</style><p hidden>h</p><p style="display: none">n</p><button>Share</button>'));
+    const p = domToParagraphs(
+      body(
+        '<p>Keep</p><script>var x</script><style>p{}</style><p hidden>h</p><p style="display: none">n</p><button>Share</button>',
+      ),
+    );
     expect(p).toEqual(['Keep']);
   });
 
   it('handles very deep trees without overflowing the stack', () => {
-    const deep = '<div>'.repeat(20_000) + 'deep' + '</div>'.repeat(20_000);
+    const deep = `${'<div>'.repeat(20_000)}deep${'</div>'.repeat(20_000)}`;
     expect(domToParagraphs(body(deep))).toEqual(['deep']);
   });
 });
@@ -76,8 +84,8 @@ describe('nesting depth guards', () => {
 
   it('estimates nesting from raw HTML, ignoring void, optional-end and self-closing tags and script bodies', () => {
     expect(estimateNestingDepth('<div><span><b>x</b></span></div>', 100)).toBe(3);
-    expect(estimateNestingDepth('<p>a<p>b<p>c<br><img src=x><hr/><div/>' + '<li>x'.repeat(500), 100)).toBe(0);
-    expect(estimateNestingDepth('<script>' + '<div>'.repeat(500) + '</script><div></div>', 100)).toBe(1);
+    expect(estimateNestingDepth(`<p>a<p>b<p>c<br><img src=x><hr/><div/>${'<li>x'.repeat(500)}`, 100)).toBe(0);
+    expect(estimateNestingDepth(`<script>${'<div>'.repeat(500)}</script><div></div>`, 100)).toBe(1);
     expect(estimateNestingDepth('<div>'.repeat(500), 100)).toBe(101);
   });
 });
@@ -91,7 +99,9 @@ describe('helpers', () => {
     expect(cleanTitle('Geneva | Example News')).toBe('Geneva | Example News');
     expect(cleanTitle('Geneva | Example News', 'Example News')).toBe('Geneva');
     expect(cleanTitle('Talks stall in Geneva -- Example.net')).toBe('Talks stall in Geneva');
-    expect(cleanTitle('Madrid decides on the appeal today » Local » Noticias')).toBe('Madrid decides on the appeal today');
+    expect(cleanTitle('Madrid decides on the appeal today » Local » Noticias')).toBe(
+      'Madrid decides on the appeal today',
+    );
   });
 
   it('toIsoUtc normalises to ISO-8601 UTC and treats zone-less times as UTC', () => {

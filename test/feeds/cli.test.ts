@@ -14,7 +14,12 @@ beforeAll(async () => {
   srv = await startFixtureServer();
   srv.route('/feed.rss', (_q, res) => {
     res.writeHead(200, { 'content-type': 'text/xml; charset=windows-1252' });
-    res.end(Buffer.from('<rss version="2.0"><channel><title>Caf\xe9</title><item><title>One</title><link>/1?utm_source=x</link></item></channel></rss>', 'latin1'));
+    res.end(
+      Buffer.from(
+        '<rss version="2.0"><channel><title>Caf\xe9</title><item><title>One</title><link>/1?utm_source=x</link></item></channel></rss>',
+        'latin1',
+      ),
+    );
   });
 });
 afterAll(() => srv.close());
@@ -33,9 +38,19 @@ describe('wirewatch feed', () => {
     expect(Object.keys(out[0]!)).toEqual(['feed', 'entries', 'warnings']);
     expect(out[0]!.feed).toEqual({ title: 'Jornal de Notícias', link: 'https://enc.example.com/', format: 'rss' });
     expect(out[0]!.entries[0]).toMatchObject({ key: 'url:https://enc.example.com/1', title: 'Jornal de Notícias' });
-    expect(Object.keys(out[0]!.entries[0]).sort()).toEqual(
-      ['author', 'categories', 'contentHtml', 'enclosures', 'guid', 'key', 'publishedAt', 'summary', 'title', 'updatedAt', 'url'],
-    );
+    expect(Object.keys(out[0]!.entries[0]).sort()).toEqual([
+      'author',
+      'categories',
+      'contentHtml',
+      'enclosures',
+      'guid',
+      'key',
+      'publishedAt',
+      'summary',
+      'title',
+      'updatedAt',
+      'url',
+    ]);
   });
 
   it('an HTML file prints {"error":{code,message,suggestions}} and exits non-zero', async () => {

@@ -21,7 +21,11 @@ async function parseError(p: Promise<ParsedFeed>): Promise<FeedError> {
 describe('parseFeed: RSS 2.0 normalisation', () => {
   it('normalises title, url, summary, content, dates, author, categories, enclosures', async () => {
     const r = await parse('rss2-news.xml');
-    expect(r.feed).toEqual({ title: 'Wire & World — Top Stories', link: 'https://news.example.com/world/', format: 'rss' });
+    expect(r.feed).toEqual({
+      title: 'Wire & World — Top Stories',
+      link: 'https://news.example.com/world/',
+      format: 'rss',
+    });
     expect(r.entries).toHaveLength(3);
     const [a, b, c] = r.entries;
     expect(a!.title).toBe('Beijing and Moscow sign energy pact');
@@ -54,11 +58,17 @@ describe('parseFeed: RSS 2.0 normalisation', () => {
   });
 
   it('clamps a date more than a day in the future to the first-seen time, with a warning', async () => {
-    const r = await parseFeed(fixture('rss2-news.xml'), { url: 'https://feeds.example.com/f', now: new Date('2023-03-01T00:00:00Z') });
+    const r = await parseFeed(fixture('rss2-news.xml'), {
+      url: 'https://feeds.example.com/f',
+      now: new Date('2023-03-01T00:00:00Z'),
+    });
     expect(r.entries[0]!.publishedAt).toBe('2023-03-01T00:00:00.000Z');
     expect(r.warnings.some((w) => /future/.test(w))).toBe(true);
     // within a day is not clamped
-    const r2 = await parseFeed(fixture('rss2-news.xml'), { url: 'https://feeds.example.com/f', now: new Date('2023-03-20T00:00:00Z') });
+    const r2 = await parseFeed(fixture('rss2-news.xml'), {
+      url: 'https://feeds.example.com/f',
+      now: new Date('2023-03-20T00:00:00Z'),
+    });
     expect(r2.entries[0]!.publishedAt).toBe('2023-03-20T11:00:00.000Z');
     expect(r2.warnings.some((w) => /future/.test(w))).toBe(false);
   });
@@ -77,7 +87,9 @@ describe('parseFeed: Atom, RDF, JSON Feed', () => {
     expect(a!.categories).toEqual(['Politics']);
     expect(a!.summary).toBe('Plain <summary> text');
     expect(a!.contentHtml).toContain('<b>content</b>');
-    expect(a!.enclosures).toEqual([{ url: 'https://blog.example.org/media/first.mp3', type: 'audio/mpeg', length: 1337 }]);
+    expect(a!.enclosures).toEqual([
+      { url: 'https://blog.example.org/media/first.mp3', type: 'audio/mpeg', length: 1337 },
+    ]);
     expect(b!.title).toBe('An XHTML title');
     expect(b!.url).toBe('https://blog.example.org/news/second');
     expect(b!.contentHtml).toBe('<p>Escaped HTML content</p>');
@@ -146,8 +158,12 @@ describe('parseFeed: Atom, RDF, JSON Feed', () => {
   });
 
   it('JSON that is not a feed → not_a_feed; broken JSON → parse_error', async () => {
-    expect((await parseError(parseFeed(Buffer.from('{"hello":1}'), { url: 'https://x.example/' }))).code).toBe('not_a_feed');
-    expect((await parseError(parseFeed(Buffer.from('{"version":'), { url: 'https://x.example/' }))).code).toBe('parse_error');
+    expect((await parseError(parseFeed(Buffer.from('{"hello":1}'), { url: 'https://x.example/' }))).code).toBe(
+      'not_a_feed',
+    );
+    expect((await parseError(parseFeed(Buffer.from('{"version":'), { url: 'https://x.example/' }))).code).toBe(
+      'parse_error',
+    );
   });
 });
 
@@ -209,7 +225,13 @@ describe('parseFeed: hostile and messy input', () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    const sources = ['rss2-news.xml', 'atom-xml-base.xml', 'json-feed-1.1.json', 'rdf-rss1.xml', 'cp1251-declared.xml'].map(fixture);
+    const sources = [
+      'rss2-news.xml',
+      'atom-xml-base.xml',
+      'json-feed-1.1.json',
+      'rdf-rss1.xml',
+      'cp1251-declared.xml',
+    ].map(fixture);
     let parsed = 0;
     for (let i = 0; i < 150; i++) {
       const src = sources[i % sources.length]!;
@@ -294,7 +316,9 @@ describe('entry identity (feed issue §7)', () => {
 
   it('a title edit does not change a URL key; hash keys depend on the feed URL', async () => {
     const xml = (title: string) =>
-      Buffer.from(`<rss version="2.0"><channel><title>t</title><item><title>${title}</title><link>https://k.example.com/a?utm_source=z</link></item><item><title>${title}</title></item></channel></rss>`);
+      Buffer.from(
+        `<rss version="2.0"><channel><title>t</title><item><title>${title}</title><link>https://k.example.com/a?utm_source=z</link></item><item><title>${title}</title></item></channel></rss>`,
+      );
     const a = await parseFeed(xml('Original'), { url: 'https://k.example.com/feed' });
     const b = await parseFeed(xml('Edited title'), { url: 'https://k.example.com/feed' });
     const c = await parseFeed(xml('Original'), { url: 'https://other.example.com/feed' });

@@ -30,7 +30,11 @@ let http: HttpClient;
 let states: MemoryFeedStates;
 let clock: Date;
 const now = () => clock;
-const feed = (path: string, id = path.replace(/\W/g, '_')): FeedSource => ({ id, url: `${srv.origin}${path}`, name: `feed ${id}` });
+const feed = (path: string, id = path.replace(/\W/g, '_')): FeedSource => ({
+  id,
+  url: `${srv.origin}${path}`,
+  name: `feed ${id}`,
+});
 const deps = () => ({ http, feedStates: states, now, random: () => 0.5 });
 const advance = (ms: number) => {
   clock = new Date(clock.getTime() + ms);
@@ -46,7 +50,11 @@ beforeAll(async () => {
       res.writeHead(304, { etag: ETAG });
       return res.end();
     }
-    res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag: ETAG, 'last-modified': LAST_MODIFIED });
+    res.writeHead(200, {
+      'content-type': 'application/rss+xml; charset=utf-8',
+      etag: ETAG,
+      'last-modified': LAST_MODIFIED,
+    });
     res.end(RSS);
   });
   srv.route('/lm-only.xml', (req, res) => {
@@ -259,7 +267,10 @@ describe('pollFeed with a real local HTTP server', () => {
     await dead.close();
     const c = createHttpClient(httpConfigSchema.parse({ allowHosts: [`127.0.0.1:${port}`], hostGapMs: 0 }));
     try {
-      const r = await pollFeed({ ...deps(), http: c }, { id: 'dead', url: `http://127.0.0.1:${port}/feed.xml`, name: null });
+      const r = await pollFeed(
+        { ...deps(), http: c },
+        { id: 'dead', url: `http://127.0.0.1:${port}/feed.xml`, name: null },
+      );
       expect(r.state.status).toBe('network_error');
       expect(r.state.consecutiveFailures).toBe(1);
       expect(Date.parse(r.state.nextPollAt!)).toBeGreaterThan(clock.getTime());

@@ -43,7 +43,11 @@ describe('decodeText', () => {
     });
   });
   it('a declared single-byte charset contradicted by valid multibyte UTF-8 → UTF-8', () => {
-    expect(decodeText(utf8, ['iso-8859-1'])).toMatchObject({ text: 'Привет, café', charset: 'utf-8', source: 'sniffed' });
+    expect(decodeText(utf8, ['iso-8859-1'])).toMatchObject({
+      text: 'Привет, café',
+      charset: 'utf-8',
+      source: 'sniffed',
+    });
     expect(decodeText(utf8, ['windows-1251'])).toMatchObject({ charset: 'utf-8' });
   });
   it('ISO-8859-1 / latin1 / US-ASCII labels decode as windows-1252 (WHATWG)', () => {
@@ -56,10 +60,15 @@ describe('decodeText', () => {
   });
   it('nothing declared: UTF-8 if valid, else windows-1252', () => {
     expect(decodeText(utf8, [])).toMatchObject({ text: 'Привет, café', charset: 'utf-8', source: 'sniffed' });
-    expect(decodeText(Buffer.from([0x63, 0x61, 0x66, 0xe9]), [])).toMatchObject({ text: 'café', charset: 'windows-1252' });
+    expect(decodeText(Buffer.from([0x63, 0x61, 0x66, 0xe9]), [])).toMatchObject({
+      text: 'café',
+      charset: 'windows-1252',
+    });
   });
   it('declared UTF-16 without BOM on ASCII bytes is ignored; BOM-less UTF-16 XML is sniffed', () => {
-    expect(decodeText(Buffer.from('<?xml version="1.0" encoding="utf-16"?><a/>'), ['utf-16'])).toMatchObject({ charset: 'utf-8' });
+    expect(decodeText(Buffer.from('<?xml version="1.0" encoding="utf-16"?><a/>'), ['utf-16'])).toMatchObject({
+      charset: 'utf-8',
+    });
     expect(decodeText(Buffer.from('<?xml version="1.0"?><a>é</a>', 'utf16le'), [])).toMatchObject({
       text: '<?xml version="1.0"?><a>é</a>',
       charset: 'utf-16le',
@@ -121,10 +130,22 @@ describe('canonicalizeUrl', () => {
     ['  https://example.com/\tpath  ', null, 'https://example.com/path'],
     ['https://example.com./x?', null, 'https://example.com/x'],
     ['https://Bücher.example/ä', null, 'https://xn--bcher-kva.example/%C3%A4'],
-    ['https://news.google.com/news/url?sa=t&url=https://site.example.com/a%3Futm_source%3Dg&ct=ga', null, 'https://site.example.com/a'],
+    [
+      'https://news.google.com/news/url?sa=t&url=https://site.example.com/a%3Futm_source%3Dg&ct=ga',
+      null,
+      'https://site.example.com/a',
+    ],
     ['https://www.google.com/url?q=https://site.example.com/b&sa=D', null, 'https://site.example.com/b'],
-    ['http://feedproxy.google.com/~r/Example/~3/abc/https%3A%2F%2Fsite.example.com%2Fc%3Futm_medium%3Drss', null, 'https://site.example.com/c'],
-    ['http://feedproxy.google.com/~r/Example/~3/abc/story.html', null, 'http://feedproxy.google.com/~r/Example/~3/abc/story.html'],
+    [
+      'http://feedproxy.google.com/~r/Example/~3/abc/https%3A%2F%2Fsite.example.com%2Fc%3Futm_medium%3Drss',
+      null,
+      'https://site.example.com/c',
+    ],
+    [
+      'http://feedproxy.google.com/~r/Example/~3/abc/story.html',
+      null,
+      'http://feedproxy.google.com/~r/Example/~3/abc/story.html',
+    ],
   ])('%s → %s', (url, base, want) => {
     expect(canonicalizeUrl(url, base)).toBe(want);
   });

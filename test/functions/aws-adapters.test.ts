@@ -16,12 +16,16 @@ afterEach(() => {
 
 describe('AWS adapters of the Lambda handlers', () => {
   it('loads the secrets named in WIREWATCH_SECRETS into the environment', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: 'arn:slack' }).resolves({ SecretString: 'https://hooks.slack.example/T1' });
+    sm.on(GetSecretValueCommand, { SecretId: 'arn:slack' }).resolves({
+      SecretString: 'https://hooks.slack.example/T1',
+    });
     sm.on(GetSecretValueCommand, { SecretId: 'arn:hook' }).resolves({ SecretString: 's3cret' });
     const env: NodeJS.ProcessEnv = {};
     await loadSecretsIntoEnv('SLACK_WEBHOOK_URL=arn:slack, WEBHOOK_SECRET=arn:hook', new SecretsManagerClient({}), env);
     expect(env).toEqual({ SLACK_WEBHOOK_URL: 'https://hooks.slack.example/T1', WEBHOOK_SECRET: 's3cret' });
-    await expect(loadSecretsIntoEnv('JUSTANAME', new SecretsManagerClient({}), env)).rejects.toThrow(/not ENV_NAME=secretArn/);
+    await expect(loadSecretsIntoEnv('JUSTANAME', new SecretsManagerClient({}), env)).rejects.toThrow(
+      /not ENV_NAME=secretArn/,
+    );
   });
 
   it('sends queue messages in batches of 10 and fails loudly on partial SQS failures', async () => {
@@ -36,7 +40,9 @@ describe('AWS adapters of the Lambda handlers', () => {
     expect(bodies.map((b) => JSON.parse(b).n)).toEqual(Array.from({ length: 23 }, (_, n) => n));
 
     sqs.reset();
-    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', Code: 'Throttled', SenderFault: false, Message: 'slow down' }] });
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({ Successful: [], Failed: [{ Id: '0', Code: 'Throttled', SenderFault: false, Message: 'slow down' }] });
     await expect(q.send([{ n: 1 }])).rejects.toThrow(/refused 1 message/);
   });
 
@@ -45,7 +51,10 @@ describe('AWS adapters of the Lambda handlers', () => {
     const aws = withAlertsTopicChannel(plain);
     expect(aws.channels.map((c) => c.type)).toEqual(['console', 'sns']);
     expect(aws.subscriptions.at(-1)).toMatchObject({ topics: ['*'], channel: 'alerts-topic', mode: 'realtime' });
-    const own = await resolveConfig({ channels: [{ id: 'bus', type: 'sns' }], subscriptions: [{ topics: ['china-russia'], channel: 'bus' }] });
+    const own = await resolveConfig({
+      channels: [{ id: 'bus', type: 'sns' }],
+      subscriptions: [{ topics: ['china-russia'], channel: 'bus' }],
+    });
     expect(withAlertsTopicChannel(own)).toBe(own);
   });
 
@@ -55,9 +64,11 @@ describe('AWS adapters of the Lambda handlers', () => {
 
   it('rejects malformed queue messages with the message id and field', () => {
     expect(() => parseRecord({ messageId: 'm-1', body: '{' }, alertJobSchema)).toThrow(/m-1: body is not JSON/);
-    expect(() => parseRecord({ messageId: 'm-2', body: '{"itemId":"i_1","topicId":3,"storyId":"s"}' }, alertJobSchema)).toThrow(
-      /m-2: topicId/,
-    );
-    expect(() => parseRecord({ messageId: 'm-3', body: '{"feedId":"f","feedUrl":"u","discoveredAt":"d"}' }, articleJobSchema)).toThrow(/m-3: entry/);
+    expect(() =>
+      parseRecord({ messageId: 'm-2', body: '{"itemId":"i_1","topicId":3,"storyId":"s"}' }, alertJobSchema),
+    ).toThrow(/m-2: topicId/);
+    expect(() =>
+      parseRecord({ messageId: 'm-3', body: '{"feedId":"f","feedUrl":"u","discoveredAt":"d"}' }, articleJobSchema),
+    ).toThrow(/m-3: entry/);
   });
 });

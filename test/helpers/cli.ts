@@ -26,6 +26,5 @@ export async function runCommand(register: RegisterCommand, argv: string[], allo
   const program = new Command().exitOverride();
   register(program, ctx);
   await program.parseAsync(['node', 'wirewatch', ...argv]);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return { out: out as Array<Record<string, any>>, exitCode };
 }

@@ -44,12 +44,17 @@ describe('SSRF address policy', () => {
     expect(reason!.toLowerCase()).toContain(why.toLowerCase());
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::6810:85e5', '::ffff:8.8.8.8', '64:ff9b::808:808'])(
-    '%s is public unicast',
-    (addr) => {
-      expect(blockedReason(addr)).toBeNull();
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700::6810:85e5',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+  ])('%s is public unicast', (addr) => {
+    expect(blockedReason(addr)).toBeNull();
+  });
 
   it('parses IPv6 with embedded IPv4 and compression', () => {
     expect(parseIpv6('::ffff:1.2.3.4')).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 1, 2, 3, 4]);
@@ -61,7 +66,8 @@ describe('SSRF address policy', () => {
     for (const h of ['127.0.0.1', '2130706433', '0x7f000001', '0177.0.0.1', '0x7f.1', '[::1]', '127.1']) {
       expect(isIpLiteralHost(h)).toBe(true);
     }
-    for (const h of ['example.com', 'feeds.bbci.co.uk', '1.example', 'x1.2.3.4']) expect(isIpLiteralHost(h)).toBe(false);
+    for (const h of ['example.com', 'feeds.bbci.co.uk', '1.example', 'x1.2.3.4'])
+      expect(isIpLiteralHost(h)).toBe(false);
   });
 });
 

@@ -1,6 +1,12 @@
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, HttpError, errorForStatus, type DnsLookup, type HttpClient } from '../../shared/http/index.ts';
+import {
+  createHttpClient,
+  HttpError,
+  errorForStatus,
+  type DnsLookup,
+  type HttpClient,
+} from '../../shared/http/index.ts';
 import { httpConfigSchema } from '../../shared/http/config-schema.ts';
 import { startFixtureServer, type FixtureServer } from './fixture-server.ts';
 
@@ -25,7 +31,7 @@ async function expectHttpError(p: Promise<unknown>, code: string): Promise<HttpE
 
 beforeAll(async () => {
   srv = await startFixtureServer();
-  srv.route('/feed.xml', (req, res) => {
+  srv.route('/feed.xml', (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/rss+xml', 'x-multi': ['a', 'b'] });
     res.end('<rss version="2.0"><channel><title>t</title></channel></rss>');
   });
@@ -137,7 +143,9 @@ describe('HTTP chokepoint against a real local server', () => {
   it('puts the configured contact URL in the User-Agent', async () => {
     const c = createHttpClient(configFor({ contactUrl: 'https://ops.example.org/crawler' }));
     await c.request(`${srv.origin}/feed.xml`, { kind: 'feed' });
-    expect(srv.seen.at(-1)!.headers['user-agent']).toMatch(/^wirewatch\/\d+\.\d+\.\d+ \(\+https:\/\/ops\.example\.org\/crawler\)$/);
+    expect(srv.seen.at(-1)!.headers['user-agent']).toMatch(
+      /^wirewatch\/\d+\.\d+\.\d+ \(\+https:\/\/ops\.example\.org\/crawler\)$/,
+    );
   });
 
   it('returns status, lower-case headers, body and the identifying User-Agent / Accept', async () => {
@@ -207,7 +215,10 @@ describe('HTTP chokepoint against a real local server', () => {
       host === 'intranet.test' ? [{ address: '127.0.0.1', family: 4 }] : Promise.reject(new Error('ENOTFOUND'));
     const c = createHttpClient(configFor(), { lookup });
     try {
-      const err = await expectHttpError(c.request(`${srv.origin}/to-internal-name`, { kind: 'feed' }), 'blocked_address');
+      const err = await expectHttpError(
+        c.request(`${srv.origin}/to-internal-name`, { kind: 'feed' }),
+        'blocked_address',
+      );
       expect(err.message).toMatch(/intranet\.test resolves to 127\.0\.0\.1/);
     } finally {
       await c.close();
@@ -246,7 +257,10 @@ describe('HTTP chokepoint against a real local server', () => {
 
   it('refuses IP literals in decimal, hex and octal notation even when they normalise to an allowed host', async () => {
     for (const host of ['2130706433', '0x7f000001', '0177.0.0.1', '0x7f.1']) {
-      const err = await expectHttpError(client.request(`http://${host}:${srv.port}/feed.xml`, { kind: 'feed' }), 'blocked_address');
+      const err = await expectHttpError(
+        client.request(`http://${host}:${srv.port}/feed.xml`, { kind: 'feed' }),
+        'blocked_address',
+      );
       expect(err.message).toContain(host);
     }
     await expectHttpError(client.request('http://[::1]/', { kind: 'feed' }), 'blocked_address');
@@ -274,7 +288,10 @@ describe('HTTP chokepoint against a real local server', () => {
       peak = Math.max(peak, m.arrayBuffers - before.arrayBuffers);
     }, 2);
     try {
-      const err = await expectHttpError(client.request(`${srv.origin}/bomb.xml`, { kind: 'feed' }), 'response_too_large');
+      const err = await expectHttpError(
+        client.request(`${srv.origin}/bomb.xml`, { kind: 'feed' }),
+        'response_too_large',
+      );
       expect(err.retryable).toBe(false);
     } finally {
       clearInterval(sample);
@@ -291,14 +308,21 @@ describe('HTTP chokepoint against a real local server', () => {
 
   it('caps uncompressed bodies (page cap 5 MiB, or maxBytes per request)', async () => {
     await expectHttpError(client.request(`${srv.origin}/big-plain`, { kind: 'page' }), 'response_too_large');
-    const err = await expectHttpError(client.request(`${srv.origin}/feed.xml`, { kind: 'feed', maxBytes: 10 }), 'response_too_large');
+    const err = await expectHttpError(
+      client.request(`${srv.origin}/feed.xml`, { kind: 'feed', maxBytes: 10 }),
+      'response_too_large',
+    );
     expect(err.message).toContain('10-byte cap');
   });
 
   it('decodes gzip, zlib and raw deflate, and br', async () => {
     expect((await client.request(`${srv.origin}/gzip.xml`, { kind: 'feed' })).body.toString()).toContain('zipped');
-    expect((await client.request(`${srv.origin}/deflate-raw.xml`, { kind: 'feed' })).body.toString()).toBe('raw deflate body');
-    expect((await client.request(`${srv.origin}/deflate.xml`, { kind: 'feed' })).body.toString()).toBe('zlib deflate body');
+    expect((await client.request(`${srv.origin}/deflate-raw.xml`, { kind: 'feed' })).body.toString()).toBe(
+      'raw deflate body',
+    );
+    expect((await client.request(`${srv.origin}/deflate.xml`, { kind: 'feed' })).body.toString()).toBe(
+      'zlib deflate body',
+    );
     expect((await client.request(`${srv.origin}/br.xml`, { kind: 'feed' })).body.toString()).toBe('brotli body');
   });
 
@@ -335,7 +359,10 @@ describe('HTTP chokepoint against a real local server', () => {
   });
 
   it('a TLS handshake failure (https to a plain HTTP server) is a non-retryable tls_error', async () => {
-    const err = await expectHttpError(client.request(`https://${srv.hostPort}/feed.xml`, { kind: 'feed' }), 'tls_error');
+    const err = await expectHttpError(
+      client.request(`https://${srv.hostPort}/feed.xml`, { kind: 'feed' }),
+      'tls_error',
+    );
     expect(err.retryable).toBe(false);
   });
 

@@ -72,7 +72,12 @@ describe('synthesised Lambda bundles', () => {
       }),
       startPageServer({
         '/world/xi-putin-energy-deal': { body: ARTICLE },
-        '/world/jsdom-copy': { body: ARTICLE.replace('Xi and Putin sign energy deal in Moscow', 'Putin and Xi sign energy deal in Moscow').replace('href="/world/xi-putin-energy-deal"', 'href="/world/jsdom-copy"') },
+        '/world/jsdom-copy': {
+          body: ARTICLE.replace(
+            'Xi and Putin sign energy deal in Moscow',
+            'Putin and Xi sign energy deal in Moscow',
+          ).replace('href="/world/xi-putin-energy-deal"', 'href="/world/jsdom-copy"'),
+        },
       }),
     ]);
     // The table exactly as the synthesised template declares it (keys, GSIs, billing).
@@ -116,9 +121,18 @@ describe('synthesised Lambda bundles', () => {
   const envFor = (handler: (typeof HANDLERS)[number]): Record<string, string> => {
     const dir = bundleDir(cdkOut, handler);
     const template = JSON.parse(readFileSync(join(cdkOut, `${STACK_NAME}.template.json`), 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } }; Metadata?: Record<string, string> }>;
+      Resources: Record<
+        string,
+        {
+          Type: string;
+          Properties: { Environment?: { Variables?: Record<string, unknown> } };
+          Metadata?: Record<string, string>;
+        }
+      >;
     };
-    const fn = Object.values(template.Resources).find((r) => r.Metadata?.['aws:asset:path'] && dir.endsWith(r.Metadata['aws:asset:path']))!;
+    const fn = Object.values(template.Resources).find(
+      (r) => r.Metadata?.['aws:asset:path'] && dir.endsWith(r.Metadata['aws:asset:path']),
+    )!;
     const standIns: Record<string, string> = {
       TABLE_NAME: TABLE,
       // The SQS client sends to the queue URL's host (useQueueUrlAsEndpoint), so queue URLs must be loopback too.
@@ -149,12 +163,27 @@ describe('synthesised Lambda bundles', () => {
     for (const h of HANDLERS) {
       const dir = bundleDir(cdkOut, h);
       const files = readdirSync(dir).sort();
-      expect(files, h).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map', 'shipped.yaml', 'wirewatch.yaml']));
-      expect(readFileSync(join(dir, 'index.mjs'), 'utf8').startsWith("import { createRequire as __wwCreateRequire } from 'node:module';"), h).toBe(true);
+      expect(files, h).toEqual(
+        expect.arrayContaining(['index.mjs', 'index.mjs.map', 'shipped.yaml', 'wirewatch.yaml']),
+      );
+      expect(
+        readFileSync(join(dir, 'index.mjs'), 'utf8').startsWith(
+          "import { createRequire as __wwCreateRequire } from 'node:module';",
+        ),
+        h,
+      ).toBe(true);
       const map = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
-      expect(map.sources.some((s) => s.includes('functions/')), h).toBe(true);
-      expect(map.sources.filter((s) => s.includes('node_modules/')), h).toEqual([]);
-      expect(readFileSync(join(dir, 'wirewatch.yaml'), 'utf8')).toBe(readFileSync(join(ROOT, 'wirewatch.yaml'), 'utf8'));
+      expect(
+        map.sources.some((s) => s.includes('functions/')),
+        h,
+      ).toBe(true);
+      expect(
+        map.sources.filter((s) => s.includes('node_modules/')),
+        h,
+      ).toEqual([]);
+      expect(readFileSync(join(dir, 'wirewatch.yaml'), 'utf8')).toBe(
+        readFileSync(join(ROOT, 'wirewatch.yaml'), 'utf8'),
+      );
       expect(existsSync(join(dir, 'node_modules')), h).toBe(h === 'process-article');
     }
     const pa = bundleDir(cdkOut, 'process-article');
@@ -209,7 +238,9 @@ describe('synthesised Lambda bundles', () => {
     expect(run.result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
     expect(pages.hits.get('/world/xi-putin-energy-deal')).toBe(1);
 
-    const alerts = aws.sent.filter((m) => m.queueUrl === `${aws.endpoint}/000000000000/alerts`).map((m) => JSON.parse(m.body) as { itemId: string; topicId: string });
+    const alerts = aws.sent
+      .filter((m) => m.queueUrl === `${aws.endpoint}/000000000000/alerts`)
+      .map((m) => JSON.parse(m.body) as { itemId: string; topicId: string });
     expect(alerts.map((a) => a.topicId)).toContain('china-russia');
     const store = new Store({ client: dynamo.client, tableName: TABLE, retentionDays: 90 });
     const item = await store.getItem(alerts[0]!.itemId);
@@ -221,13 +252,25 @@ describe('synthesised Lambda bundles', () => {
     expect(item!.extraction.status).toBe('full');
   });
 
-  it('process-article extracts with jsdom from the bundle\'s own node_modules when configured to', async () => {
+  it("process-article extracts with jsdom from the bundle's own node_modules when configured to", async () => {
     const url = `${pages.origin}/world/jsdom-copy`;
     const job: ArticleJob = {
       feedId: 'smoke',
       feedUrl: `${pages.origin}/feed.xml`,
       discoveredAt: new Date().toISOString(),
-      entry: { key: `url:${url}`, guid: null, url, title: 'Putin and Xi', summary: null, contentHtml: null, publishedAt: null, updatedAt: null, author: null, categories: [], enclosures: [] },
+      entry: {
+        key: `url:${url}`,
+        guid: null,
+        url,
+        title: 'Putin and Xi',
+        summary: null,
+        contentHtml: null,
+        publishedAt: null,
+        updatedAt: null,
+        author: null,
+        categories: [],
+        enclosures: [],
+      },
     };
     const run = await runBundle(bundleDir(cdkOut, 'process-article'), {
       event: sqsEvent([JSON.stringify(job)]),
@@ -237,7 +280,11 @@ describe('synthesised Lambda bundles', () => {
     expect(run.error, run.stderr).toBeUndefined();
     expect(run.result).toEqual({ batchItemFailures: [] });
     const store = new Store({ client: dynamo.client, tableName: TABLE, retentionDays: 90 });
-    const items = await Promise.all([...new Set(aws.sent.map((m) => (JSON.parse(m.body) as { itemId: string }).itemId))].map((id) => store.getItem(id)));
+    const items = await Promise.all(
+      [...new Set(aws.sent.map((m) => (JSON.parse(m.body) as { itemId: string }).itemId))].map((id) =>
+        store.getItem(id),
+      ),
+    );
     const item = items.find((i) => i?.urls.includes(url));
     expect(item?.id).not.toBe(items.find((i) => i?.urls.includes(`${pages.origin}/world/xi-putin-energy-deal`))?.id);
     expect(item?.extraction.extractor.dom).toBe('jsdom');
@@ -281,7 +328,11 @@ describe('synthesised Lambda bundles', () => {
 
   it('authorizer accepts the token whose sha256 is in the secret and nothing else', async () => {
     const authEnv = envFor('authorizer');
-    const event = (authorization: string) => ({ type: 'REQUEST', identitySource: [authorization], headers: { authorization } });
+    const event = (authorization: string) => ({
+      type: 'REQUEST',
+      identitySource: [authorization],
+      headers: { authorization },
+    });
     const yes = await runBundle(bundleDir(cdkOut, 'authorizer'), { event: event(`Bearer ${TOKEN}`), env: authEnv });
     expect(yes.error, yes.stderr).toBeUndefined();
     expect(yes.result).toEqual({ isAuthorized: true });

@@ -65,7 +65,9 @@ describe('PipelineFunction', () => {
 
   it('bindTable grants read-only or read-write data access together with TABLE_NAME', () => {
     const { stack, fn } = setup();
-    const table = new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    const table = new dynamodb.Table(stack, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    });
     fn.bindTable(table, { accessMode: 'RO' });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
@@ -97,13 +99,22 @@ describe('PipelineFunction', () => {
           ALERTS_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^Topic') },
           API_TOKENS_SECRET_ARN: { Ref: Match.stringLikeRegexp('^Tokens') },
           WIREWATCH_SECRETS: {
-            'Fn::Join': ['', ['SLACK_WEBHOOK_URL=', { Ref: Match.stringLikeRegexp('^Slack') }, ',WEBHOOK_SECRET=', { Ref: Match.stringLikeRegexp('^Hook') }]],
+            'Fn::Join': [
+              '',
+              [
+                'SLACK_WEBHOOK_URL=',
+                { Ref: Match.stringLikeRegexp('^Slack') },
+                ',WEBHOOK_SECRET=',
+                { Ref: Match.stringLikeRegexp('^Hook') },
+              ],
+            ],
           },
         }),
       },
     });
     const policy = JSON.stringify(t.findResources('AWS::IAM::Policy'));
-    for (const action of ['sqs:SendMessage', 'sns:Publish', 'secretsmanager:GetSecretValue']) expect(policy).toContain(action);
+    for (const action of ['sqs:SendMessage', 'sns:Publish', 'secretsmanager:GetSecretValue'])
+      expect(policy).toContain(action);
     expect(policy).not.toContain('sqs:ReceiveMessage');
   });
 
@@ -145,7 +156,10 @@ describe('QueueToFunction', () => {
     t.hasResourceProperties('AWS::SQS::Queue', {
       VisibilityTimeout: 120,
       SqsManagedSseEnabled: true,
-      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobsDeadLetterQueue'), 'Arn'] } },
+      RedrivePolicy: {
+        maxReceiveCount: 5,
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobsDeadLetterQueue'), 'Arn'] },
+      },
     });
     t.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 });
     t.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -163,7 +177,9 @@ describe('QueueToFunction', () => {
     });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobsDeadLetterQueue'), 'QueueName'] } }],
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobsDeadLetterQueue'), 'QueueName'] } },
+      ],
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0,
     });
@@ -174,9 +190,20 @@ describe('QueueToFunction', () => {
 
   it('validates props up front with plain sentences', () => {
     const { stack, fn } = setup({ timeout: Duration.seconds(30) });
-    expect(() => new QueueToFunction(stack, 'A', { target: fn, visibilityTimeout: Duration.seconds(60) })).toThrow(/under 6× the function timeout \(180 s\)/);
-    expect(() => new QueueToFunction(stack, 'B', { target: fn, deployDeadLetterQueue: false, maxReceiveCount: 3 })).toThrow(/maxReceiveCount needs a dead-letter queue/);
-    expect(() => new QueueToFunction(stack, 'C', { target: fn, deployDeadLetterQueue: false, alarmTopic: new sns.Topic(stack, 'X') })).toThrow(/deploy one/);
+    expect(() => new QueueToFunction(stack, 'A', { target: fn, visibilityTimeout: Duration.seconds(60) })).toThrow(
+      /under 6× the function timeout \(180 s\)/,
+    );
+    expect(
+      () => new QueueToFunction(stack, 'B', { target: fn, deployDeadLetterQueue: false, maxReceiveCount: 3 }),
+    ).toThrow(/maxReceiveCount needs a dead-letter queue/);
+    expect(
+      () =>
+        new QueueToFunction(stack, 'C', {
+          target: fn,
+          deployDeadLetterQueue: false,
+          alarmTopic: new sns.Topic(stack, 'X'),
+        }),
+    ).toThrow(/deploy one/);
     expect(() => new QueueToFunction(stack, 'D', { target: fn, maxConcurrency: 1 })).toThrow(/2-1000/);
     expect(() => new QueueToFunction(stack, 'E', { target: fn, batchSize: 50 })).toThrow(/1-10/);
   });
@@ -205,6 +232,9 @@ describe('ScheduledFunction', () => {
         }),
       ],
     });
-    t.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' });
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      Action: 'lambda:InvokeFunction',
+    });
   });
 });

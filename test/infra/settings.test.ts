@@ -3,7 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertModulesInstalled, copyModulesCommands, dependencyClosure, pruneModulesCommand } from '../../infra/bundling.ts';
+import {
+  assertModulesInstalled,
+  copyModulesCommands,
+  dependencyClosure,
+  pruneModulesCommand,
+} from '../../infra/bundling.ts';
 import { InfraError } from '../../infra/errors.ts';
 import { toEventBridgeSchedule } from '../../infra/schedule.ts';
 import { readStackSettings } from '../../infra/settings.ts';
@@ -96,14 +101,18 @@ describe('readStackSettings', () => {
   it('names every bad key in one InfraError', () => {
     let caught: unknown;
     try {
-      readStackSettings(from({ alertEmail: 'not-an-email', pollConcurrency: '1', logRetentionDays: '42', retainTable: 'maybe' }), '* * * * *');
+      readStackSettings(
+        from({ alertEmail: 'not-an-email', pollConcurrency: '1', logRetentionDays: '42', retainTable: 'maybe' }),
+        '* * * * *',
+      );
     } catch (err) {
       caught = err;
     }
     expect(caught).toBeInstanceOf(InfraError);
     const message = (caught as InfraError).message;
     expect((caught as InfraError).code).toBe('infra_context_invalid');
-    for (const key of ['alertEmail', 'pollConcurrency', 'logRetentionDays', 'retainTable']) expect(message).toContain(`context "${key}"`);
+    for (const key of ['alertEmail', 'pollConcurrency', 'logRetentionDays', 'retainTable'])
+      expect(message).toContain(`context "${key}"`);
   });
 });
 

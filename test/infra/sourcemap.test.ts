@@ -28,6 +28,7 @@ describe('trim-sourcemap.mjs', () => {
     );
     writeFileSync(
       join(dir, 'src/util.ts'),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: this is TypeScript source with a template literal
       'export function ownHelper(items: string[]): string {\n  const joined = items.join(", ");\n  return `[${joined}]`;\n}\n',
     );
     writeFileSync(
@@ -72,7 +73,12 @@ describe('trim-sourcemap.mjs', () => {
     let depDropped = 0;
     lines.forEach((line, lineIdx) => {
       for (let col = 0; col < line.length; col++) {
-        const a = full.findEntry(lineIdx, col) as { originalSource?: string; originalLine?: number; originalColumn?: number; name?: string };
+        const a = full.findEntry(lineIdx, col) as {
+          originalSource?: string;
+          originalLine?: number;
+          originalColumn?: number;
+          name?: string;
+        };
         if (!a.originalSource) continue;
         const b = trimmed.findEntry(lineIdx, col) as typeof a;
         if (a.originalSource.includes('node_modules')) {

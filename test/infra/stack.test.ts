@@ -4,15 +4,33 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HANDLERS, type WirewatchStack } from '../../infra/stack.ts';
 import { constructId, synthTemplate } from './helpers/synth.ts';
 
-type Resources = Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; Metadata?: any }>;
+type Resources = Record<
+  string,
+  {
+    Type: string;
+    Properties: Record<string, any>;
+    DeletionPolicy?: string;
+    UpdateReplacePolicy?: string;
+    Metadata?: any;
+  }
+>;
 
 /**
  * The one resource of `type` whose logical id matches `^prefix` (a regex source: the construct path without
  * separators; CDK drops a path component that repeats the end of its parent, e.g. `FeedQueue/Queue` → `FeedQueue<hash>`).
  */
-function one(template: Template, type: string, prefix: string): { id: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string } {
-  const found = Object.entries(template.findResources(type) as Resources).filter(([id]) => new RegExp(`^${prefix}`).test(id));
-  expect(found.map(([id]) => id), `${type} ${prefix}*`).toHaveLength(1);
+function one(
+  template: Template,
+  type: string,
+  prefix: string,
+): { id: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string } {
+  const found = Object.entries(template.findResources(type) as Resources).filter(([id]) =>
+    new RegExp(`^${prefix}`).test(id),
+  );
+  expect(
+    found.map(([id]) => id),
+    `${type} ${prefix}*`,
+  ).toHaveLength(1);
   const [id, res] = found[0]!;
   return { id, ...res };
 }
@@ -24,12 +42,17 @@ function envOf(template: Template, handler: (typeof HANDLERS)[number]): Record<s
 
 /** Every IAM policy statement of the stack. */
 function statements(template: Template): Array<{ Action: string | string[]; Resource: unknown; Effect: string }> {
-  return Object.values(template.findResources('AWS::IAM::Policy') as Resources).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  return Object.values(template.findResources('AWS::IAM::Policy') as Resources).flatMap(
+    (p) => p.Properties.PolicyDocument.Statement,
+  );
 }
 
 /** Statements of one handler's role policy. */
 function policyOf(template: Template, handler: (typeof HANDLERS)[number]) {
-  return one(template, 'AWS::IAM::Policy', `${constructId(handler)}Role`).Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>;
+  return one(template, 'AWS::IAM::Policy', `${constructId(handler)}Role`).Properties.PolicyDocument.Statement as Array<{
+    Action: string | string[];
+    Resource: unknown;
+  }>;
 }
 
 const ref = (prefix: string) => ({ Ref: Match.stringLikeRegexp(`^${prefix}`) });
@@ -57,7 +80,11 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       DeletionProtectionEnabled: true,
     });
-    const gsis = table.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown; Projection: unknown }>;
+    const gsis = table.Properties.GlobalSecondaryIndexes as Array<{
+      IndexName: string;
+      KeySchema: unknown;
+      Projection: unknown;
+    }>;
     expect(gsis.map((g) => g.IndexName).sort()).toEqual(['gsi1', 'gsi2']);
     for (const g of gsis) expect(g.Projection).toEqual({ ProjectionType: 'ALL' });
     expect(gsis.find((g) => g.IndexName === 'gsi1')!.KeySchema).toEqual([
@@ -69,8 +96,15 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
   it('runs every handler as a nodejs22.x arm64 function with its own retained-days log group', () => {
     for (const h of HANDLERS) {
       const fn = one(t, 'AWS::Lambda::Function', `${constructId(h)}Function`).Properties;
-      expect(fn, h).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
-      expect(fn.LoggingConfig.LogGroup, h).toEqual({ Ref: expect.stringMatching(new RegExp(`^${constructId(h)}Logs`)) });
+      expect(fn, h).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+      });
+      expect(fn.LoggingConfig.LogGroup, h).toEqual({
+        Ref: expect.stringMatching(new RegExp(`^${constructId(h)}Logs`)),
+      });
       expect(one(t, 'AWS::Logs::LogGroup', `${constructId(h)}Logs`).Properties.RetentionInDays, h).toBe(30);
       expect(envOf(t, h), h).toMatchObject({
         WIREWATCH_CONFIG: '/var/task/wirewatch.yaml',
@@ -84,9 +118,18 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
 
   it('binds each handler exactly to what it uses (environment and grants together)', () => {
     const tableRef = { Ref: expect.stringMatching(/^Table/) };
-    expect(envOf(t, 'schedule-feeds')).toMatchObject({ TABLE_NAME: tableRef, FEED_QUEUE_URL: { Ref: expect.stringMatching(/^FeedQueue[0-9A-F]{8}$/) } });
-    expect(envOf(t, 'poll-feed')).toMatchObject({ TABLE_NAME: tableRef, ARTICLE_QUEUE_URL: { Ref: expect.stringMatching(/^ArticleQueue[0-9A-F]{8}$/) } });
-    expect(envOf(t, 'process-article')).toMatchObject({ TABLE_NAME: tableRef, ALERT_QUEUE_URL: { Ref: expect.stringMatching(/^AlertQueue[0-9A-F]{8}$/) } });
+    expect(envOf(t, 'schedule-feeds')).toMatchObject({
+      TABLE_NAME: tableRef,
+      FEED_QUEUE_URL: { Ref: expect.stringMatching(/^FeedQueue[0-9A-F]{8}$/) },
+    });
+    expect(envOf(t, 'poll-feed')).toMatchObject({
+      TABLE_NAME: tableRef,
+      ARTICLE_QUEUE_URL: { Ref: expect.stringMatching(/^ArticleQueue[0-9A-F]{8}$/) },
+    });
+    expect(envOf(t, 'process-article')).toMatchObject({
+      TABLE_NAME: tableRef,
+      ALERT_QUEUE_URL: { Ref: expect.stringMatching(/^AlertQueue[0-9A-F]{8}$/) },
+    });
     for (const h of ['fan-out-alerts', 'digest'] as const) {
       expect(envOf(t, h)).toMatchObject({
         TABLE_NAME: tableRef,
@@ -96,10 +139,14 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
     }
     const tokens = one(t, 'AWS::SecretsManager::Secret', 'ApiTokens').Properties.SecretString as string;
     expect(JSON.parse(tokens)).toEqual({ tokenHashes: ['0'.repeat(64)] }); // valid shape, matches no token
-    expect(envOf(t, 'authorizer')).toMatchObject({ API_TOKENS_SECRET_ARN: { Ref: expect.stringMatching(/^ApiTokens/) } });
+    expect(envOf(t, 'authorizer')).toMatchObject({
+      API_TOKENS_SECRET_ARN: { Ref: expect.stringMatching(/^ApiTokens/) },
+    });
     expect(envOf(t, 'authorizer').TABLE_NAME).toBeUndefined();
     expect(envOf(t, 'api').API_TOKENS_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^ApiTokens/) });
-    expect(envOf(t, 'api').WIREWATCH_SECRETS).toEqual({ 'Fn::Join': ['', ['WIREWATCH_CURSOR_KEY=', { Ref: expect.stringMatching(/^CursorKey/) }]] });
+    expect(envOf(t, 'api').WIREWATCH_SECRETS).toEqual({
+      'Fn::Join': ['', ['WIREWATCH_CURSOR_KEY=', { Ref: expect.stringMatching(/^CursorKey/) }]],
+    });
     // Only the sender of each queue may send to it; the api cannot write the table.
     const senders = HANDLERS.filter((h) => policyOf(t, h).some((s) => [s.Action].flat().includes('sqs:SendMessage')));
     expect(senders.sort()).toEqual(['poll-feed', 'process-article', 'schedule-feeds']);
@@ -121,7 +168,12 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
     t.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(*/5 * * * ? *)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: arnOf('ScheduleFeedsFunction'), DeadLetterConfig: { Arn: arnOf('ScheduleDeadLetterQueue') } })],
+      Targets: [
+        Match.objectLike({
+          Arn: arnOf('ScheduleFeedsFunction'),
+          DeadLetterConfig: { Arn: arnOf('ScheduleDeadLetterQueue') },
+        }),
+      ],
     });
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf('FeedQueue[0-9A-F]{8}$'),
@@ -135,7 +187,10 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
     const timeout = one(t, 'AWS::Lambda::Function', 'ProcessArticleFunction').Properties.Timeout as number;
     const queue = one(t, 'AWS::SQS::Queue', 'ArticleQueue[0-9A-F]{8}$').Properties;
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
-    expect(queue.RedrivePolicy).toEqual({ maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^ArticleQueueDeadLetterQueue/), 'Arn'] } });
+    expect(queue.RedrivePolicy).toEqual({
+      maxReceiveCount: 5,
+      deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^ArticleQueueDeadLetterQueue/), 'Arn'] },
+    });
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf('ArticleQueue[0-9A-F]{8}$'),
       FunctionName: ref('ProcessArticleFunction'),
@@ -156,15 +211,27 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
       ScheduleExpression: 'cron(0/15 * * * ? *)',
       Targets: [Match.objectLike({ Arn: arnOf('DigestFunction') })],
     });
-    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org', TopicArn: ref('AlertsTopic'), FilterPolicy: Match.absent() });
-    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org', TopicArn: ref('OpsTopic') });
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+      TopicArn: ref('AlertsTopic'),
+      FilterPolicy: Match.absent(),
+    });
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+      TopicArn: ref('OpsTopic'),
+    });
   });
 
   it('encrypts every queue, refuses plain HTTP on queues and topics', () => {
-    for (const [id, q] of Object.entries(t.findResources('AWS::SQS::Queue') as Resources)) expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
+    for (const [id, q] of Object.entries(t.findResources('AWS::SQS::Queue') as Resources))
+      expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
     const denies = (type: string) =>
       Object.values(t.findResources(type) as Resources).filter((p) =>
-        p.Properties.PolicyDocument.Statement.some((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+        p.Properties.PolicyDocument.Statement.some(
+          (s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        ),
       ).length;
     expect(denies('AWS::SQS::QueuePolicy')).toBe(Object.keys(t.findResources('AWS::SQS::Queue')).length);
     expect(denies('AWS::SNS::TopicPolicy')).toBe(2);
@@ -181,14 +248,30 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
     });
     t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'CUSTOM' });
     // Only the health check goes without the authorizer.
-    const open = Object.values(t.findResources('AWS::ApiGatewayV2::Route') as Resources).filter((r) => r.Properties.AuthorizationType !== 'CUSTOM');
+    const open = Object.values(t.findResources('AWS::ApiGatewayV2::Route') as Resources).filter(
+      (r) => r.Properties.AuthorizationType !== 'CUSTOM',
+    );
     expect(open.map((r) => r.Properties.RouteKey)).toEqual(['GET /healthz']);
-    t.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
     const stage = one(t, 'AWS::ApiGatewayV2::Stage', 'HttpApiDefaultStage').Properties;
-    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
-    expect(stage.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^HttpApiAccessLogs/), 'Arn'] });
-    expect(Object.keys(JSON.parse(stage.AccessLogSettings.Format))).toEqual(expect.arrayContaining(['requestId', 'status', 'routeKey', 'latencyMs']));
-    t.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'apigateway.amazonaws.com', FunctionName: arnOf('AuthorizerFunction') });
+    expect(stage).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
+    expect(stage.AccessLogSettings.DestinationArn).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^HttpApiAccessLogs/), 'Arn'],
+    });
+    expect(Object.keys(JSON.parse(stage.AccessLogSettings.Format))).toEqual(
+      expect.arrayContaining(['requestId', 'status', 'routeKey', 'latencyMs']),
+    );
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'apigateway.amazonaws.com',
+      FunctionName: arnOf('AuthorizerFunction'),
+    });
   });
 
   it('alarms on every DLQ, function errors, feed failure rate and alert failures into the ops topic; one dashboard', () => {
@@ -201,18 +284,47 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
       expect.stringMatching(/^FeedQueueDeadLetterQueue/),
       expect.stringMatching(/^ScheduleDeadLetterQueue/),
     ]);
-    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(HANDLERS.length);
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(
+      HANDLERS.length,
+    );
     const rate = alarms.find((a) => Array.isArray(a.Metrics));
-    expect(rate?.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName).filter(Boolean).sort()).toEqual(['feedsFailed', 'feedsPolled']);
+    expect(
+      rate?.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['feedsFailed', 'feedsPolled']);
     expect(rate?.Threshold).toBe(0.5);
-    expect(alarms.some((a) => a.MetricName === 'alertsFailed' && a.Namespace === 'Wirewatch' && a.Dimensions[0].Value === 'wirewatch')).toBe(true);
-    const dashboard = JSON.stringify(one(t, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard').Properties.DashboardBody);
-    for (const metric of ['feedsPolled', 'itemsStored', 'itemsTagged', 'alertsSent', 'Duration', 'ApproximateAgeOfOldestMessage']) expect(dashboard).toContain(metric);
+    expect(
+      alarms.some(
+        (a) => a.MetricName === 'alertsFailed' && a.Namespace === 'Wirewatch' && a.Dimensions[0].Value === 'wirewatch',
+      ),
+    ).toBe(true);
+    const dashboard = JSON.stringify(
+      one(t, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard').Properties.DashboardBody,
+    );
+    for (const metric of [
+      'feedsPolled',
+      'itemsStored',
+      'itemsTagged',
+      'alertsSent',
+      'Duration',
+      'ApproximateAgeOfOldestMessage',
+    ])
+      expect(dashboard).toContain(metric);
   });
 
   it('outputs what the deploy guide needs', () => {
     const outputs = Object.keys(t.toJSON().Outputs ?? {});
-    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'TableName', 'ApiTokensSecretArn', 'AlertsTopicArn', 'OpsTopicArn', 'DashboardName']));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'ApiUrl',
+        'TableName',
+        'ApiTokensSecretArn',
+        'AlertsTopicArn',
+        'OpsTopicArn',
+        'DashboardName',
+      ]),
+    );
   });
 
   it('passes cdk-nag AwsSolutions and Serverless packs; every suppression gives a reason', () => {
@@ -220,7 +332,9 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
     expect(errors.map((e) => `${e.id}: ${String(e.entry.data).split('\n')[0]}`)).toEqual([]);
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('.*'));
     expect(warnings.map((w) => `${w.id}: ${String(w.entry.data).split('\n')[0]}`)).toEqual([]);
-    const suppressions = Object.values(t.toJSON().Resources as Resources).flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    const suppressions = Object.values(t.toJSON().Resources as Resources).flatMap(
+      (r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? [],
+    );
     expect(suppressions.length).toBeGreaterThan(10);
     for (const s of suppressions) expect(s.reason.length, s.id).toBeGreaterThan(20);
     expect(app.node.tryGetContext('nag')).toBeUndefined(); // the packs ran because nag is on by default
@@ -269,9 +383,17 @@ describe('WirewatchStack from a config with every channel type', () => {
 
   it('applies the context: table destroyed with the stack, poll concurrency, API throttle, config schedule', () => {
     expect(one(t, 'AWS::DynamoDB::Table', 'Table').DeletionPolicy).toBe('Delete');
-    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: ref('PollFeedFunction'), ScalingConfig: { MaximumConcurrency: 7 } });
-    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 3 }) });
-    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(*/10 * * * ? *)', Targets: [Match.objectLike({ Arn: arnOf('ScheduleFeedsFunction') })] });
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref('PollFeedFunction'),
+      ScalingConfig: { MaximumConcurrency: 7 },
+    });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 3 }),
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(*/10 * * * ? *)',
+      Targets: [Match.objectLike({ Arn: arnOf('ScheduleFeedsFunction') })],
+    });
   });
 
   it('stays cdk-nag clean', () => {
@@ -285,8 +407,12 @@ describe('WirewatchStack input errors and warnings', () => {
       code: 'infra_context_invalid',
       message: expect.stringContaining('context "pollConcurrency"'),
     });
-    await expect(synthTemplate({ schedule: '30 */5 * * * *' })).rejects.toMatchObject({ code: 'infra_schedule_invalid' });
-    await expect(synthTemplate({ config: 'test/fixtures/infra/no-such.yaml' })).rejects.toMatchObject({ code: 'config_missing' });
+    await expect(synthTemplate({ schedule: '30 */5 * * * *' })).rejects.toMatchObject({
+      code: 'infra_schedule_invalid',
+    });
+    await expect(synthTemplate({ config: 'test/fixtures/infra/no-such.yaml' })).rejects.toMatchObject({
+      code: 'config_missing',
+    });
   });
 
   it('warns when wirewatch.yaml has Slack/webhook channels but no secret names were given', async () => {

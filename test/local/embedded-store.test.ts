@@ -26,7 +26,9 @@ describe('embedded store (dynalite)', () => {
       await writeFile(join(dataDir, 'wirewatch.lock'), String(holder.pid));
       const err = await startEmbeddedStore({ dataDir }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'store_unavailable' });
-      expect((err as Error).message).toContain(`--data-dir ${dataDir} is in use by another wirewatch process (pid ${holder.pid}`);
+      expect((err as Error).message).toContain(
+        `--data-dir ${dataDir} is in use by another wirewatch process (pid ${holder.pid}`,
+      );
     } finally {
       holder.kill();
     }
@@ -41,6 +43,8 @@ describe('embedded store (dynalite)', () => {
   it('names --data-dir when the directory cannot be created', async () => {
     const file = join(dir, 'a-file');
     await writeFile(file, 'x');
-    await expect(startEmbeddedStore({ dataDir: file })).rejects.toThrow(`--data-dir ${file}: cannot create the store directory (EEXIST)`);
+    await expect(startEmbeddedStore({ dataDir: file })).rejects.toThrow(
+      `--data-dir ${file}: cannot create the store directory (EEXIST)`,
+    );
   });
 });

@@ -5,13 +5,17 @@ import { LocalQueue } from '../../local/queue.ts';
 describe('LocalQueue (the local stand-in for SQS + event source mapping)', () => {
   it('delivers SQS-shaped batches and drains', async () => {
     const seen: number[] = [];
-    const q = new LocalQueue<{ n: number }>('t', async (event: SQSEvent) => {
-      for (const r of event.Records) {
-        expect(r.eventSource).toBe('aws:sqs');
-        seen.push(JSON.parse(r.body).n);
-      }
-      return { batchItemFailures: [] };
-    }, { batchSize: 3 });
+    const q = new LocalQueue<{ n: number }>(
+      't',
+      async (event: SQSEvent) => {
+        for (const r of event.Records) {
+          expect(r.eventSource).toBe('aws:sqs');
+          seen.push(JSON.parse(r.body).n);
+        }
+        return { batchItemFailures: [] };
+      },
+      { batchSize: 3 },
+    );
     await q.send([1, 2, 3, 4, 5, 6, 7].map((n) => ({ n })));
     await q.idle();
     expect(seen.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -48,11 +52,15 @@ describe('LocalQueue (the local stand-in for SQS + event source mapping)', () =>
 
   it('treats a thrown handler error as a failure of every record in the batch', async () => {
     let calls = 0;
-    const q = new LocalQueue<string>('x', async () => {
-      calls++;
-      if (calls === 1) throw new Error('cold start failed');
-      return { batchItemFailures: [] };
-    }, { retryDelayMs: 1 });
+    const q = new LocalQueue<string>(
+      'x',
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error('cold start failed');
+        return { batchItemFailures: [] };
+      },
+      { retryDelayMs: 1 },
+    );
     await q.send(['a', 'b']);
     await q.idle();
     expect(calls).toBe(2);

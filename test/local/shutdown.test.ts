@@ -29,18 +29,26 @@ interface SlowPublisher {
 async function startSlowPublisher(): Promise<SlowPublisher> {
   let base = '';
   let served = 0;
-  const items = Array.from({ length: N }, (_, i) => `<item><title>Story ${i}</title><link>BASE/p/${i}</link><guid>g${i}</guid><description>Summary ${i}.</description></item>`).join('');
+  const items = Array.from(
+    { length: N },
+    (_, i) =>
+      `<item><title>Story ${i}</title><link>BASE/p/${i}</link><guid>g${i}</guid><description>Summary ${i}.</description></item>`,
+  ).join('');
   const server: Server = createServer((req, res) => {
     if (req.url === '/feed.xml') {
       if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304).end();
       res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' });
-      return void res.end(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>${base}/</link>${items.replaceAll('BASE', base)}</channel></rss>`);
+      return void res.end(
+        `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>${base}/</link>${items.replaceAll('BASE', base)}</channel></rss>`,
+      );
     }
     // Slow article pages, so that a shutdown finds work still queued.
     setTimeout(() => {
       served++;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<html><head><title>${req.url}</title></head><body><article><h1>${req.url}</h1>${'<p>Body text of a story long enough to be an article. </p>'.repeat(8)}</article></body></html>`);
+      res.end(
+        `<html><head><title>${req.url}</title></head><body><article><h1>${req.url}</h1>${'<p>Body text of a story long enough to be an article. </p>'.repeat(8)}</article></body></html>`,
+      );
     }, 150);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -112,9 +120,14 @@ describe('after an unclean shutdown (kill -9 mid-cycle)', () => {
 
   it('re-reads every feed in full once, so entries queued in memory are not lost', async () => {
     const configFile = join(dir, 'wirewatch.yaml');
-    await writeFile(configFile, `feeds:\n  - url: "${pub.base}/feed.xml"\nhttp:\n  allowHosts: ["${pub.hostPort}"]\n  hostGapMs: 0\n`);
+    await writeFile(
+      configFile,
+      `feeds:\n  - url: "${pub.base}/feed.xml"\nhttp:\n  allowHosts: ["${pub.hostPort}"]\n  hostGapMs: 0\n`,
+    );
     const dataDir = join(dir, 'data');
-    const child = spawn(process.execPath, [BIN, 'run', '--once', '--config', configFile, '--data-dir', dataDir], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'run', '--once', '--config', configFile, '--data-dir', dataDir], {
+      stdio: 'ignore',
+    });
     const exited = new Promise((r) => child.once('exit', r));
     const deadline = Date.now() + 30_000;
     while (pub.pagesServed() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -37,7 +37,13 @@ describe('processArticleStage', () => {
       http: { allowHosts: [site.hostPort], hostGapMs: 0 },
     });
     alerts = [];
-    runtime = await LocalRuntime.start({ config, dataDir: '', memory: true, logger: silentLogger, consoleWrite: (l) => alerts.push(l) });
+    runtime = await LocalRuntime.start({
+      config,
+      dataDir: '',
+      memory: true,
+      logger: silentLogger,
+      consoleWrite: (l) => alerts.push(l),
+    });
   });
 
   afterAll(async () => {
@@ -55,7 +61,11 @@ describe('processArticleStage', () => {
     expect(site.requests).toEqual(['GET /feeds/nolink.rss 200']);
 
     const { items } = await runtime.ctx.store.queryItems({ limit: 10 });
-    expect(items.map((i) => i.title).sort()).toEqual(['Local weather: rain on Tuesday', 'Scripted link', 'Xi Jinping meets Vladimir Putin in Moscow']);
+    expect(items.map((i) => i.title).sort()).toEqual([
+      'Local weather: rain on Tuesday',
+      'Scripted link',
+      'Xi Jinping meets Vladimir Putin in Moscow',
+    ]);
     for (const summaryItem of items) {
       expect(summaryItem.url).toMatch(/^urn:wirewatch:entry:[0-9a-f]{32}$/);
       const item = (await runtime.ctx.store.getItem(summaryItem.id))!;

@@ -65,7 +65,15 @@ export function topic(id: string, score = 3): TopicMatch {
 /** A complete `saveItem` input. */
 export function itemInput(
   url: string,
-  opts: { feedId?: string; text?: string; topics?: TopicMatch[]; publishedAt?: string | null; title?: string; seenAt?: string; aliasUrls?: string[] } = {},
+  opts: {
+    feedId?: string;
+    text?: string;
+    topics?: TopicMatch[];
+    publishedAt?: string | null;
+    title?: string;
+    seenAt?: string;
+    aliasUrls?: string[];
+  } = {},
 ): ItemInput {
   const entry = entryFor(url, {
     ...(opts.publishedAt !== undefined ? { publishedAt: opts.publishedAt } : {}),

@@ -42,7 +42,13 @@ beforeAll(async () => {
   }
   for (const s of specs) {
     await store.saveItem(
-      itemInput(s.url, { title: s.title, publishedAt: s.publishedAt, seenAt: s.seenAt, feedId: s.feedId, topics: s.topics.map((t) => topic(t)) }),
+      itemInput(s.url, {
+        title: s.title,
+        publishedAt: s.publishedAt,
+        seenAt: s.seenAt,
+        feedId: s.feedId,
+        topics: s.topics.map((t) => topic(t)),
+      }),
     );
   }
 });
@@ -63,7 +69,10 @@ function expected(q: Omit<ItemQuery, 'limit'>): string[] {
     .map((s) => s.id);
 }
 
-async function allPages(q: Omit<ItemQuery, 'limit' | 'after'>, limit: number): Promise<{ ids: string[]; pages: number }> {
+async function allPages(
+  q: Omit<ItemQuery, 'limit' | 'after'>,
+  limit: number,
+): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let after: Record<string, unknown> | null = null;
   let pages = 0;
@@ -82,7 +91,10 @@ describe('queryItems', () => {
   const cases: Array<[string, Omit<ItemQuery, 'limit'>]> = [
     ['everything', {}],
     ['one topic', { topic: 'china-russia' }],
-    ['topic between two times (inclusive bounds)', { topic: 'china-russia', since: '2026-11-01T10:00:00.000Z', until: '2026-11-02T06:00:00.000Z' }],
+    [
+      'topic between two times (inclusive bounds)',
+      { topic: 'china-russia', since: '2026-11-01T10:00:00.000Z', until: '2026-11-02T06:00:00.000Z' },
+    ],
     ['topic and feed', { topic: 'energy', feed: 'feed-y' }],
     ['one feed since a time', { feed: 'feed-x', since: '2026-11-01T20:00:00.000Z' }],
     ['title filter, case-insensitive', { q: 'KREMLIN' }],
@@ -125,6 +137,8 @@ describe('queryItems', () => {
   it('counts topic items since given times', async () => {
     const all = expected({ topic: 'china-russia' }).length;
     const recent = expected({ topic: 'china-russia', since: '2026-11-02T00:00:00.000Z' }).length;
-    expect(await store.countTopicItems('china-russia', ['2026-11-02T00:00:00.000Z', '2026-10-01T00:00:00.000Z'])).toEqual([recent, all]);
+    expect(
+      await store.countTopicItems('china-russia', ['2026-11-02T00:00:00.000Z', '2026-10-01T00:00:00.000Z']),
+    ).toEqual([recent, all]);
   });
 });

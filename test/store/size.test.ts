@@ -31,7 +31,7 @@ function randomArticle(bytes: number, seed = 42): string {
   let size = 0;
   while (size < bytes) {
     const words = Array.from({ length: 40 + Math.floor(rnd() * 80) }, word);
-    const p = words.join(' ') + '.';
+    const p = `${words.join(' ')}.`;
     paras.push(p);
     size += p.length + 2;
   }
@@ -64,11 +64,16 @@ describe('400 KB safety', () => {
     expect(got!.text.length).toBeGreaterThan(100_000);
     expect(got!.text.length).toBeLessThan(text.length);
     // A prefix of whole paragraphs: the original continues with a paragraph break right after it.
-    expect(text.startsWith(got!.text + '\n\n')).toBe(true);
+    expect(text.startsWith(`${got!.text}\n\n`)).toBe(true);
     expect(got!.topics[0]?.id).toBe('china-russia');
     // The stored record itself stays under the safe size.
-    const raw = await dynamo.client.send(new GetItemCommand({ TableName: 'size-test', Key: { pk: { S: `ITEM#${saved.item.id}` }, sk: { S: 'ITEM' } } }));
-    const bytes = Object.entries(raw.Item!).reduce((n, [k, v]) => n + k.length + (v.B?.byteLength ?? Buffer.byteLength(v.S ?? v.N ?? '')), 0);
+    const raw = await dynamo.client.send(
+      new GetItemCommand({ TableName: 'size-test', Key: { pk: { S: `ITEM#${saved.item.id}` }, sk: { S: 'ITEM' } } }),
+    );
+    const bytes = Object.entries(raw.Item!).reduce(
+      (n, [k, v]) => n + k.length + (v.B?.byteLength ?? Buffer.byteLength(v.S ?? v.N ?? '')),
+      0,
+    );
     expect(bytes).toBeLessThanOrEqual(SAFE_ITEM_BYTES);
     // Saving the same long article again is a replay, not an update.
     expect((await store.saveItem(itemInput(url, { text, topics: [topic('china-russia')] }))).outcome).toBe('unchanged');
@@ -89,7 +94,7 @@ describe('400 KB safety', () => {
     const fitted = fitText(text, 50_000);
     expect(fitted.truncated).toBe(true);
     expect(fitted.gz.byteLength).toBeLessThanOrEqual(50_000);
-    expect(text.startsWith(fitted.text + ' ')).toBe(true);
+    expect(text.startsWith(`${fitted.text} `)).toBe(true);
     expect(fitted.text.length).toBeGreaterThan(10_000);
   });
 
@@ -99,14 +104,26 @@ describe('400 KB safety', () => {
       id: 'china-russia',
       name: 'China–Russia',
       score: 9,
-      evidence: Array.from({ length: 200 }, (_, i) => ({ clause: `SENTENCE(@china, @russia) #${i}`, field: 'body' as const, text: sentence, start: 0, end: sentence.length, terms: [] })),
+      evidence: Array.from({ length: 200 }, (_, i) => ({
+        clause: `SENTENCE(@china, @russia) #${i}`,
+        field: 'body' as const,
+        text: sentence,
+        start: 0,
+        end: sentence.length,
+        terms: [],
+      })),
     };
     const longTitle = 'T'.repeat(10_000);
-    const saved = await store.saveItem(itemInput('https://news.example/heavy-evidence', { topics: [heavy, topic('energy')], title: longTitle }));
+    const saved = await store.saveItem(
+      itemInput('https://news.example/heavy-evidence', { topics: [heavy, topic('energy')], title: longTitle }),
+    );
     const got = await store.getItem(saved.item.id);
     expect(got!.title).toHaveLength(MAX_TITLE_CHARS);
     expect(got!.title.endsWith('…')).toBe(true);
-    expect(got!.topics.map((t) => [t.id, t.score])).toEqual([['china-russia', 9], ['energy', 3]]);
+    expect(got!.topics.map((t) => [t.id, t.score])).toEqual([
+      ['china-russia', 9],
+      ['energy', 3],
+    ]);
     const kept = got!.topics[0]!.evidence.length;
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(200);

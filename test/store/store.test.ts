@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { startTestDynamo } from '../helpers/dynalite.ts';
 import type { EmbeddedStore } from '../../local/embedded-store.ts';
 import { Store, itemIdFor, createTableInput, TABLE_GSIS } from '../../shared/store/index.ts';
@@ -20,7 +26,12 @@ afterAll(async () => {
 
 /** A fresh table per test, so tests never see each other's records. */
 async function freshStore(opts: { retentionDays?: number; now?: () => Date } = {}): Promise<Store> {
-  const store = new Store({ client: dynamo.client, tableName: `store-test-${++tableCounter}`, retentionDays: opts.retentionDays ?? 90, now: opts.now });
+  const store = new Store({
+    client: dynamo.client,
+    tableName: `store-test-${++tableCounter}`,
+    retentionDays: opts.retentionDays ?? 90,
+    now: opts.now,
+  });
   await store.ensureTable();
   return store;
 }
@@ -42,15 +53,23 @@ describe('table', () => {
     await store.ensureTable();
     const out = await dynamo.client.send(new DescribeTableCommand({ TableName: store.tableName }));
     expect(out.Table?.TableStatus).toBe('ACTIVE');
-    expect(out.Table?.GlobalSecondaryIndexes?.map((g) => g.IndexName).sort()).toEqual(TABLE_GSIS.map((g) => g.indexName).sort());
+    expect(out.Table?.GlobalSecondaryIndexes?.map((g) => g.IndexName).sort()).toEqual(
+      TABLE_GSIS.map((g) => g.indexName).sort(),
+    );
     expect(createTableInput('x').GlobalSecondaryIndexes).toHaveLength(2);
   });
 
   it('refuses a same-named table that lacks the indexes', async () => {
     const { GlobalSecondaryIndexes: _gsis, ...bare } = createTableInput('store-test-bare');
-    await dynamo.client.send(new CreateTableCommand({ ...bare, AttributeDefinitions: bare.AttributeDefinitions.slice(0, 2) }));
+    await dynamo.client.send(
+      new CreateTableCommand({ ...bare, AttributeDefinitions: bare.AttributeDefinitions.slice(0, 2) }),
+    );
     const store = new Store({ client: dynamo.client, tableName: 'store-test-bare', retentionDays: 1 });
-    await expect(store.ensureTable()).rejects.toMatchObject({ name: 'StoreError', code: 'table_mismatch', message: expect.stringContaining('gsi1') });
+    await expect(store.ensureTable()).rejects.toMatchObject({
+      name: 'StoreError',
+      code: 'table_mismatch',
+      message: expect.stringContaining('gsi1'),
+    });
   });
 });
 
@@ -62,7 +81,7 @@ describe('saveItem', () => {
     const res = await store.saveItem(input);
     expect(res.outcome).toBe('created');
     expect(res.contentChanged).toBe(true);
-    expect(res.item.id).toBe('i_' + createHash('sha256').update(url).digest('hex').slice(0, 24));
+    expect(res.item.id).toBe(`i_${createHash('sha256').update(url).digest('hex').slice(0, 24)}`);
     expect(res.item.id).toBe(itemIdFor(url));
     expect(res.newTopics.map((t) => t.id)).toEqual(['china-russia']);
     const got = await store.getItem(res.item.id);
@@ -99,7 +118,11 @@ describe('saveItem', () => {
     const first = await store.saveItem(itemInput(url, { topics: [topic('china-russia')] }));
     clock = new Date('2026-11-21T06:00:00.000Z');
     const second = await store.saveItem(
-      itemInput(url, { text: 'Rewritten body.\n\nWith a new paragraph.', topics: [topic('china-russia'), topic('energy')], seenAt: clock.toISOString() }),
+      itemInput(url, {
+        text: 'Rewritten body.\n\nWith a new paragraph.',
+        topics: [topic('china-russia'), topic('energy')],
+        seenAt: clock.toISOString(),
+      }),
     );
     expect(second.outcome).toBe('updated');
     expect(second.contentChanged).toBe(true);
@@ -125,24 +148,39 @@ describe('saveItem', () => {
     const store = await freshStore();
     const url = 'https://news.example/d';
     await store.saveItem(itemInput(url, { feedId: 'feed-a', topics: [topic('china-russia')] }));
-    const res = await store.saveItem(itemInput(url, { feedId: 'feed-b', topics: [topic('china-russia')], aliasUrls: ['https://b.example/d'] }));
+    const res = await store.saveItem(
+      itemInput(url, { feedId: 'feed-b', topics: [topic('china-russia')], aliasUrls: ['https://b.example/d'] }),
+    );
     expect(res.outcome).toBe('updated');
     expect(res.contentChanged).toBe(false);
     expect(res.newTopics).toEqual([]);
     expect(res.item.version).toBe(1);
     expect(res.item.feedIds).toEqual(['feed-a', 'feed-b']);
     expect(res.item.urls).toEqual([url, 'https://b.example/d']);
-    expect((await store.queryItems({ feed: 'feed-b', limit: 10 })).items.map((i) => i.feedIds)).toEqual([['feed-a', 'feed-b']]);
+    expect((await store.queryItems({ feed: 'feed-b', limit: 10 })).items.map((i) => i.feedIds)).toEqual([
+      ['feed-a', 'feed-b'],
+    ]);
     expect((await store.queryItems({ topic: 'china-russia', feed: 'feed-b', limit: 10 })).items).toHaveLength(1);
     expect(await store.findItemIdByUrl('https://b.example/d')).toBe(res.item.id);
     // And the third time it is a replay.
-    expect((await store.saveItem(itemInput(url, { feedId: 'feed-b', topics: [topic('china-russia')], aliasUrls: ['https://b.example/d'] }))).outcome).toBe('unchanged');
+    expect(
+      (
+        await store.saveItem(
+          itemInput(url, { feedId: 'feed-b', topics: [topic('china-russia')], aliasUrls: ['https://b.example/d'] }),
+        )
+      ).outcome,
+    ).toBe('unchanged');
   });
 
   it('stores each item once when the same batch is processed twice, concurrently', async () => {
     const store = await freshStore();
-    const batch = Array.from({ length: 8 }, (_, i) => itemInput(`https://news.example/batch/${i}`, { topics: i % 2 ? [topic('china-russia')] : [] }));
-    const [a, b] = await Promise.all([Promise.all(batch.map((x) => store.saveItem(x))), Promise.all(batch.map((x) => store.saveItem(x)))]);
+    const batch = Array.from({ length: 8 }, (_, i) =>
+      itemInput(`https://news.example/batch/${i}`, { topics: i % 2 ? [topic('china-russia')] : [] }),
+    );
+    const [a, b] = await Promise.all([
+      Promise.all(batch.map((x) => store.saveItem(x))),
+      Promise.all(batch.map((x) => store.saveItem(x))),
+    ]);
     const outcomes = [...a!, ...b!].map((r) => r.outcome);
     expect(outcomes.filter((o) => o === 'created')).toHaveLength(8);
     expect(outcomes.filter((o) => o === 'unchanged')).toHaveLength(8);
@@ -248,11 +286,27 @@ describe('retagItem and scanItems', () => {
 describe('retention', () => {
   it('sets expiresAt from retentionDays and purges expired records but not feed state', async () => {
     const store = await freshStore({ retentionDays: 2 });
-    await store.saveItem(itemInput('https://news.example/old', { topics: [topic('t')], seenAt: '2026-11-01T00:00:00.000Z' }));
-    await store.saveItem(itemInput('https://news.example/new', { topics: [topic('t')], seenAt: '2026-11-10T00:00:00.000Z' }));
+    await store.saveItem(
+      itemInput('https://news.example/old', { topics: [topic('t')], seenAt: '2026-11-01T00:00:00.000Z' }),
+    );
+    await store.saveItem(
+      itemInput('https://news.example/new', { topics: [topic('t')], seenAt: '2026-11-10T00:00:00.000Z' }),
+    );
     await store.putFeedState({
-      feedId: 'f', url: 'https://f.example/', name: null, status: null, consecutiveFailures: 0, lastPolledAt: null,
-      lastSuccessAt: null, lastNewEntryAt: null, nextPollAt: null, lastError: null, etag: null, lastModified: null, bodyHash: null, goneSince: null,
+      feedId: 'f',
+      url: 'https://f.example/',
+      name: null,
+      status: null,
+      consecutiveFailures: 0,
+      lastPolledAt: null,
+      lastSuccessAt: null,
+      lastNewEntryAt: null,
+      nextPollAt: null,
+      lastError: null,
+      etag: null,
+      lastModified: null,
+      bodyHash: null,
+      goneSince: null,
     });
     const old = await store.getItem(itemIdFor('https://news.example/old'));
     expect(old?.expiresAt).toBe(Date.parse('2026-11-03T00:00:00.000Z') / 1000);
@@ -260,7 +314,9 @@ describe('retention', () => {
     const deleted = await store.purgeExpired(new Date('2026-11-05T00:00:00.000Z'));
     expect(deleted).toBeGreaterThanOrEqual(5); // ITEM, LIST, TOPIC, FEED, URL rows of the old item
     expect(await store.getItem(itemIdFor('https://news.example/old'))).toBeNull();
-    expect((await store.queryItems({ topic: 't', limit: 10 })).items.map((i) => i.url)).toEqual(['https://news.example/new']);
+    expect((await store.queryItems({ topic: 't', limit: 10 })).items.map((i) => i.url)).toEqual([
+      'https://news.example/new',
+    ]);
     expect((await store.queryItems({ limit: 10 })).items).toHaveLength(1);
     expect(await store.getFeedState('f')).not.toBeNull();
   });
@@ -270,12 +326,22 @@ describe('errors', () => {
   it('reports a corrupt record as StoreError corrupt_record', async () => {
     const store = await freshStore();
     const id = itemIdFor('https://news.example/corrupt');
-    await dynamo.client.send(new PutItemCommand({ TableName: store.tableName, Item: { pk: { S: `ITEM#${id}` }, sk: { S: 'ITEM' }, doc: { S: '{not json' } } }));
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: store.tableName,
+        Item: { pk: { S: `ITEM#${id}` }, sk: { S: 'ITEM' }, doc: { S: '{not json' } },
+      }),
+    );
     await expect(store.getItem(id)).rejects.toMatchObject({ name: 'StoreError', code: 'corrupt_record' });
   });
 
   it('reports an unreachable store as retryable store_unavailable', async () => {
-    const client = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const client = new DynamoDBClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
     const store = new Store({ client, tableName: 'x', retentionDays: 1 });
     const err = await store.getItem('i_000000000000000000000000').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);

@@ -22,7 +22,11 @@ let dyn: EmbeddedStore;
 let store: Store;
 
 const docs = {
-  talks: { url: 'https://n.example/talks', title: 'Talks', text: 'Beijing and Moscow held talks on trade. Trade with Russia grew, China said.' },
+  talks: {
+    url: 'https://n.example/talks',
+    title: 'Talks',
+    text: 'Beijing and Moscow held talks on trade. Trade with Russia grew, China said.',
+  },
   chess: { url: 'https://n.example/chess', title: 'Chess', text: 'A Chinese player beat a Russian player.' },
   split: { url: 'https://n.example/split', title: 'Split', text: 'Beijing signed a trade pact. Moscow welcomed it.' },
 };
@@ -43,16 +47,32 @@ afterAll(async () => {
 
 describe('backtestTopic', () => {
   const newRule = compileTopics(
-    [{ id: 'cr', name: 'CR', rule: '@china AND @russia AND trade', signals: [{ rule: 'SENTENCE(@china, @russia)', weight: 1, each: true }] }],
+    [
+      {
+        id: 'cr',
+        name: 'CR',
+        rule: '@china AND @russia AND trade',
+        signals: [{ rule: 'SENTENCE(@china, @russia)', weight: 1, each: true }],
+      },
+    ],
     aliases,
   );
 
   it('reports gained and lost items against the stored tags, writing nothing in a dry run', async () => {
     const r = await backtestTopic(store, newRule, 'cr');
-    expect(r).toMatchObject({ topic: 'cr', scanned: 3, matchedBefore: 2, matchedAfter: 2, retagged: 0, applied: false });
+    expect(r).toMatchObject({
+      topic: 'cr',
+      scanned: 3,
+      matchedBefore: 2,
+      matchedAfter: 2,
+      retagged: 0,
+      applied: false,
+    });
     expect(r.gained.map((g) => g.id)).toEqual([itemIdFor(docs.split.url)]);
     expect(r.gained[0]).toMatchObject({ score: 1, previousScore: null, evidence: 'Beijing signed a trade pact.' });
-    expect(r.lost).toEqual([{ id: itemIdFor(docs.chess.url), title: 'Chess', score: null, previousScore: 1, evidence: null }]);
+    expect(r.lost).toEqual([
+      { id: itemIdFor(docs.chess.url), title: 'Chess', score: null, previousScore: 1, evidence: null },
+    ]);
     expect((await store.getItem(itemIdFor(docs.split.url)))!.topics.map((t) => t.id)).toEqual(['other']);
   });
 

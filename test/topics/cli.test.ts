@@ -24,7 +24,14 @@ const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/top
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(['node', 'wirewatch', ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
+  const code = await runCli(['node', 'wirewatch', ...args], {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+  });
   return { code, out, err };
 }
 
@@ -44,11 +51,14 @@ afterAll(async () => {
 describe('wirewatch classify', () => {
   it('classifies a JSON {title,text} file and prints matched topics with evidence offsets', async () => {
     const file = join(dir, 'doc.json');
-    const text = 'Chinese President Xi Jinping held talks with Russian President Vladimir Putin in Moscow on trade and energy.';
+    const text =
+      'Chinese President Xi Jinping held talks with Russian President Vladimir Putin in Moscow on trade and energy.';
     await writeFile(file, JSON.stringify({ title: 'Xi meets Putin in Moscow', text }));
     const r = await cli(['--config', config, '--json', 'classify', file]);
     expect(r.code).toBe(0);
-    const body = JSON.parse(r.out) as { topics: Array<{ id: string; name: string; score: number; evidence: Array<Record<string, unknown>> }> };
+    const body = JSON.parse(r.out) as {
+      topics: Array<{ id: string; name: string; score: number; evidence: Array<Record<string, unknown>> }>;
+    };
     expect(body.topics.map((t) => t.id)).toContain('china-russia');
     const cr = body.topics.find((t) => t.id === 'china-russia')!;
     expect(cr.name).toBe('China–Russia relations');
@@ -101,7 +111,9 @@ describe('wirewatch classify', () => {
       const r = await cli(['--config', local, '--json', 'classify', `http://127.0.0.1:${port}/xi-visit`]);
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
-      expect((JSON.parse(r.out) as { topics: Array<{ id: string }> }).topics.map((t) => t.id)).toContain('china-russia');
+      expect((JSON.parse(r.out) as { topics: Array<{ id: string }> }).topics.map((t) => t.id)).toContain(
+        'china-russia',
+      );
     } finally {
       await new Promise<void>((res) => server.close(() => res()));
     }
@@ -125,7 +137,9 @@ describe('wirewatch classify', () => {
     await writeFile(file, 'gas and oil');
     const r = await cli(['--config', badConfig, '--json', 'classify', file]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.out)).toEqual({ error: { code: 'rule_invalid', message: expect.stringContaining('topic "mine" rule, column 9') } });
+    expect(JSON.parse(r.out)).toEqual({
+      error: { code: 'rule_invalid', message: expect.stringContaining('topic "mine" rule, column 9') },
+    });
   });
 });
 
@@ -143,14 +157,21 @@ describe('wirewatch topics eval', () => {
   it('prints per-topic counts and the wrong ids as JSON', async () => {
     const r = await cli(['--config', config, '--json', 'topics', 'eval', '--data', fixture('labelled.jsonl')]);
     expect(r.code).toBe(0);
-    const body = JSON.parse(r.out) as { topics: Record<string, Record<string, number>>; errors: Array<{ id: string; topic: string; expected: boolean; got: boolean }> };
+    const body = JSON.parse(r.out) as {
+      topics: Record<string, Record<string, number>>;
+      errors: Array<{ id: string; topic: string; expected: boolean; got: boolean }>;
+    };
     expect(Object.keys(body.topics)).toEqual(['china-russia', 'russia-ukraine-war', 'china-taiwan', 'china-us']);
-    for (const c of Object.values(body.topics)) expect(Object.keys(c)).toEqual(['tp', 'fp', 'fn', 'tn', 'precision', 'recall', 'f1']);
+    for (const c of Object.values(body.topics))
+      expect(Object.keys(c)).toEqual(['tp', 'fp', 'fn', 'tn', 'precision', 'recall', 'f1']);
     // the counts equal an evaluation done directly with the same shipped topic set
     const cfg = await resolveConfig({});
     const set = compileTopics(cfg.topics, cfg.aliases);
     const { evaluateTopics, parseLabelledJsonl } = await import('../../shared/topics/index.ts');
-    const direct = evaluateTopics(set, parseLabelledJsonl(await import('node:fs/promises').then((fs) => fs.readFile(fixture('labelled.jsonl'), 'utf8'))));
+    const direct = evaluateTopics(
+      set,
+      parseLabelledJsonl(await import('node:fs/promises').then((fs) => fs.readFile(fixture('labelled.jsonl'), 'utf8'))),
+    );
     expect(body.topics).toEqual(direct.topics);
     expect(body.errors.map((e) => [e.id, e.topic])).toEqual(direct.errors.map((e) => [e.id, e.topic]));
     // the chess item names both countries without any relation: not china-russia
@@ -168,7 +189,8 @@ describe('wirewatch topics eval', () => {
 describe('wirewatch topics backtest', () => {
   const dataDir = (): string => join(dir, 'data');
   const pipelineText = 'Russia will send gas to China through a new pipeline, Moscow and Beijing said after talks.';
-  const tradeText = 'Chinese and Russian officials held talks on trade and praised relations between the two countries.';
+  const tradeText =
+    'Chinese and Russian officials held talks on trade and praised relations between the two countries.';
   const arcticText = 'A Chinese container ship crossed the Northern Sea Route from Russia to Shanghai.';
 
   beforeAll(async () => {
@@ -203,10 +225,28 @@ describe('wirewatch topics backtest', () => {
 
   it('reports matches lost by a stricter rule without changing the store (dry run)', async () => {
     expect(await topicsOf('https://news.example/trade')).toContain('china-russia');
-    const r = await cli(['--config', config, '--data-dir', dataDir(), '--json', 'topics', 'backtest', '--topic', 'china-russia', '--rule-file', fixture('rule-strict.txt')]);
+    const r = await cli([
+      '--config',
+      config,
+      '--data-dir',
+      dataDir(),
+      '--json',
+      'topics',
+      'backtest',
+      '--topic',
+      'china-russia',
+      '--rule-file',
+      fixture('rule-strict.txt'),
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const rep = JSON.parse(r.out) as { scanned: number; gained: Array<{ id: string }>; lost: Array<{ id: string }>; retagged: number; applied: boolean };
+    const rep = JSON.parse(r.out) as {
+      scanned: number;
+      gained: Array<{ id: string }>;
+      lost: Array<{ id: string }>;
+      retagged: number;
+      applied: boolean;
+    };
     expect(rep.scanned).toBe(3);
     expect(rep.lost.map((l) => l.id)).toEqual([itemIdFor('https://news.example/trade')]);
     expect(rep.gained).toEqual([]);
@@ -215,7 +255,19 @@ describe('wirewatch topics backtest', () => {
   });
 
   it('adds a new topic from a YAML rule file and re-tags with --apply', async () => {
-    const args = ['--config', config, '--data-dir', dataDir(), '--json', 'topics', 'backtest', '--topic', 'arctic', '--rule-file', fixture('rule-topic.yaml')];
+    const args = [
+      '--config',
+      config,
+      '--data-dir',
+      dataDir(),
+      '--json',
+      'topics',
+      'backtest',
+      '--topic',
+      'arctic',
+      '--rule-file',
+      fixture('rule-topic.yaml'),
+    ];
     const dry = JSON.parse((await cli(args)).out) as { gained: Array<{ id: string; evidence: string | null }> };
     expect(dry.gained.map((g) => g.id)).toEqual([itemIdFor('https://news.example/arctic')]);
     expect(dry.gained[0]!.evidence).toBe(arcticText);
@@ -235,7 +287,18 @@ describe('wirewatch topics backtest', () => {
     expect(unknown.err).toMatch(/unknown topic "nope"/);
     const badRule = join(dir, 'bad-rule.txt');
     await writeFile(badRule, 'SENTENCE(@china, @rusia)');
-    const bad = await cli(['--config', config, '--data-dir', dataDir(), 'topics', 'backtest', '--topic', 'china-russia', '--rule-file', badRule]);
+    const bad = await cli([
+      '--config',
+      config,
+      '--data-dir',
+      dataDir(),
+      'topics',
+      'backtest',
+      '--topic',
+      'china-russia',
+      '--rule-file',
+      badRule,
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/topic "china-russia" rule, column 18: unknown alias @rusia/);
   });

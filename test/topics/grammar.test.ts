@@ -194,7 +194,17 @@ describe('rule errors name the topic, the 1-based column and the problem', () =>
     expect(ruleError('gas AND\n  @nope').message).toContain('line 2 column 3');
   });
   it('names the signal that is wrong', () => {
-    const err = ruleError('', aliases, [{ id: 'x', name: 'X', rule: 'gas', signals: [{ rule: 'oil', weight: 1 }, { rule: '(oil', weight: 1 }] }]);
+    const err = ruleError('', aliases, [
+      {
+        id: 'x',
+        name: 'X',
+        rule: 'gas',
+        signals: [
+          { rule: 'oil', weight: 1 },
+          { rule: '(oil', weight: 1 },
+        ],
+      },
+    ]);
     expect(err.message).toContain('topic "x" signals[1], column 1');
   });
   it('names the alias entry that is wrong', () => {

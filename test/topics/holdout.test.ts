@@ -35,7 +35,19 @@ describe('held-out set (test/fixtures/topics/holdout.jsonl)', () => {
   const records = raw
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { id: string; url: string; outlet: string; date: string | null; title: string | null; text: string; labels: string[]; why: string });
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          id: string;
+          url: string;
+          outlet: string;
+          date: string | null;
+          title: string | null;
+          text: string;
+          labels: string[];
+          why: string;
+        },
+    );
 
   it('is well-formed: dev.jsonl fields in order, ids ho-<n>, known labels, `why` agreeing with the china-russia label', () => {
     expect(records.length).toBeGreaterThanOrEqual(60);
@@ -65,17 +77,22 @@ describe('held-out set (test/fixtures/topics/holdout.jsonl)', () => {
 });
 
 describe('backdrop mentions', () => {
-  it.skipIf(!existsSync(SEED))('tag the seed story china-russia (the Xi–Putin meeting sentence in its evidence) and not china-taiwan / china-us', () => {
-    const text = readFileSync(SEED, 'utf8');
-    const ids = set.classify({ title: '', text }).map((m) => m.id);
-    expect(ids).toContain('china-russia');
-    expect(ids).not.toContain('china-taiwan');
-    expect(ids).not.toContain('china-us');
-    const cr = set.classify({ title: '', text }).find((m) => m.id === 'china-russia')!;
-    const meeting = cr.evidence.find((e) => e.text.startsWith("Chinese leader Xi Jinping's visit to Moscow to meet with Russian President Vladimir Putin"));
-    expect(meeting).toBeDefined();
-    expect(text.slice(meeting!.start, meeting!.end)).toBe(meeting!.text);
-  });
+  it.skipIf(!existsSync(SEED))(
+    'tag the seed story china-russia (the Xi–Putin meeting sentence in its evidence) and not china-taiwan / china-us',
+    () => {
+      const text = readFileSync(SEED, 'utf8');
+      const ids = set.classify({ title: '', text }).map((m) => m.id);
+      expect(ids).toContain('china-russia');
+      expect(ids).not.toContain('china-taiwan');
+      expect(ids).not.toContain('china-us');
+      const cr = set.classify({ title: '', text }).find((m) => m.id === 'china-russia')!;
+      const meeting = cr.evidence.find((e) =>
+        e.text.startsWith("Chinese leader Xi Jinping's visit to Moscow to meet with Russian President Vladimir Putin"),
+      );
+      expect(meeting).toBeDefined();
+      expect(text.slice(meeting!.start, meeting!.end)).toBe(meeting!.text);
+    },
+  );
 
   const p1 = 'Chinese leader Xi Jinping met Russian President Vladimir Putin in Moscow for talks on trade and energy.';
   const p2 = 'The two leaders signed agreements on gas supplies and agreed to expand payments in yuan and rubles.';
@@ -90,12 +107,15 @@ describe('backdrop mentions', () => {
     expect(below).not.toContain('china-taiwan');
     const lead = set.classify({ title: '', text: [p3, p1, p2].join('\n\n') }).map((m) => m.id);
     expect(lead).toContain('china-taiwan');
-    const headline = set.classify({ title: 'Beijing steps up pressure on Taiwan', text: [p1, p2, p3].join('\n\n') }).map((m) => m.id);
+    const headline = set
+      .classify({ title: 'Beijing steps up pressure on Taiwan', text: [p1, p2, p3].join('\n\n') })
+      .map((m) => m.id);
     expect(headline).toContain('china-taiwan');
   });
 
   it('do not count China–US sentences marked as backdrop (meanwhile / amid / at a time of) as China–US substance', () => {
-    const ids = (sentences: string[]): string[] => set.classify({ title: '', text: [p1, sentences.join(' ')].join('\n\n') }).map((m) => m.id);
+    const ids = (sentences: string[]): string[] =>
+      set.classify({ title: '', text: [p1, sentences.join(' ')].join('\n\n') }).map((m) => m.id);
     const backdrop = [
       "Meanwhile, Beijing's relations with Washington remain strained.",
       'The visit came amid tensions between China and the United States.',
@@ -120,11 +140,19 @@ describe('hard-negative kinds from the labelling guidelines (synthetic probes, n
       'Russian companies hold large yuan balances and use them for imports. ' +
       'China, the largest buyer of Russian oil, settles most of its purchases in yuan and roubles. ' +
       'New Delhi has discouraged yuan payments because of its tense relations with Beijing.';
-    const ids = set.classify({ title: 'Indian refiners pay for Russian oil in yuan as dollar routes close', text }).map((m) => m.id);
+    const ids = set
+      .classify({ title: 'Indian refiners pay for Russian oil in yuan as dollar routes close', text })
+      .map((m) => m.id);
     expect(ids).not.toContain('china-russia');
     // the same yuan story without the third country is a China–Russia finance story
-    const bilateral = text.replace(/Indian state refiners/, 'Russian exporters').replace(/Indian Oil Corp/, 'Rosneft').replace(/New Delhi has discouraged/, 'Moscow has encouraged').replace(/its tense relations/, 'its close relations');
-    expect(set.classify({ title: 'Russia moves its oil trade with China into yuan', text: bilateral }).map((m) => m.id)).toContain('china-russia');
+    const bilateral = text
+      .replace(/Indian state refiners/, 'Russian exporters')
+      .replace(/Indian Oil Corp/, 'Rosneft')
+      .replace(/New Delhi has discouraged/, 'Moscow has encouraged')
+      .replace(/its tense relations/, 'its close relations');
+    expect(
+      set.classify({ title: 'Russia moves its oil trade with China into yuan', text: bilateral }).map((m) => m.id),
+    ).toContain('china-russia');
   });
 
   it('leave a sports result with Chinese and Russian competitors untagged china-russia', () => {
@@ -132,6 +160,8 @@ describe('hard-negative kinds from the labelling guidelines (synthetic probes, n
       "Chinese swimmers won gold in the men's medley relay on Saturday, edging the Russian team by a fraction of a second. " +
       "China's anchor overtook Russia's swimmer in the final metres. Russian athletes competed as neutrals. " +
       "The Chinese women's team later beat Russia and Australia in the freestyle relay. Coaches from both China and Russia praised the organisers.";
-    expect(set.classify({ title: 'Chinese and Russian swimmers dominate relay finals', text }).map((m) => m.id)).not.toContain('china-russia');
+    expect(
+      set.classify({ title: 'Chinese and Russian swimmers dominate relay finals', text }).map((m) => m.id),
+    ).not.toContain('china-russia');
   });
 });

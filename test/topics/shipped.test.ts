@@ -21,18 +21,23 @@ describe('shipped topics', () => {
     expect(set.topics.map((t) => t.id)).toEqual(['china-russia', 'russia-ukraine-war', 'china-taiwan', 'china-us']);
   });
 
-  it.skipIf(!existsSync(SEED))('tag the seed story china-russia with the Xi–Putin meeting sentence as evidence', async () => {
-    const config = await resolveConfig({});
-    const set = compileTopics(config.topics, config.aliases);
-    const text = readFileSync(SEED, 'utf8');
-    const cr = set.classify({ title: '', text }).find((m) => m.id === 'china-russia');
-    expect(cr).toBeDefined();
-    const first = cr!.evidence[0]!;
-    expect(first.text).toMatch(/^Chinese leader Xi Jinping's visit to Moscow to meet with Russian President Vladimir Putin/);
-    expect(first.field).toBe('lead');
-    expect(text.slice(first.start, first.end)).toBe(first.text);
-    expect(first.terms.map((t) => t.text)).toEqual(expect.arrayContaining(['Xi Jinping', 'Vladimir Putin', 'meet']));
-  });
+  it.skipIf(!existsSync(SEED))(
+    'tag the seed story china-russia with the Xi–Putin meeting sentence as evidence',
+    async () => {
+      const config = await resolveConfig({});
+      const set = compileTopics(config.topics, config.aliases);
+      const text = readFileSync(SEED, 'utf8');
+      const cr = set.classify({ title: '', text }).find((m) => m.id === 'china-russia');
+      expect(cr).toBeDefined();
+      const first = cr!.evidence[0]!;
+      expect(first.text).toMatch(
+        /^Chinese leader Xi Jinping's visit to Moscow to meet with Russian President Vladimir Putin/,
+      );
+      expect(first.field).toBe('lead');
+      expect(text.slice(first.start, first.end)).toBe(first.text);
+      expect(first.terms.map((t) => t.text)).toEqual(expect.arrayContaining(['Xi Jinping', 'Vladimir Putin', 'meet']));
+    },
+  );
 
   it('merge user topics over the shipped ones by id, and user aliases over shipped aliases', async () => {
     const config = await resolveConfig({
@@ -43,7 +48,13 @@ describe('shipped topics', () => {
       ],
     });
     const set = compileTopics(config.topics, config.aliases);
-    expect(set.topics.map((t) => t.id)).toEqual(['china-russia', 'russia-ukraine-war', 'china-taiwan', 'china-us', 'arctic']);
+    expect(set.topics.map((t) => t.id)).toEqual([
+      'china-russia',
+      'russia-ukraine-war',
+      'china-taiwan',
+      'china-us',
+      'arctic',
+    ]);
     const r = set.classify({ title: '', text: 'The PRC only and Russia met. Ships used the Northern Sea Route.' });
     expect(r.map((m) => m.id).sort()).toEqual(['arctic', 'china-russia']);
     expect(set.classify({ title: '', text: 'China and Russia met.' })).toEqual([]);
@@ -52,7 +63,9 @@ describe('shipped topics', () => {
   it('refuse a user rule with an unknown alias at compile time, naming topic and column', async () => {
     const config = await resolveConfig({ topics: [{ id: 'mine', name: 'Mine', rule: 'gas AND @nope' }] });
     expect(() => compileTopics(config.topics, config.aliases)).toThrow(ConfigError);
-    expect(() => compileTopics(config.topics, config.aliases)).toThrow(/topic "mine" rule, column 9: unknown alias @nope/);
+    expect(() => compileTopics(config.topics, config.aliases)).toThrow(
+      /topic "mine" rule, column 9: unknown alias @nope/,
+    );
   });
 
   // An evaluation against the read-only corpus (the issue's quality bar); skipped where the corpus is absent.
@@ -62,20 +75,33 @@ describe('shipped topics', () => {
     const report = evaluateTopics(set, parseLabelledJsonl(readFileSync(DEV, 'utf8'), DEV));
     expect(report.documents).toBeGreaterThan(100);
     expect(report.topics['china-russia']!.f1).toBeGreaterThanOrEqual(0.95);
-    for (const id of ['russia-ukraine-war', 'china-taiwan', 'china-us']) expect(report.topics[id]!.f1).toBeGreaterThanOrEqual(0.85);
+    for (const id of ['russia-ukraine-war', 'china-taiwan', 'china-us'])
+      expect(report.topics[id]!.f1).toBeGreaterThanOrEqual(0.85);
   });
 });
 
 describe('the documented example (README.md, Topic rules)', () => {
   it('is a valid config whose topic matches a relation story and not a chess result', async () => {
     const md = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-    const yaml = [...md.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((block) => block.includes('chess'))!;
+    const yaml = [...md.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((block) => block.includes('chess'))!;
     const { parse } = await import('yaml');
     const config = await resolveConfig(parse(yaml));
     const set = compileTopics(config.topics, config.aliases);
-    const story = { title: 'China and Russia sign gas deal', text: 'Beijing and Moscow held talks on a gas pipeline. Russian LNG will flow to China.' };
+    const story = {
+      title: 'China and Russia sign gas deal',
+      text: 'Beijing and Moscow held talks on a gas pipeline. Russian LNG will flow to China.',
+    };
     expect(set.classify(story).find((m) => m.id === 'china-russia')?.score).toBe(3.5); // 1 + headline 1 + 3 energy sentences × 0.5
-    expect(set.classify({ title: 'Chess: Chinese player beats Russian', text: 'A Chinese player beat a Russian in talks-free chess.' }).find((m) => m.id === 'china-russia')).toBeUndefined();
+    expect(
+      set
+        .classify({
+          title: 'Chess: Chinese player beats Russian',
+          text: 'A Chinese player beat a Russian in talks-free chess.',
+        })
+        .find((m) => m.id === 'china-russia'),
+    ).toBeUndefined();
   });
 });
 
@@ -102,7 +128,9 @@ describe('evaluateTopics / parseLabelledJsonl', () => {
       ['a3', 'china-russia', false, true],
       ['a7', 'china-russia', true, false],
     ]);
-    expect(r.errors[0]!.evidence[0]!.text).toBe('A Chinese grandmaster beat a Russian player in the final round in Astana.');
+    expect(r.errors[0]!.evidence[0]!.text).toBe(
+      'A Chinese grandmaster beat a Russian player in the final round in Astana.',
+    );
     expect(r.errors[1]!.evidence).toEqual([]);
   });
 
@@ -112,7 +140,11 @@ describe('evaluateTopics / parseLabelledJsonl', () => {
 
   it('names the line of a malformed record', () => {
     expect(() => parseLabelledJsonl('{"text":"a","labels":[]}\n{oops', 'x.jsonl')).toThrow(InputError);
-    expect(() => parseLabelledJsonl('{"text":"a","labels":[]}\n{oops', 'x.jsonl')).toThrow(/x\.jsonl:2: not valid JSON/);
-    expect(() => parseLabelledJsonl('{"title":"no text","labels":[]}', 'x.jsonl')).toThrow(/x\.jsonl:1: expected an object with "text"/);
+    expect(() => parseLabelledJsonl('{"text":"a","labels":[]}\n{oops', 'x.jsonl')).toThrow(
+      /x\.jsonl:2: not valid JSON/,
+    );
+    expect(() => parseLabelledJsonl('{"title":"no text","labels":[]}', 'x.jsonl')).toThrow(
+      /x\.jsonl:1: expected an object with "text"/,
+    );
   });
 });

@@ -7,7 +7,7 @@ const words = (text: string): string[] => tokenize(text).map((t) => t.norm);
 const sentences = (text: string): string[] => sentenceSpans(text).map((s) => text.slice(s.start, s.end));
 
 describe('tokenize', () => {
-  it('drops a possessive ’s / \'s from the word and keeps the offsets on the word', () => {
+  it("drops a possessive ’s / 's from the word and keeps the offsets on the word", () => {
     const text = "China's stance and Russia’s reply";
     const toks = tokenize(text);
     expect(toks.map((t) => t.norm)).toEqual(['china', 'stance', 'and', 'russia', 'reply']);
@@ -99,7 +99,9 @@ describe('matching across scripts and edge inputs', () => {
   );
 
   it('recognises possessives and hyphenated pairs', () => {
-    expect(set.classify({ title: '', text: "China's envoy went to Russia's capital." }).map((m) => m.id)).toEqual(['cr']);
+    expect(set.classify({ title: '', text: "China's envoy went to Russia's capital." }).map((m) => m.id)).toEqual([
+      'cr',
+    ]);
     expect(set.classify({ title: '', text: 'Sino-Russian drills began.' }).map((m) => m.id)).toEqual(['cr']);
   });
 
@@ -114,13 +116,18 @@ describe('matching across scripts and edge inputs', () => {
     expect(set.classify({ title: '', text: '' })).toEqual([]);
     expect(set.classify({ title: '\u0000\uFFFF', text: '\uD800 lone surrogate' })).toEqual([]);
     // tolerate null fields from untyped callers (JSON with "title": null)
-    expect(set.classify({ title: null as unknown as string, text: 'China and Russia.' }).map((m) => m.id)).toEqual(['cr']);
+    expect(set.classify({ title: null as unknown as string, text: 'China and Russia.' }).map((m) => m.id)).toEqual([
+      'cr',
+    ]);
   });
 });
 
 describe('large input', () => {
   it('classifies a 2 MB text (long lines, many sentences) and a 1 MB run without punctuation', () => {
-    const set = compileTopics([{ id: 'cr', name: 'CR', rule: 'SENTENCE(@china, @russia, talks)' }], { china: ['Beijing'], russia: ['Moscow'] });
+    const set = compileTopics([{ id: 'cr', name: 'CR', rule: 'SENTENCE(@china, @russia, talks)' }], {
+      china: ['Beijing'],
+      russia: ['Moscow'],
+    });
     const para = 'Beijing and Moscow held talks on Monday. Officials said the U.S. was not consulted. ';
     const big = Array.from({ length: 60 }, () => para.repeat(400)).join('\n\n');
     expect(big.length).toBeGreaterThan(2_000_000);

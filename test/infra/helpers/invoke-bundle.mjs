@@ -49,7 +49,10 @@ try {
     out.invokeMs = performance.now() - t1;
   }
 } catch (err) {
-  out = { ...(out ?? {}), error: { name: err?.name, message: String(err?.message ?? err), stack: String(err?.stack ?? '') } };
+  out = {
+    ...(out ?? {}),
+    error: { name: err?.name, message: String(err?.message ?? err), stack: String(err?.stack ?? '') },
+  };
 }
 out.maxRssMb = process.resourceUsage().maxRSS / 1024;
 await writeFile(resultFile, JSON.stringify(out));

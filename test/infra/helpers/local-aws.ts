@@ -17,7 +17,9 @@ export interface SentMessage {
  * Point a bundle at it with `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL_SECRETS_MANAGER`.
  * @param secrets SecretId (ARN or name) → SecretString
  */
-export async function startLocalAws(secrets: Record<string, string> = {}): Promise<{ endpoint: string; sent: SentMessage[]; secretReads: string[]; close(): Promise<void> }> {
+export async function startLocalAws(
+  secrets: Record<string, string> = {},
+): Promise<{ endpoint: string; sent: SentMessage[]; secretReads: string[]; close(): Promise<void> }> {
   const secretReads: string[] = [];
   const sent: SentMessage[] = [];
   const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
@@ -50,9 +52,19 @@ export async function startLocalAws(secrets: Record<string, string> = {}): Promi
       const id = (input as { SecretId?: string }).SecretId ?? '';
       secretReads.push(id);
       if (secrets[id] === undefined) {
-        reply(400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret ${id}` });
+        reply(400, {
+          __type: 'ResourceNotFoundException',
+          message: `Secrets Manager can't find the specified secret ${id}`,
+        });
       } else {
-        reply(200, { ARN: id, Name: id, SecretString: secrets[id], VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: 0 });
+        reply(200, {
+          ARN: id,
+          Name: id,
+          SecretString: secrets[id],
+          VersionId: 'v1',
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: 0,
+        });
       }
     } else {
       reply(400, { __type: 'UnsupportedOperation', message: `local AWS does not implement "${target}"` });

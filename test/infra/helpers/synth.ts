@@ -24,7 +24,9 @@ export function cdkJsonContext(): Record<string, unknown> {
  * hashes), for template and cdk-nag assertions. About 5-10 s on 2 cores, so synthesise once per describe block.
  * @param context extra CDK context (`-c` keys), merged over cdk.json's
  */
-export async function synthTemplate(context: Record<string, unknown> = {}): Promise<{ app: App; stack: WirewatchStack; template: Template }> {
+export async function synthTemplate(
+  context: Record<string, unknown> = {},
+): Promise<{ app: App; stack: WirewatchStack; template: Template }> {
   const app = new App({
     outdir: join(tmpdir(), `wirewatch-template-${process.pid}`),
     context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context },
@@ -58,7 +60,8 @@ export async function synthBundledOnce(): Promise<string> {
   const lock = `${out}.lock`;
   for (const name of readdirSync(base)) {
     const path = join(base, name);
-    if (path !== out && path !== lock && Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
+    if (path !== out && path !== lock && Date.now() - statSync(path).mtimeMs > 3_600_000)
+      rmSync(path, { recursive: true, force: true });
   }
   const fresh = () => existsSync(done) && statSync(done).mtimeMs >= newestSourceMtime();
   for (;;) {
@@ -98,7 +101,8 @@ function newestSourceMtime(): number {
     if (st.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
     else newest = Math.max(newest, st.mtimeMs);
   };
-  for (const p of ['infra', 'functions', 'shared', 'wirewatch.yaml', 'cdk.json', 'package-lock.json']) visit(join(ROOT, p));
+  for (const p of ['infra', 'functions', 'shared', 'wirewatch.yaml', 'cdk.json', 'package-lock.json'])
+    visit(join(ROOT, p));
   return newest;
 }
 
