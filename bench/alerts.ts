@@ -32,16 +32,14 @@ try {
     Array.from({ length: k }, (_, i) => ({ id: `s${i}`, topics: ['china-russia'], channel: 'console' }));
   const one = createAlerter({
     config: await makeConfig({ subscriptions: subs(1) }),
-    client: table.db.client,
-    tableName: table.tableName,
+    table: table.store.table,
     items: table.store,
     http: httpFor(await makeConfig({})),
     consoleWrite: () => {},
   });
   const five = createAlerter({
     config: await makeConfig({ subscriptions: subs(5) }),
-    client: table.db.client,
-    tableName: table.tableName,
+    table: table.store.table,
     items: table.store,
     http: httpFor(await makeConfig({})),
     consoleWrite: () => {},

@@ -30,8 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
       const json = ctx.globals().json;
       const alerter = createAlerter({
         config,
-        client,
-        tableName: config.store.tableName,
+        table: store.table,
         items: store,
         http,
         logger: ctx.logger.child({ stage: 'alerts' }),

@@ -56,7 +56,7 @@ export function createAlerter(deps: AlertDeps): Alerter {
   const log = deps.logger ?? silentLogger;
   const clock = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const repo = new AlertRepo(deps.client, deps.tableName);
+  const repo = new AlertRepo(deps.table);
   const consoleWrite = deps.consoleWrite ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const channelDeps = {
     http: deps.http,

@@ -1,19 +1,10 @@
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import { StoreError } from '../errors.ts';
+import { N, S, getS, type Record_ } from '../store/codec.ts';
 import { TABLE_GSIS, TABLE_KEYS } from '../store/schema.ts';
+import type { Table } from '../store/table.ts';
 import type { AlertRecord, AlertStatus } from './types.ts';
 
 /*
- * Alert records in the shared single table (DEVELOPERS.md "Table key prefixes"; AWS DynamoDB API reference):
+ * Alert records in the single table, through the one table layer (shared/store/table.ts):
  *
  * | entity        | pk                            | sk                 | gsi2pk                 | gsi2sk                  |
  * |---------------|-------------------------------|--------------------|------------------------|-------------------------|
@@ -26,31 +17,8 @@ import type { AlertRecord, AlertStatus } from './types.ts';
  */
 
 const PK = TABLE_KEYS.partitionKey;
-const SK = TABLE_KEYS.sortKey;
 const TTL = TABLE_KEYS.ttlAttribute;
 const GSI2 = TABLE_GSIS[1];
-
-type Item = Record<string, AttributeValue>;
-
-/** Wraps a DynamoDB failure as `StoreError` (`store_error`; retryable for throttling and 5xx). */
-function storeError(what: string, err: unknown): StoreError {
-  const e = err as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  const retryable =
-    Boolean(e?.$retryable) ||
-    /throttl|provisionedthroughput|requestlimit/i.test(e?.name ?? '') ||
-    (e?.$metadata?.httpStatusCode ?? 500) >= 500;
-  return new StoreError('store_error', `alerts store: ${what}: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, {
-    retryable,
-    cause: err,
-  });
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return (
-    err instanceof ConditionalCheckFailedException ||
-    (err as { name?: string })?.name === 'ConditionalCheckFailedException'
-  );
-}
 
 /** Partition key of an alert record. */
 export function alertPk(storyId: string, topicId: string): string {
@@ -62,21 +30,18 @@ export function hourBucket(d: Date): string {
   return d.toISOString().slice(0, 13);
 }
 
-/** DynamoDB access for alert, digest-state and budget records. Every method throws `StoreError` on store failure. */
+/** Alert, digest-state and budget records. Every method throws `StoreError` on store failure (see `Table`). */
 export class AlertRepo {
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {}
+  constructor(private readonly table: Table) {}
 
-  private attrs(rec: AlertRecord): Item {
+  private attrs(rec: AlertRecord): Record_ {
     return {
-      [PK]: { S: alertPk(rec.storyId, rec.topicId) },
-      [SK]: { S: `SUB#${rec.subscriptionId}` },
-      [GSI2.partitionKey]: { S: `ALERT#${rec.status}` },
-      [GSI2.sortKey]: { S: `${rec.updatedAt}#${rec.key}` },
-      status: { S: rec.status },
-      doc: { S: JSON.stringify(rec) },
+      [PK]: S(alertPk(rec.storyId, rec.topicId)),
+      [TABLE_KEYS.sortKey]: S(`SUB#${rec.subscriptionId}`),
+      [GSI2.partitionKey]: S(`ALERT#${rec.status}`),
+      [GSI2.sortKey]: S(`${rec.updatedAt}#${rec.key}`),
+      status: S(rec.status),
+      doc: S(JSON.stringify(rec)),
     };
   }
 
@@ -87,21 +52,11 @@ export class AlertRepo {
    */
   async claim(rec: AlertRecord, expiresAt: number | null): Promise<boolean> {
     const item = this.attrs(rec);
-    if (expiresAt !== null) item[TTL] = { N: String(expiresAt) };
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PK },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw storeError(`put alert ${rec.key}`, err);
-    }
+    if (expiresAt !== null) item[TTL] = N(expiresAt);
+    return this.table.put(item, {
+      condition: { expression: 'attribute_not_exists(#pk)', names: { '#pk': PK } },
+      what: `alert ${rec.key}`,
+    });
   }
 
   /**
@@ -110,49 +65,30 @@ export class AlertRepo {
    */
   async transition(rec: AlertRecord, expected: AlertStatus): Promise<boolean> {
     const a = this.attrs(rec);
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { [PK]: a[PK]!, [SK]: a[SK]! },
-          UpdateExpression: 'SET #g2pk = :g2pk, #g2sk = :g2sk, #status = :status, #doc = :doc',
-          ConditionExpression: '#status = :expected',
-          ExpressionAttributeNames: {
-            '#g2pk': GSI2.partitionKey,
-            '#g2sk': GSI2.sortKey,
-            '#status': 'status',
-            '#doc': 'doc',
-          },
-          ExpressionAttributeValues: {
-            ':g2pk': a[GSI2.partitionKey]!,
-            ':g2sk': a[GSI2.sortKey]!,
-            ':status': a.status!,
-            ':doc': a.doc!,
-            ':expected': { S: expected },
-          },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw storeError(`update alert ${rec.key}`, err);
-    }
+    return this.table.update(
+      { pk: alertPk(rec.storyId, rec.topicId), sk: `SUB#${rec.subscriptionId}` },
+      {
+        expression: 'SET #g2pk = :g2pk, #g2sk = :g2sk, #status = :status, #doc = :doc',
+        names: { '#g2pk': GSI2.partitionKey, '#g2sk': GSI2.sortKey, '#status': 'status', '#doc': 'doc' },
+        values: {
+          ':g2pk': a[GSI2.partitionKey]!,
+          ':g2sk': a[GSI2.sortKey]!,
+          ':status': a.status!,
+          ':doc': a.doc!,
+        },
+        condition: { expression: '#status = :expected', values: { ':expected': S(expected) } },
+      },
+      { what: `alert ${rec.key}` },
+    );
   }
 
   /** Reads one record (strongly consistent), or null. */
   async get(storyId: string, topicId: string, subscriptionId: string): Promise<AlertRecord | null> {
-    try {
-      const res = await this.client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: { [PK]: { S: alertPk(storyId, topicId) }, [SK]: { S: `SUB#${subscriptionId}` } },
-          ConsistentRead: true,
-        }),
-      );
-      return res.Item ? parseDoc(res.Item) : null;
-    } catch (err) {
-      throw storeError(`get alert ${storyId}#${topicId}#${subscriptionId}`, err);
-    }
+    const rec = await this.table.get(
+      { pk: alertPk(storyId, topicId), sk: `SUB#${subscriptionId}` },
+      { what: `alert ${storyId}#${topicId}#${subscriptionId}` },
+    );
+    return rec ? parseDoc(rec) : null;
   }
 
   /**
@@ -161,48 +97,37 @@ export class AlertRepo {
    */
   async listByStatus(status: AlertStatus, limit = Number.POSITIVE_INFINITY): Promise<AlertRecord[]> {
     const out: AlertRecord[] = [];
-    let start: Item | undefined;
+    let start: Record_ | null = null;
     do {
-      let res: QueryCommandOutput;
-      try {
-        res = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: GSI2.indexName,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': GSI2.partitionKey },
-            ExpressionAttributeValues: { ':pk': { S: `ALERT#${status}` } },
-            ScanIndexForward: false,
-            Limit: Number.isFinite(limit) ? Math.min(1000, limit - out.length) : 1000,
-            ExclusiveStartKey: start,
-          }),
-        );
-      } catch (err) {
-        throw storeError(`list ${status} alerts`, err);
-      }
-      for (const it of res.Items ?? []) {
+      const page = await this.table.queryPage(
+        {
+          IndexName: GSI2.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': GSI2.partitionKey },
+          ExpressionAttributeValues: { ':pk': S(`ALERT#${status}`) },
+          ScanIndexForward: false,
+          Limit: Number.isFinite(limit) ? Math.min(1000, limit - out.length) : 1000,
+        },
+        start,
+        `${status} alerts`,
+      );
+      for (const it of page.items) {
         // With a KEYS_ONLY/INCLUDE projection the index lacks `doc`: read the base record instead.
         const rec = it.doc ? parseDoc(it) : await this.getByKey(it);
         // gsi2 is eventually consistent: trust the base status attribute copied with it.
         if (rec && rec.status === status) out.push(rec);
       }
-      start = res.LastEvaluatedKey;
+      start = page.last;
     } while (start && out.length < limit);
     return out;
   }
 
-  private async getByKey(indexItem: Item): Promise<AlertRecord | null> {
-    const pk = indexItem[PK];
-    const sk = indexItem[SK];
+  private async getByKey(indexItem: Record_): Promise<AlertRecord | null> {
+    const pk = getS(indexItem, PK);
+    const sk = getS(indexItem, TABLE_KEYS.sortKey);
     if (!pk || !sk) return null;
-    try {
-      const res = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { [PK]: pk, [SK]: sk } }),
-      );
-      return res.Item ? parseDoc(res.Item) : null;
-    } catch (err) {
-      throw storeError('get alert from index key', err);
-    }
+    const rec = await this.table.get({ pk, sk }, { consistent: false, what: 'alert from index key' });
+    return rec ? parseDoc(rec) : null;
   }
 
   /**
@@ -211,69 +136,42 @@ export class AlertRepo {
    * @returns true when within budget, false when the hour's budget is spent
    */
   async consumeBudget(subscriptionId: string, hour: string, max: number, expiresAt: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { [PK]: { S: `BUDGET#${subscriptionId}` }, [SK]: { S: hour } },
-          UpdateExpression: 'ADD #n :one SET #ttl = :ttl',
-          ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
-          ExpressionAttributeNames: { '#n': 'used', '#ttl': TTL },
-          ExpressionAttributeValues: {
-            ':one': { N: '1' },
-            ':max': { N: String(max) },
-            ':ttl': { N: String(expiresAt) },
-          },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw storeError(`budget of ${subscriptionId}`, err);
-    }
+    return this.table.update(
+      { pk: `BUDGET#${subscriptionId}`, sk: hour },
+      {
+        expression: 'ADD #n :one SET #ttl = :ttl',
+        names: { '#n': 'used', '#ttl': TTL },
+        values: { ':one': N(1), ':ttl': N(expiresAt) },
+        condition: { expression: 'attribute_not_exists(#n) OR #n < :max', values: { ':max': N(max) } },
+      },
+      { what: `budget of ${subscriptionId}` },
+    );
   }
 
   /** When the subscription's last digest ran (ISO-8601 UTC), or null. */
   async getDigestState(subscriptionId: string): Promise<{ lastRunAt: string } | null> {
-    try {
-      const res = await this.client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: { [PK]: { S: `DIGEST#${subscriptionId}` }, [SK]: { S: 'STATE' } },
-          ConsistentRead: true,
-        }),
-      );
-      const v = res.Item?.lastRunAt;
-      return v && 'S' in v && v.S ? { lastRunAt: v.S } : null;
-    } catch (err) {
-      throw storeError(`digest state of ${subscriptionId}`, err);
-    }
+    const rec = await this.table.get(
+      { pk: `DIGEST#${subscriptionId}`, sk: 'STATE' },
+      { what: `digest state of ${subscriptionId}` },
+    );
+    const lastRunAt = getS(rec ?? undefined, 'lastRunAt');
+    return lastRunAt ? { lastRunAt } : null;
   }
 
   /** Records that the subscription's digest ran at `lastRunAt` (ISO-8601 UTC). */
   async putDigestState(subscriptionId: string, lastRunAt: string): Promise<void> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            [PK]: { S: `DIGEST#${subscriptionId}` },
-            [SK]: { S: 'STATE' },
-            lastRunAt: { S: lastRunAt },
-          },
-        }),
-      );
-    } catch (err) {
-      throw storeError(`digest state of ${subscriptionId}`, err);
-    }
+    await this.table.put(
+      { [PK]: S(`DIGEST#${subscriptionId}`), [TABLE_KEYS.sortKey]: S('STATE'), lastRunAt: S(lastRunAt) },
+      { what: `digest state of ${subscriptionId}` },
+    );
   }
 }
 
-function parseDoc(item: Item): AlertRecord | null {
-  const v = item.doc;
-  if (!v || !('S' in v) || !v.S) return null;
+function parseDoc(item: Record_): AlertRecord | null {
+  const raw = getS(item, 'doc');
+  if (!raw) return null;
   try {
-    return JSON.parse(v.S) as AlertRecord;
+    return JSON.parse(raw) as AlertRecord;
   } catch {
     return null;
   }

@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Table } from '../store/table.ts';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -110,8 +110,8 @@ export interface AlertHttp {
 export interface AlertDeps {
   /** Channels, subscriptions and `alerts:` settings (shared/config/load.ts). */
   config: Config;
-  client: DynamoDBClient;
-  tableName: string;
+  /** The table layer (shared/store/table.ts): alert records live in the single table. */
+  table: Table;
   /** Item lookup; the Store satisfies it. */
   items: { getItem(id: string): Promise<StoredItem | null> };
   http: AlertHttp;

@@ -1,5 +1,5 @@
 import { InputError, WirewatchError } from '../errors.ts';
-import type { Store } from '../store/index.ts';
+import type { StoreReader } from '../store/index.ts';
 import type { FeedSource, FeedState } from '../types.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { TokenVerifier } from './auth.ts';
@@ -28,7 +28,7 @@ export interface ApiResponse {
 
 /** Dependencies of the API. */
 export interface ApiDeps {
-  store: Store;
+  store: StoreReader;
   /** Configured topics (`GET /topics` lists them; `?topic=` must be one of them). */
   topics: Array<{ id: string; name: string }>;
   /** HMAC key for cursors (`cursorKeyFrom`). */

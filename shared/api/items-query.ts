@@ -1,6 +1,6 @@
 import { InputError } from '../errors.ts';
 import type { ItemSummary } from '../types.ts';
-import type { ItemQuery, Store } from '../store/index.ts';
+import type { ItemQuery, StoreReader } from '../store/index.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 
 /*
@@ -104,7 +104,7 @@ export function parseItemsParams(
  * @throws InputError for bad parameters; StoreError from the store
  */
 export async function listItems(
-  store: Store,
+  store: StoreReader,
   params: ItemsParams,
   opts: { topics: ReadonlySet<string>; cursorKey: Buffer },
 ): Promise<{ items: ItemSummary[]; nextCursor: string | null }> {

@@ -4,7 +4,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Config } from '../config/load.ts';
 import { createHttpClient, type HttpClient } from '../http/index.ts';
 import { compileTopics, type TopicSet } from '../topics/index.ts';
-import { Store } from '../store/index.ts';
+import { Store, type PipelineStore } from '../store/index.ts';
 import { createAlerter, type Alerter } from '../alerts/index.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { noMetrics, type MetricsPort } from './ports.ts';
@@ -16,7 +16,7 @@ import { noMetrics, type MetricsPort } from './ports.ts';
 export interface PipelineContext {
   config: Config;
   http: HttpClient;
-  store: Store;
+  store: PipelineStore;
   topics: TopicSet;
   alerter: Alerter;
   logger: Logger;
@@ -56,8 +56,7 @@ export function createPipelineContext(input: PipelineContextInput): PipelineCont
   const store = new Store({ client: input.dynamo, tableName, retentionDays: config.store.retentionDays, now });
   const alerter = createAlerter({
     config,
-    client: input.dynamo,
-    tableName,
+    table: store.table,
     items: store,
     http,
     sns: input.sns,

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { pollFeed, canonicalizeUrl } from '../feeds/index.ts';
+import { pollFeed, canonicalizeUrl, initialFeedState } from '../feeds/index.ts';
 import { fetchAndExtract, extractPage } from '../extract/index.ts';
 
 import { InputError } from '../errors.ts';
+import { catalogHash } from '../store/index.ts';
 import type { AlertJob, ArticleJob, Extraction, FeedSource, IsoDateTime, StoredItem } from '../types.ts';
 import type { PipelineContext } from './context.ts';
 import type { FeedMessage } from './ports.ts';
@@ -16,25 +17,45 @@ import type { FeedMessage } from './ports.ts';
 
 /**
  * The feeds to poll now: every configured feed whose state says it is due (`nextPollAt` ≤ now, or never polled).
- * With `force`, every configured feed (conditional GET still applies inside `pollFeedStage`).
- * @returns feed-queue messages, one per feed
+ * A tick reads only the due feeds, from the store's due-time index; when the configured feed set changed since
+ * the last complete tick (catalog hash), it first reads every configured feed's state by key and gives each feed
+ * without one an initial, immediately due state, so every feed is on the index. With `force`, every configured
+ * feed (conditional GET still applies inside `pollFeedStage`).
+ * @returns feed-queue messages, one per feed, in configuration order
  */
 export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boolean } = {}): Promise<FeedMessage[]> {
   const feeds = ctx.config.feeds;
   if (opts.force) return feeds.map((f) => ({ feedId: f.id, force: true }));
-  const states = new Map((await ctx.store.listFeedStates()).map((s) => [s.feedId, s] as const));
-  const now = ctx.now().getTime();
-  return feeds
-    .filter((f) => {
-      const next = states.get(f.id)?.nextPollAt;
-      return !next || Date.parse(next) <= now;
-    })
-    .map((f) => ({ feedId: f.id }));
+  const now = ctx.now();
+  const hash = catalogHash(feeds.map((f) => f.id));
+  const due = new Set<string>();
+  if ((await ctx.store.getCatalogHash()) !== hash) {
+    const states = await ctx.store.getFeedStates(feeds.map((f) => f.id));
+    for (const f of feeds) {
+      const state = states.get(f.id);
+      // Re-put every state: a new feed enters the index, and an existing one is (re)indexed under the current layout.
+      await ctx.store.putFeedState(state ?? initialFeedState(f));
+      if (!state?.nextPollAt || Date.parse(state.nextPollAt) <= now.getTime()) due.add(f.id);
+    }
+    await ctx.store.putCatalogHash(hash, now);
+  } else {
+    for (const s of await ctx.store.listDueFeedStates(now)) due.add(s.feedId);
+  }
+  // Feeds removed from the configuration may still be on the index: only configured feeds are polled.
+  return feeds.filter((f) => due.has(f.id)).map((f) => ({ feedId: f.id }));
 }
+
+/** Configured feeds by id, built once per configuration (constant-time lookup for every queue message). */
+const feedIndex = new WeakMap<readonly FeedSource[], Map<string, FeedSource>>();
 
 /** Finds a configured feed by id. @throws InputError `unknown_feed` (the message is dropped as poison by callers). */
 export function feedById(ctx: PipelineContext, feedId: string): FeedSource {
-  const feed = ctx.config.feeds.find((f) => f.id === feedId);
+  let byId = feedIndex.get(ctx.config.feeds);
+  if (!byId) {
+    byId = new Map(ctx.config.feeds.map((f) => [f.id, f]));
+    feedIndex.set(ctx.config.feeds, byId);
+  }
+  const feed = byId.get(feedId);
   if (!feed)
     throw new InputError('unknown_feed', `feed ${feedId} is not in the configuration (removed since it was queued?)`);
   return feed;

@@ -5,7 +5,7 @@ import { StoreError } from '../errors.ts';
 
 /*
  * Small, explicit helpers between plain values and DynamoDB `AttributeValue`s (AWS DynamoDB API reference,
- * "AttributeValue"), plus the text compression and item-size arithmetic of store issue §3.
+ * "AttributeValue"), plus text compression and the item-size arithmetic that keeps records under the 400 KB limit.
  */
 
 /** A DynamoDB item as the low-level client sees it. */
@@ -92,4 +92,28 @@ function valueSize(v: AttributeValue): number {
   if ('L' in v && v.L !== undefined) return v.L.reduce((a, x) => a + valueSize(x) + 1, 3);
   if ('M' in v && v.M !== undefined) return 3 + itemSizeBytes(v.M);
   return 8;
+}
+
+/** An ISO-8601 string normalised to UTC with milliseconds (`toISOString`), or null when absent or unparseable. */
+export function isoOrNull(v: string | null | undefined): string | null {
+  if (!v) return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+/**
+ * Parses a JSON string attribute of a record.
+ * @param where the record, for the error message (e.g. `item record ITEM#i_…`)
+ * @throws StoreError `corrupt_record` when the attribute is missing or not valid JSON
+ */
+export function parseJsonAttr<T>(rec: Record_, attr: string, where: string): T {
+  const raw = getS(rec, attr);
+  try {
+    if (raw === null) throw new Error(`attribute ${attr} missing`);
+    return JSON.parse(raw) as T;
+  } catch (err) {
+    throw new StoreError('corrupt_record', `cannot decode ${attr} of ${where}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
 }

@@ -16,8 +16,8 @@ export const TABLE_GSIS = [
 ] as const;
 
 /**
- * Key prefixes of the records this module owns (store issue §1). `ALERT#`, `DIGEST#`, `BUDGET#` belong to
- * shared/alerts; gsi2 partitions whose value starts with `ALERT` are theirs too.
+ * Key prefixes of the store's own records. `ALERT#`, `DIGEST#`, `BUDGET#` are alert records (shared/alerts, on
+ * the same table layer); gsi2 partitions whose value starts with `ALERT` are theirs too.
  */
 export const KEY_PREFIX = {
   item: 'ITEM#',
@@ -31,8 +31,8 @@ export const KEY_PREFIX = {
 export const GSI_PARTITIONS = {
   /** gsi1pk of the `ITEM#<id> / LIST` row of every item; gsi1sk = `<sortAt>#<id>`. */
   allItems: 'ITEMS',
-  /** gsi2pk of every `FEED#<id> / STATE` record; gsi2sk = the feed id. */
-  feedStates: 'FEEDSTATE',
+  /** gsi2pk prefix of `FEED#<id> / STATE` records (+ shard 0–3); gsi2sk = `<nextPollAt>#<feedId>`. */
+  feedsDue: 'FEEDDUE#',
 } as const;
 
 /**

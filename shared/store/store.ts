@@ -1,99 +1,12 @@
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  ConditionalCheckFailedException,
-  CreateTableCommand,
-  DescribeTableCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  ResourceInUseException,
-  ResourceNotFoundException,
-  ScanCommand,
-  type ScanCommandInput,
-  type AttributeValue,
-  type DynamoDBClient,
-  type QueryCommandInput,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
-import { StoreError, WirewatchError } from '../errors.ts';
-import type { FeedStateRepo } from '../feeds/poll.ts';
-import type { Extraction, FeedEntry, FeedState, IsoDateTime, ItemSummary, StoredItem, TopicMatch } from '../types.ts';
-import {
-  B,
-  N,
-  S,
-  SS,
-  compact,
-  getB,
-  getN,
-  getS,
-  gunzipText,
-  gzipText,
-  itemSizeBytes,
-  sha256Hex,
-  type Record_,
-} from './codec.ts';
-import { GSI_PARTITIONS, KEY_PREFIX, TABLE_GSIS, TABLE_KEYS, createTableInput } from './schema.ts';
-
-/**
- * Largest item the store writes, in bytes: DynamoDB refuses items over 400 KB (developer guide, "Service,
- * account, and table quotas"); 350 KB leaves room for size-estimate error (store issue §3).
- */
-export const SAFE_ITEM_BYTES = 350_000;
-/** Titles longer than this (UTF-16 code units) are cut with `…` before storing. */
-export const MAX_TITLE_CHARS = 2_000;
-/** At most this many URLs (canonical + aliases) are kept on an item. */
-export const MAX_URLS = 50;
-/** Budget for the item document without its text (topics with evidence, urls, metadata), bytes. */
-const MAX_DOC_BYTES = 96_000;
-
-/** What the pipeline hands `saveItem` for one processed article. */
-export interface ItemInput {
-  /** Not accepted: the id is always `itemIdFor(canonicalUrl)`. */
-  id?: never;
-  /** Canonical URL (already canonicalised by shared/feeds). */
-  canonicalUrl: string;
-  /** Other URLs the article was reached by (entry link, final redirect URL). */
-  aliasUrls: string[];
-  feedId: string;
-  entry: FeedEntry;
-  extraction: Extraction;
-  /** Topics that matched (from `topicSet.classify`). */
-  topics: TopicMatch[];
-  /** When the entry was first seen, ISO-8601 UTC. Becomes `firstSeenAt` on creation, `updatedAt` always. */
-  seenAt: IsoDateTime;
-}
-
-/** Result of `saveItem`. `newTopics` are the topics to alert on: none for `unchanged`. */
-export interface SaveResult {
-  outcome: 'created' | 'updated' | 'unchanged';
-  /** True when the item's content was written: on creation, and when its text or title changed (version + 1). */
-  contentChanged: boolean;
-  item: StoredItem;
-  newTopics: TopicMatch[];
-}
-
-/** Filters of `queryItems`. Times ISO-8601; `limit` 1–100 (not validated here: the API does that). */
-export interface ItemQuery {
-  topic?: string;
-  feed?: string;
-  /** Inclusive lower bound on the item's sort time (`publishedAt`, else `firstSeenAt`). */
-  since?: string;
-  /** Inclusive upper bound on the sort time. */
-  until?: string;
-  /** Case-insensitive substring of the title. */
-  q?: string;
-  limit: number;
-  /** `last` of the previous page (opaque to callers; the API signs it into a cursor). */
-  after?: Record<string, unknown> | null;
-}
-
-/** One page of `queryItems`: newest first; `last` null when there is no further page. */
-export interface ItemPage {
-  items: ItemSummary[];
-  last: Record<string, unknown> | null;
-}
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { FeedEntry, FeedState, StoredItem, TopicMatch } from '../types.ts';
+import { N } from './codec.ts';
+import { EntryRepo } from './entries.ts';
+import { FeedStateRepo } from './feed-states.ts';
+import { ItemRepo, type ItemInput, type ItemPage, type ItemQuery, type SaveResult } from './items.ts';
+import type { PipelineStore, StoreReader } from './ports.ts';
+import { TABLE_KEYS } from './schema.ts';
+import { Table } from './table.ts';
 
 /** The store's options. */
 export interface StoreOptions {
@@ -106,435 +19,87 @@ export interface StoreOptions {
 }
 
 /**
- * Stable item id for a canonical URL: `i_` + the first 24 hex chars of sha256(url) (store issue §1).
- * @param canonicalUrl an already canonicalised absolute URL (or a `urn:` pseudo-URL)
+ * The wirewatch store on one DynamoDB table (single-table design, README.md#data-model), the same on AWS
+ * DynamoDB and on the embedded dynalite. It composes the repositories by role — items, entries, feed states — on
+ * one `Table` (the only code that sends DynamoDB requests) and implements the role interfaces of `ports.ts`.
+ * Alert records use the same `Table` (`store.table`). Every method throws `StoreError`, never a raw SDK error.
  */
-export function itemIdFor(canonicalUrl: string): string {
-  return `i_${sha256Hex(canonicalUrl).slice(0, 24)}`;
-}
-
-/** Change fingerprint of a feed entry: sha256 hex over title, summary, contentHtml and updatedAt. */
-export function entryFingerprint(entry: FeedEntry): string {
-  return sha256Hex(JSON.stringify([entry.title, entry.summary, entry.contentHtml, entry.updatedAt]));
-}
-
-/** The list view of a stored item. */
-export function toSummary(item: StoredItem): ItemSummary {
-  return {
-    id: item.id,
-    url: item.url,
-    title: item.title,
-    publishedAt: item.publishedAt,
-    firstSeenAt: item.firstSeenAt,
-    feedIds: item.feedIds,
-    extraction: { status: item.extraction.status },
-    topics: item.topics.map((t) => ({ id: t.id, score: t.score })),
-  };
-}
-
-const isoOrNull = (v: string | null | undefined): string | null => {
-  if (!v) return null;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
-};
-
-/** The time an item sorts by in every list: publishedAt, else firstSeenAt (ISO-8601, lexically ordered). */
-const sortAtOf = (item: StoredItem): string => item.publishedAt ?? item.firstSeenAt;
-
-/** Thrown inside the optimistic-locking loop when another writer got there first. */
-class LostRace extends Error {}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * The wirewatch store on one DynamoDB table (single-table design, see README.md#data-model). Works the
- * same on AWS DynamoDB and on the embedded dynalite. Implements `FeedStateRepo` for shared/feeds.
- *
- * Every method throws `StoreError` (`store_unavailable`, retryable, for transport/throttling/5xx failures;
- * `corrupt_record` for records it cannot decode; `batch_incomplete` when BatchWrite keeps leaving
- * unprocessed items) and never a raw SDK error.
- */
-export class Store implements FeedStateRepo {
+export class Store implements PipelineStore, StoreReader {
   readonly tableName: string;
   readonly retentionDays: number;
-  private readonly client: DynamoDBClient;
-  private readonly now: () => Date;
+  /** The table layer, shared with the alert records. */
+  readonly table: Table;
+  readonly items: ItemRepo;
+  readonly entries: EntryRepo;
+  readonly feedStates: FeedStateRepo;
 
   constructor(opts: StoreOptions) {
-    this.client = opts.client;
     this.tableName = opts.tableName;
     this.retentionDays = opts.retentionDays;
-    this.now = opts.now ?? (() => new Date());
+    const now = opts.now ?? (() => new Date());
+    this.table = new Table({ client: opts.client, tableName: opts.tableName });
+    this.items = new ItemRepo(this.table, { retentionDays: opts.retentionDays, now });
+    this.entries = new EntryRepo(this.table, { retentionDays: opts.retentionDays, now });
+    this.feedStates = new FeedStateRepo(this.table);
   }
 
-  // ---------------------------------------------------------------- table
-
-  /**
-   * Creates the table with every GSI (`createTableInput`) if it does not exist, then waits until it is ACTIVE
-   * (polling DescribeTable every 100 ms, at most 60 s). Meant for the local runtime; in AWS the CDK stack owns
-   * the table. @throws StoreError `table_mismatch` when a table of that name exists without the store's GSIs
-   */
-  async ensureTable(): Promise<void> {
-    let desc = await this.describe();
-    if (!desc) {
-      try {
-        await this.client.send(new CreateTableCommand(createTableInput(this.tableName)));
-      } catch (err) {
-        if (!(err instanceof ResourceInUseException)) throw this.wrap('CreateTable', err);
-      }
-    }
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      desc = await this.describe();
-      if (desc?.status === 'ACTIVE') break;
-      if (Date.now() > deadline)
-        throw new StoreError('store_unavailable', `table ${this.tableName} did not become ACTIVE within 60 s`, {
-          retryable: true,
-        });
-      await sleep(100);
-    }
-    const missing = TABLE_GSIS.map((g) => g.indexName).filter((n) => !desc!.indexes.includes(n));
-    if (missing.length > 0) {
-      throw new StoreError(
-        'table_mismatch',
-        `table ${this.tableName} exists but lacks index(es) ${missing.join(', ')}; recreate it`,
-      );
-    }
+  /** Creates the table with every GSI when missing and waits until it is ACTIVE (local runtime). */
+  ensureTable(): Promise<void> {
+    return this.table.ensure();
   }
 
-  private async describe(): Promise<{ status: string; indexes: string[] } | null> {
-    try {
-      const out = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
-      return {
-        status: out.Table?.TableStatus ?? 'UNKNOWN',
-        indexes: (out.Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName ?? ''),
-      };
-    } catch (err) {
-      if (err instanceof ResourceNotFoundException) return null;
-      throw this.wrap('DescribeTable', err);
-    }
+  // feed states
+  getFeedState(feedId: string): Promise<FeedState | null> {
+    return this.feedStates.getFeedState(feedId);
+  }
+  putFeedState(state: FeedState): Promise<void> {
+    return this.feedStates.putFeedState(state);
+  }
+  getFeedStates(feedIds: string[]): Promise<Map<string, FeedState>> {
+    return this.feedStates.getFeedStates(feedIds);
+  }
+  listFeedStates(): Promise<FeedState[]> {
+    return this.feedStates.listFeedStates();
+  }
+  listDueFeedStates(now: Date): Promise<FeedState[]> {
+    return this.feedStates.listDueFeedStates(now);
+  }
+  getCatalogHash(): Promise<string | null> {
+    return this.feedStates.getCatalogHash();
+  }
+  putCatalogHash(hash: string, at: Date): Promise<void> {
+    return this.feedStates.putCatalogHash(hash, at);
   }
 
-  // ---------------------------------------------------------------- feed state
-
-  /** The persisted state of one feed, or null before its first poll. */
-  async getFeedState(feedId: string): Promise<FeedState | null> {
-    const rec = await this.get(KEY_PREFIX.feed + feedId, 'STATE');
-    return rec ? this.parseJson<FeedState>(rec, 'state', `feed state ${feedId}`) : null;
+  // entries
+  filterNewEntries(feedId: string, entries: FeedEntry[]): Promise<FeedEntry[]> {
+    return this.entries.filterNewEntries(feedId, entries);
+  }
+  markEntrySeen(feedId: string, entry: FeedEntry, itemId: string): Promise<void> {
+    return this.entries.markEntrySeen(feedId, entry, itemId);
   }
 
-  /** Writes (replaces) the state of one feed. */
-  async putFeedState(state: FeedState): Promise<void> {
-    await this.put({
-      pk: S(KEY_PREFIX.feed + state.feedId),
-      sk: S('STATE'),
-      [TABLE_GSIS[1].partitionKey]: S(GSI_PARTITIONS.feedStates),
-      [TABLE_GSIS[1].sortKey]: S(state.feedId),
-      state: S(JSON.stringify(state)),
-    });
+  // items
+  saveItem(input: ItemInput): Promise<SaveResult> {
+    return this.items.saveItem(input);
   }
-
-  /** Every feed state, ordered by feed id (gsi2 `FEEDSTATE`; eventually consistent in AWS). */
-  async listFeedStates(): Promise<FeedState[]> {
-    const out: FeedState[] = [];
-    for await (const rec of this.queryAll({
-      IndexName: TABLE_GSIS[1].indexName,
-      KeyConditionExpression: '#p = :p',
-      ExpressionAttributeNames: { '#p': TABLE_GSIS[1].partitionKey },
-      ExpressionAttributeValues: { ':p': S(GSI_PARTITIONS.feedStates) },
-    })) {
-      out.push(this.parseJson<FeedState>(rec, 'state', `feed state ${getS(rec, 'pk')}`));
-    }
-    return out;
+  getItem(id: string): Promise<StoredItem | null> {
+    return this.items.getItem(id);
   }
-
-  // ---------------------------------------------------------------- entries
-
-  /**
-   * The entries never processed for this feed, or whose fingerprint (`entryFingerprint`) changed since.
-   * Duplicate keys in `entries` are returned once (first occurrence). Order is preserved.
-   * Called as `filterNewEntries(feedId, entries)`; the one-argument form scopes entries to no feed (`''`).
-   */
-  async filterNewEntries(feedId: string, entries: FeedEntry[]): Promise<FeedEntry[]>;
-  async filterNewEntries(entries: FeedEntry[]): Promise<FeedEntry[]>;
-  async filterNewEntries(a: string | FeedEntry[], b?: FeedEntry[]): Promise<FeedEntry[]> {
-    const feedId = typeof a === 'string' ? a : '';
-    const entries = typeof a === 'string' ? (b ?? []) : a;
-    const unique = new Map<string, FeedEntry>();
-    for (const e of entries) if (!unique.has(e.key)) unique.set(e.key, e);
-    const keys = [...unique.keys()];
-    const seen = new Map<string, string | null>();
-    for (let i = 0; i < keys.length; i += 100) {
-      const chunk = keys.slice(i, i + 100);
-      const recs = await this.batchGet(chunk.map((k) => ({ pk: S(this.entryPk(feedId, k)), sk: S('ENTRY') })));
-      for (const r of recs) {
-        const key = getS(r, 'entryKey');
-        if (key !== null) seen.set(key, getS(r, 'fingerprint'));
-      }
-    }
-    return [...unique.values()].filter((e) => seen.get(e.key) !== entryFingerprint(e));
+  findItemIdByUrl(url: string): Promise<string | null> {
+    return this.items.findItemIdByUrl(url);
   }
-
-  /**
-   * Records an entry as processed (call after `saveItem`), with its fingerprint and the item it produced.
-   * Called as `markEntrySeen(feedId, entry, itemId)`; the two-argument form scopes the entry to no feed.
-   */
-  async markEntrySeen(feedId: string, entry: FeedEntry, itemId: string): Promise<void>;
-  async markEntrySeen(entry: FeedEntry, itemId: string): Promise<void>;
-  async markEntrySeen(a: string | FeedEntry, b: FeedEntry | string, c?: string): Promise<void> {
-    const [feedId, entry, itemId] = typeof a === 'string' ? [a, b as FeedEntry, c ?? ''] : ['', a, b as string];
-    const now = this.now();
-    await this.put({
-      pk: S(this.entryPk(feedId, entry.key)),
-      sk: S('ENTRY'),
-      entryKey: S(entry.key),
-      feedId: S(feedId),
-      fingerprint: S(entryFingerprint(entry)),
-      itemId: S(itemId),
-      seenAt: S(now.toISOString()),
-      expiresAt: N(this.expiryFor(now.toISOString())),
-    });
+  retagItem(id: string, topics: TopicMatch[]): Promise<void> {
+    return this.items.retagItem(id, topics);
   }
-
-  private entryPk(feedId: string, key: string): string {
-    return KEY_PREFIX.entry + sha256Hex(`${feedId}\n${key}`).slice(0, 40);
+  scanItems(): AsyncIterable<{ id: string; title: string; text: string; topics: TopicMatch[] }> {
+    return this.items.scanItems();
   }
-
-  // ---------------------------------------------------------------- items
-
-  /**
-   * Stores one processed article idempotently (store issue §2):
-   * - first sight → conditional put (`attribute_not_exists(pk)`), outcome `created`, newTopics = all topics;
-   * - same content (title + text hash) and nothing new → `unchanged`, nothing changes, newTopics = [];
-   * - changed title/text → the item is rewritten in place with `version + 1`, outcome `updated`, newTopics =
-   *   topics not on the item before;
-   * - same content reached from another feed or URL → feedIds/urls extended, outcome `updated`, newTopics =
-   *   topics not on the item before (normally none).
-   * Concurrent writers are serialised by a conditional write on the record revision (retried up to 5 times).
-   * The text is gzip-compressed and, if the item would pass `SAFE_ITEM_BYTES`, cut at a paragraph boundary
-   * (`textTruncated: true`; `contentHash` is always of the full text).
-   * @throws StoreError (see the class)
-   */
-  async saveItem(input: ItemInput): Promise<SaveResult> {
-    const id = itemIdFor(input.canonicalUrl);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const existing = await this.getItemRecord(id);
-      try {
-        if (!existing) {
-          const item = this.buildItem(id, input);
-          await this.writeItem(item, null);
-          await this.syncRows(null, item);
-          return { outcome: 'created', contentChanged: true, item, newTopics: item.topics };
-        }
-        return await this.mergeInto(existing.item, existing.rev, input);
-      } catch (err) {
-        if (err instanceof LostRace) {
-          await sleep(10 + Math.random() * 40 * (attempt + 1));
-          continue;
-        }
-        throw err;
-      }
-    }
-    throw new StoreError('write_conflict', `item ${id} kept changing under concurrent writers; try again`, {
-      retryable: true,
-    });
+  queryItems(q: ItemQuery): Promise<ItemPage> {
+    return this.items.queryItems(q);
   }
-
-  private async mergeInto(old: StoredItem, rev: number, input: ItemInput): Promise<SaveResult> {
-    const fresh = this.buildItem(old.id, input);
-    const urls = unique([old.url, ...old.urls, ...fresh.urls]).slice(0, MAX_URLS);
-    const feedIds = unique([...old.feedIds, ...fresh.feedIds]);
-    const contentChanged = fresh.contentHash !== old.contentHash || fresh.title !== old.title;
-    const extended = urls.length !== old.urls.length || feedIds.length !== old.feedIds.length;
-    const oldTopicIds = new Set(old.topics.map((t) => t.id));
-    if (!contentChanged && !extended) {
-      // Replays change nothing; re-put the index rows so a crash between the two writes heals itself.
-      await this.syncRows(old, old);
-      return { outcome: 'unchanged', contentChanged: false, item: old, newTopics: [] };
-    }
-    let next: StoredItem;
-    if (contentChanged) {
-      next = {
-        ...fresh,
-        url: old.url,
-        urls,
-        feedIds,
-        firstSeenAt: old.firstSeenAt,
-        expiresAt: old.expiresAt,
-        version: old.version + 1,
-        updatedAt: this.nowIso(),
-        publishedAt: old.publishedAt ?? fresh.publishedAt,
-      };
-    } else {
-      // Same content from another feed/URL: keep the stored content, add topics the item lacked.
-      const added = fresh.topics.filter((t) => !oldTopicIds.has(t.id));
-      next = { ...old, urls, feedIds, topics: [...old.topics, ...added], updatedAt: this.nowIso() };
-    }
-    await this.writeItem(next, rev);
-    await this.syncRows(old, next);
-    return {
-      outcome: 'updated',
-      contentChanged,
-      item: next,
-      newTopics: next.topics.filter((t) => !oldTopicIds.has(t.id)),
-    };
-  }
-
-  /** The full item with its (decompressed) text, or null. @throws StoreError `corrupt_record` */
-  async getItem(id: string): Promise<StoredItem | null> {
-    return (await this.getItemRecord(id))?.item ?? null;
-  }
-
-  /** The id of the item that any of its URLs (canonical or alias) belongs to, or null. */
-  async findItemIdByUrl(url: string): Promise<string | null> {
-    const rec = await this.get(this.urlPk(url), 'URL');
-    return getS(rec ?? undefined, 'itemId');
-  }
-
-  /**
-   * Replaces an item's topics (backtests / rule changes) without touching its content or version, and moves
-   * its topic rows accordingly. Never reports new topics (re-tags do not alert).
-   * @throws StoreError `not_found` when the item does not exist
-   */
-  async retagItem(id: string, topics: TopicMatch[]): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const existing = await this.getItemRecord(id);
-      if (!existing) throw new StoreError('not_found', `item ${id} does not exist (expired?)`);
-      const next: StoredItem = { ...existing.item, topics: fitTopics(topics) };
-      try {
-        await this.writeItem(next, existing.rev);
-        await this.syncRows(existing.item, next);
-        return;
-      } catch (err) {
-        if (err instanceof LostRace) continue;
-        throw err;
-      }
-    }
-    throw new StoreError('write_conflict', `item ${id} kept changing during retag; try again`, { retryable: true });
-  }
-
-  /** Every stored item's id, title, text and topics (Scan; for topic backtests). Order unspecified. */
-  async *scanItems(): AsyncIterable<{ id: string; title: string; text: string; topics: TopicMatch[] }> {
-    const pages = this.scanPages({
-      FilterExpression: 'sk = :s AND begins_with(pk, :p)',
-      ExpressionAttributeValues: { ':s': S('ITEM'), ':p': S(KEY_PREFIX.item) },
-    });
-    for await (const page of pages) {
-      for (const rec of page) {
-        const item = this.decodeItem(rec);
-        yield { id: item.id, title: item.title, text: item.text, topics: item.topics };
-      }
-    }
-  }
-
-  /** The whole table, page by page (Scan with `LastEvaluatedKey` pagination), filtered by `filter`. */
-  private async *scanPages(
-    filter: Pick<
-      ScanCommandInput,
-      'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ProjectionExpression'
-    >,
-  ): AsyncIterable<Record_[]> {
-    let start: Record_ | undefined;
-    do {
-      const out = await this.call('Scan', () =>
-        this.client.send(new ScanCommand({ TableName: this.tableName, ...filter, ExclusiveStartKey: start })),
-      );
-      yield out.Items ?? [];
-      start = out.LastEvaluatedKey;
-    } while (start);
-  }
-
-  /**
-   * One page of item summaries, newest first (by `publishedAt`, else `firstSeenAt`), matching every filter.
-   * Access paths: `topic` → Query `TOPIC#<topic>` (feed/q as filters); `feed` → Query `FEED#<feed>` rows
-   * `ITEM#…`; neither → Query gsi1 `ITEMS`. since/until are key conditions on the sort time. Fetches until
-   * `limit + 1` matches (so `last` is null exactly when nothing follows).
-   */
-  async queryItems(q: ItemQuery): Promise<ItemPage> {
-    const since = isoOrNull(q.since) ?? '';
-    const until = isoOrNull(q.until);
-    const hi = `${until ?? '9999'}#~`;
-    const names: Record<string, string> = {};
-    const values: Record<string, AttributeValue> = {};
-    const filters: string[] = [];
-    let input: QueryCommandInput;
-    if (q.topic !== undefined) {
-      input = {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-      };
-      Object.assign(values, { ':pk': S(KEY_PREFIX.topic + q.topic), ':lo': S(since), ':hi': S(hi) });
-      if (q.feed !== undefined) {
-        filters.push('contains(feedIds, :feed)');
-        values[':feed'] = S(q.feed);
-      }
-    } else if (q.feed !== undefined) {
-      input = { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi' };
-      Object.assign(values, { ':pk': S(KEY_PREFIX.feed + q.feed), ':lo': S(`ITEM#${since}`), ':hi': S(`ITEM#${hi}`) });
-    } else {
-      const g = TABLE_GSIS[0];
-      input = {
-        TableName: this.tableName,
-        IndexName: g.indexName,
-        KeyConditionExpression: '#gp = :pk AND #gs BETWEEN :lo AND :hi',
-      };
-      Object.assign(names, { '#gp': g.partitionKey, '#gs': g.sortKey });
-      Object.assign(values, { ':pk': S(GSI_PARTITIONS.allItems), ':lo': S(since), ':hi': S(hi) });
-    }
-    if (q.q !== undefined && q.q !== '') {
-      filters.push('contains(tl, :q)');
-      values[':q'] = S(q.q.toLowerCase());
-    }
-    input.ScanIndexForward = false;
-    input.ExpressionAttributeValues = values;
-    if (Object.keys(names).length > 0) input.ExpressionAttributeNames = names;
-    if (filters.length > 0) input.FilterExpression = filters.join(' AND ');
-    // Without filters every row read is a match: read exactly limit + 1. With filters, start there and read 4×
-    // more per round trip (up to 1,000 rows), so selective filters need few round trips.
-    input.Limit = q.limit + 1;
-    input.ExclusiveStartKey = q.after ? toKey(q.after) : undefined;
-
-    const found: Record_[] = [];
-    do {
-      const out = await this.call('Query', () => this.client.send(new QueryCommand(input)));
-      for (const rec of out.Items ?? []) {
-        found.push(rec);
-        if (found.length > q.limit) break;
-      }
-      input.ExclusiveStartKey = out.LastEvaluatedKey;
-      if (filters.length > 0) input.Limit = Math.min(input.Limit * 4, 1000);
-    } while (found.length <= q.limit && input.ExclusiveStartKey);
-
-    const page = found.slice(0, q.limit);
-    const more = found.length > q.limit;
-    const lastRec = page[page.length - 1];
-    const keyNames = input.IndexName ? ['pk', 'sk', TABLE_GSIS[0].partitionKey, TABLE_GSIS[0].sortKey] : ['pk', 'sk'];
-    return {
-      items: page.map((r) => this.parseJson<ItemSummary>(r, 'summary', `row ${getS(r, 'pk')}/${getS(r, 'sk')}`)),
-      last: more && lastRec ? Object.fromEntries(keyNames.map((k) => [k, getS(lastRec, k)])) : null,
-    };
-  }
-
-  /**
-   * Counts items tagged with `topic` whose sort time is at or after each of `since` (ISO-8601), e.g. the last
-   * 24 h and 7 days for `GET /topics`. One paginated Query over the oldest bound.
-   * @returns counts in the order of `since`
-   */
-  async countTopicItems(topic: string, since: string[]): Promise<number[]> {
-    const bounds = since.map((s) => isoOrNull(s) ?? '');
-    const oldest = bounds.reduce((a, b) => (a < b ? a : b), bounds[0] ?? '');
-    const counts = bounds.map(() => 0);
-    for await (const rec of this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND sk >= :lo',
-      ExpressionAttributeValues: { ':pk': S(KEY_PREFIX.topic + topic), ':lo': S(oldest) },
-      ProjectionExpression: 'sk',
-    })) {
-      const sk = getS(rec, 'sk') ?? '';
-      bounds.forEach((b, i) => {
-        if (sk >= b) counts[i]! += 1;
-      });
-    }
-    return counts;
+  countTopicItems(topic: string, since: string[]): Promise<number[]> {
+    return this.items.countTopicItems(topic, since);
   }
 
   /**
@@ -545,341 +110,23 @@ export class Store implements FeedStateRepo {
   async purgeExpired(now: Date): Promise<number> {
     const cutoff = Math.floor(now.getTime() / 1000);
     let deleted = 0;
-    const pages = this.scanPages({
-      FilterExpression: '#e < :c',
-      ExpressionAttributeNames: { '#e': TABLE_KEYS.ttlAttribute },
-      ExpressionAttributeValues: { ':c': N(cutoff) },
-      ProjectionExpression: 'pk, sk',
-    });
+    const pages = this.table.scanPages(
+      {
+        FilterExpression: '#e < :c',
+        ExpressionAttributeNames: { '#e': TABLE_KEYS.ttlAttribute },
+        ExpressionAttributeValues: { ':c': N(cutoff) },
+        ProjectionExpression: 'pk, sk',
+      },
+      'expired records',
+    );
     for await (const page of pages) {
       const keys = page.map((r) => ({ pk: r.pk!, sk: r.sk! }));
-      await this.batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })));
+      await this.table.batchWrite(
+        keys.map((Key) => ({ DeleteRequest: { Key } })),
+        'expired records',
+      );
       deleted += keys.length;
     }
     return deleted;
   }
-
-  // ---------------------------------------------------------------- item internals
-
-  private buildItem(id: string, input: ItemInput): StoredItem {
-    const { entry, extraction } = input;
-    const seenAt = isoOrNull(input.seenAt) ?? this.nowIso();
-    const rawTitle = (entry.title || extraction.title || '').trim();
-    const title = rawTitle.length > MAX_TITLE_CHARS ? `${rawTitle.slice(0, MAX_TITLE_CHARS - 1)}…` : rawTitle;
-    return {
-      id,
-      url: input.canonicalUrl,
-      urls: unique([input.canonicalUrl, ...input.aliasUrls]).slice(0, MAX_URLS),
-      feedIds: [input.feedId],
-      title,
-      byline: extraction.byline ?? entry.author ?? null,
-      siteName: extraction.siteName ?? null,
-      lang: extraction.lang ?? null,
-      publishedAt: isoOrNull(entry.publishedAt) ?? isoOrNull(extraction.publishedAt),
-      firstSeenAt: seenAt,
-      updatedAt: seenAt,
-      version: 1,
-      extraction: {
-        status: extraction.status,
-        reason: extraction.reason,
-        extractor: { ...extraction.extractor },
-      },
-      topics: fitTopics(input.topics),
-      text: extraction.text,
-      textTruncated: false,
-      contentHash: sha256Hex(extraction.text),
-      storyId: id,
-      expiresAt: this.expiryFor(seenAt),
-    };
-  }
-
-  /**
-   * Writes the ITEM record. `rev` null = first sight (`attribute_not_exists(pk)`), else the revision read
-   * (optimistic lock). Cuts the text to fit `SAFE_ITEM_BYTES` and updates `item.text`/`textTruncated`.
-   * @throws LostRace when the condition fails
-   */
-  private async writeItem(item: StoredItem, rev: number | null): Promise<void> {
-    const { text: _text, ...doc } = item;
-    const base: Record_ = {
-      pk: S(KEY_PREFIX.item + item.id),
-      sk: S('ITEM'),
-      id: S(item.id),
-      version: N(item.version),
-      rev: N((rev ?? 0) + 1),
-      contentHash: S(item.contentHash),
-      expiresAt: N(item.expiresAt),
-      doc: S(JSON.stringify({ ...doc, textTruncated: false })),
-      textGz: B(new Uint8Array(0)),
-    };
-    const budget = SAFE_ITEM_BYTES - itemSizeBytes(base) - 64;
-    const fitted = fitText(item.text, budget);
-    item.text = fitted.text;
-    item.textTruncated = item.textTruncated || fitted.truncated;
-    base.doc = S(JSON.stringify({ ...doc, textTruncated: item.textTruncated }));
-    base.textGz = B(fitted.gz);
-    const cond =
-      rev === null
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : { ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': N(rev) } };
-    try {
-      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: base, ...cond }));
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw new LostRace();
-      throw this.wrap('PutItem', err, item.id);
-    }
-  }
-
-  private async getItemRecord(id: string): Promise<{ item: StoredItem; rev: number } | null> {
-    const rec = await this.get(KEY_PREFIX.item + id, 'ITEM');
-    if (!rec) return null;
-    return { item: this.decodeItem(rec), rev: getN(rec, 'rev') ?? 0 };
-  }
-
-  private decodeItem(rec: Record_): StoredItem {
-    const where = `item record ${getS(rec, 'pk')}`;
-    const doc = this.parseJson<Omit<StoredItem, 'text'>>(rec, 'doc', where);
-    const gz = getB(rec, 'textGz');
-    return { ...doc, text: gz && gz.byteLength > 0 ? gunzipText(gz, where) : '' };
-  }
-
-  /** The index rows an item owns: LIST (gsi1), one TOPIC row per topic, one FEED row per feed, one URL row per url. */
-  private rowsFor(item: StoredItem): Record_[] {
-    const sortAt = sortAtOf(item);
-    const summary = S(JSON.stringify(toSummary(item)));
-    const tl = S(item.title.toLowerCase());
-    const common = { summary, tl, itemId: S(item.id), expiresAt: N(item.expiresAt) };
-    const rows: Record_[] = [
-      compact({
-        pk: S(KEY_PREFIX.item + item.id),
-        sk: S('LIST'),
-        [TABLE_GSIS[0].partitionKey]: S(GSI_PARTITIONS.allItems),
-        [TABLE_GSIS[0].sortKey]: S(`${sortAt}#${item.id}`),
-        ...common,
-      }),
-    ];
-    for (const t of item.topics) {
-      rows.push(
-        compact({
-          pk: S(KEY_PREFIX.topic + t.id),
-          sk: S(`${sortAt}#${item.id}`),
-          feedIds: SS(item.feedIds),
-          ...common,
-        }),
-      );
-    }
-    for (const f of item.feedIds)
-      rows.push({ pk: S(KEY_PREFIX.feed + f), sk: S(`ITEM#${sortAt}#${item.id}`), ...common });
-    for (const u of item.urls) {
-      rows.push({ pk: S(this.urlPk(u)), sk: S('URL'), url: S(u), itemId: S(item.id), expiresAt: N(item.expiresAt) });
-    }
-    return rows;
-  }
-
-  /** Puts `next`'s index rows and deletes `prev`'s rows that `next` no longer has (BatchWriteItem). */
-  private async syncRows(prev: StoredItem | null, next: StoredItem): Promise<void> {
-    const rows = this.rowsFor(next);
-    const keep = new Set(rows.map((r) => `${getS(r, 'pk')}\u0000${getS(r, 'sk')}`));
-    const stale = prev ? this.rowsFor(prev).filter((r) => !keep.has(`${getS(r, 'pk')}\u0000${getS(r, 'sk')}`)) : [];
-    await this.batchWrite([
-      ...stale.map((r) => ({ DeleteRequest: { Key: { pk: r.pk!, sk: r.sk! } } })),
-      ...rows.map((Item) => ({ PutRequest: { Item } })),
-    ]);
-  }
-
-  private urlPk(url: string): string {
-    return KEY_PREFIX.url + sha256Hex(url).slice(0, 40);
-  }
-
-  // ---------------------------------------------------------------- low level
-
-  private nowIso(): string {
-    return this.now().toISOString();
-  }
-
-  private expiryFor(iso: string): number {
-    return Math.floor(Date.parse(iso) / 1000) + this.retentionDays * 86_400;
-  }
-
-  private async get(pk: string, sk: string): Promise<Record_ | null> {
-    const out = await this.call('GetItem', () =>
-      this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { pk: S(pk), sk: S(sk) }, ConsistentRead: true }),
-      ),
-    );
-    return out.Item ?? null;
-  }
-
-  private async put(item: Record_): Promise<void> {
-    await this.call('PutItem', () => this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item })));
-  }
-
-  private async *queryAll(input: Omit<QueryCommandInput, 'TableName'>): AsyncIterable<Record_> {
-    let start: Record_ | undefined;
-    do {
-      const out = await this.call('Query', () =>
-        this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start })),
-      );
-      yield* out.Items ?? [];
-      start = out.LastEvaluatedKey;
-    } while (start);
-  }
-
-  /** BatchGetItem in one call of ≤100 keys, retrying `UnprocessedKeys` with backoff. */
-  private async batchGet(keys: Record_[]): Promise<Record_[]> {
-    const found: Record_[] = [];
-    let pending: Record_[] = keys;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= 8)
-        throw new StoreError(
-          'batch_incomplete',
-          `BatchGetItem on ${this.tableName} left ${pending.length} keys unprocessed after 8 attempts`,
-          { retryable: true },
-        );
-      if (attempt > 0) await sleep(backoffMs(attempt));
-      const out = await this.call('BatchGetItem', () =>
-        this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        ),
-      );
-      found.push(...(out.Responses?.[this.tableName] ?? []));
-      pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    return found;
-  }
-
-  /**
-   * BatchWriteItem in chunks of 25, retrying `UnprocessedItems` with exponential backoff and full jitter
-   * (AWS Architecture Blog, "Exponential Backoff And Jitter"); throttling errors are retried by the SDK.
-   * @throws StoreError `batch_incomplete` (retryable) after 8 attempts
-   */
-  private async batchWrite(requests: WriteRequest[]): Promise<void> {
-    for (let i = 0; i < requests.length; i += 25) {
-      let pending = requests.slice(i, i + 25);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= 8)
-          throw new StoreError(
-            'batch_incomplete',
-            `BatchWriteItem on ${this.tableName} left ${pending.length} writes unprocessed after 8 attempts`,
-            { retryable: true },
-          );
-        if (attempt > 0) await sleep(backoffMs(attempt));
-        const out = await this.call('BatchWriteItem', () =>
-          this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } })),
-        );
-        pending = out.UnprocessedItems?.[this.tableName] ?? [];
-      }
-    }
-  }
-
-  private async call<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw this.wrap(op, err);
-    }
-  }
-
-  private wrap(op: string, err: unknown, itemId?: string): WirewatchError {
-    if (err instanceof WirewatchError) return err;
-    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-    const status = e.$metadata?.httpStatusCode;
-    const clientFault =
-      status !== undefined && status >= 400 && status < 500 && !/Throughput|Throttl|RequestLimit/.test(e.name ?? '');
-    const what = `${op} on table ${this.tableName}${itemId ? ` (item ${itemId})` : ''}`;
-    return new StoreError(
-      clientFault ? 'store_rejected' : 'store_unavailable',
-      `${what} failed: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`,
-      {
-        retryable: !clientFault,
-        cause: err,
-      },
-    );
-  }
-
-  private parseJson<T>(rec: Record_, attr: string, where: string): T {
-    const raw = getS(rec, attr);
-    try {
-      if (raw === null) throw new Error(`attribute ${attr} missing`);
-      return JSON.parse(raw) as T;
-    } catch (err) {
-      throw new StoreError('corrupt_record', `cannot decode ${attr} of ${where}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-  }
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
-}
-
-function backoffMs(attempt: number): number {
-  return Math.random() * Math.min(2_000, 25 * 2 ** attempt);
-}
-
-/** Converts a `last` object (string attributes only) back into an ExclusiveStartKey. */
-function toKey(last: Record<string, unknown>): Record_ {
-  const key: Record_ = {};
-  for (const [k, v] of Object.entries(last)) {
-    if (typeof v !== 'string') throw new StoreError('bad_cursor', `cursor key attribute ${k} is not a string`);
-    key[k] = S(v);
-  }
-  return key;
-}
-
-/**
- * Keeps topic evidence within `MAX_DOC_BYTES`: drops evidence entries from the end of the longest lists
- * until the JSON fits (scores and ids are always kept).
- */
-function fitTopics(topics: TopicMatch[]): TopicMatch[] {
-  let out = topics.map((t) => ({ ...t, evidence: [...t.evidence] }));
-  while (Buffer.byteLength(JSON.stringify(out), 'utf8') > MAX_DOC_BYTES) {
-    const longest = out.reduce((a, b) => (b.evidence.length > a.evidence.length ? b : a), out[0]!);
-    if (!longest || longest.evidence.length === 0) {
-      out = out.map((t) => ({ ...t, evidence: [] }));
-      break;
-    }
-    longest.evidence.pop();
-  }
-  return out;
-}
-
-/**
- * gzip-compresses `text`; if the result exceeds `budget` bytes, keeps the longest prefix of whole paragraphs
- * (`\n\n`-separated) whose compressed size fits (binary search), or — when even the first paragraph is too
- * big — the longest prefix cut at a space.
- */
-export function fitText(text: string, budget: number): { text: string; gz: Buffer; truncated: boolean } {
-  const gz = gzipText(text);
-  if (gz.byteLength <= budget) return { text, gz, truncated: false };
-  const paras = text.split('\n\n');
-  let lo = 0;
-  let hi = paras.length - 1;
-  let best: { text: string; gz: Buffer } | null = null;
-  while (lo < hi) {
-    const k = Math.floor((lo + hi + 1) / 2);
-    const candidate = paras.slice(0, k).join('\n\n');
-    const cgz = gzipText(candidate);
-    if (cgz.byteLength <= budget) {
-      best = { text: candidate, gz: cgz };
-      lo = k;
-    } else hi = k - 1;
-  }
-  if (best && best.text.length > 0) return { ...best, truncated: true };
-  // One giant first paragraph: cut by characters at a space.
-  const first = paras[0] ?? '';
-  let clo = 0;
-  let chi = first.length;
-  let cut = { text: '', gz: gzipText('') };
-  while (clo < chi) {
-    const mid = Math.floor((clo + chi + 1) / 2);
-    const sp = first.lastIndexOf(' ', mid);
-    const candidate = first.slice(0, sp > 0 ? sp : mid);
-    const cgz = gzipText(candidate);
-    if (cgz.byteLength <= budget) {
-      cut = { text: candidate, gz: cgz };
-      clo = mid;
-    } else chi = mid - 1;
-  }
-  return { ...cut, truncated: true };
 }

@@ -48,8 +48,7 @@ describe('alerts CLI', () => {
       await store.ensureTable();
       const alerter = createAlerter({
         config,
-        client: db.client,
-        tableName: config.store.tableName,
+        table: store.table,
         items: store,
         http: httpFor(config),
         consoleWrite: () => {},

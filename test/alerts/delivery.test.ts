@@ -51,8 +51,7 @@ describe('delivery records, budgets, digests, suppression', () => {
   ) {
     return createAlerter({
       config,
-      client: table.db.client,
-      tableName: table.tableName,
+      table: table.store.table,
       items: table.store,
       http: httpFor(config),
       now: opts.now ?? (() => T0),
@@ -350,7 +349,7 @@ describe('delivery records, budgets, digests, suppression', () => {
     let now = T0;
     const alerter = alerterFor(config, { write: out.write, now: () => now });
     const { item } = await article();
-    const repo = new AlertRepo(table.db.client, table.tableName);
+    const repo = new AlertRepo(table.store.table);
     const orphan: AlertRecord = {
       key: `${item.storyId}#china-russia#crash`,
       itemId: item.id,

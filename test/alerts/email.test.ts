@@ -114,8 +114,7 @@ describe('email channel', () => {
     });
     return createAlerter({
       config,
-      client: table.db.client,
-      tableName: table.tableName,
+      table: table.store.table,
       items: table.store,
       http: httpFor(config),
       sleep: recordingSleep().sleep,
@@ -206,8 +205,7 @@ describe('email channel', () => {
     });
     const alerter = createAlerter({
       config,
-      client: table.db.client,
-      tableName: table.tableName,
+      table: table.store.table,
       items: table.store,
       http: httpFor(config),
       ses,

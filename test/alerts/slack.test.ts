@@ -41,8 +41,7 @@ describe('slack channel', () => {
     const http = httpFor(config);
     const alerter = createAlerter({
       config,
-      client: table.db.client,
-      tableName: table.tableName,
+      table: table.store.table,
       items: table.store,
       http,
       env: { SLACK_WEBHOOK_URL: rx.url },
@@ -195,8 +194,7 @@ describe('slack channel', () => {
     );
     const noEnv = createAlerter({
       config,
-      client: table.db.client,
-      tableName: table.tableName,
+      table: table.store.table,
       items: table.store,
       http: httpFor(config),
       env: {},
@@ -215,8 +213,7 @@ describe('slack channel', () => {
     });
     const alerter = createAlerter({
       config,
-      client: table.db.client,
-      tableName: table.tableName,
+      table: table.store.table,
       items: table.store,
       http: httpFor(config),
       env: { SLACK_WEBHOOK_URL: rx.url },
@@ -253,8 +250,7 @@ describe('slack channel', () => {
       );
       const alerter = createAlerter({
         config,
-        client: table.db.client,
-        tableName: table.tableName,
+        table: table.store.table,
         items: table.store,
         http: httpFor(config),
         env: { SLACK_WEBHOOK_URL: arn },

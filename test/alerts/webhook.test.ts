@@ -66,8 +66,7 @@ describe('webhook channel', () => {
     );
     return createAlerter({
       config,
-      client: table.db.client,
-      tableName: table.tableName,
+      table: table.store.table,
       items: table.store,
       http: httpFor(config),
       env: { WEBHOOK_SECRET: secret },

@@ -216,9 +216,6 @@ describe('entries', () => {
     expect(await store.filterNewEntries('feed-a', [edited])).toEqual([edited]);
     const bumped = { ...e1, updatedAt: '2026-11-22T00:00:00.000Z' };
     expect(await store.filterNewEntries('feed-a', [bumped])).toEqual([bumped]);
-    // The contract's one-argument form works too.
-    await store.markEntrySeen(e2, 'i_x');
-    expect(await store.filterNewEntries([e1, e2])).toEqual([e1]);
   });
 
   it('handles more than one BatchGetItem of entries', async () => {

@@ -1,0 +1,126 @@
+import type { FeedState } from '../types.ts';
+import { S, getS, parseJsonAttr, sha256Hex } from './codec.ts';
+import { GSI_PARTITIONS, KEY_PREFIX, TABLE_GSIS } from './schema.ts';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { QueryInput, Table } from './table.ts';
+
+/*
+ * Feed states: `FEED#<feedId>` / `STATE` with the state as JSON. Each state is also on a due-time index (gsi2):
+ * partition `FEEDDUE#<shard>` (a few shards, so no single index partition takes every feed's writes — DynamoDB
+ * developer guide, "Designing partition keys to distribute your workload"), sort key `<nextPollAt>#<feedId>`.
+ * A scheduler tick then reads only the feeds that are due: one Query per shard over `sort key ≤ now`, so its reads
+ * grow with the due feeds, not with all feeds.
+ *
+ * A catalog record `FEEDS` / `CATALOG` holds the hash of the configured feed ids: when the configuration
+ * changes (feeds added), one tick reads the states of every configured feed by key and gives each new feed an
+ * initial state that is due at once, so it enters the index.
+ */
+
+/** Shards of the due-time index. 4 × 1,000 writes/s per partition is far above 10,000 feeds every 5 minutes. */
+export const FEED_DUE_SHARDS = 4;
+/** Sort-key time of a state that was never scheduled: sorts before every real time, so it is due. */
+const NEVER = '0000-00-00T00:00:00.000Z';
+
+/** Shard of a feed on the due-time index (stable: from the feed id). */
+export function dueShardOf(feedId: string): number {
+  return Number.parseInt(sha256Hex(feedId).slice(0, 2), 16) % FEED_DUE_SHARDS;
+}
+
+/** Hash of a set of feed ids, order-independent (the catalog marker). */
+export function catalogHash(feedIds: string[]): string {
+  return sha256Hex([...new Set(feedIds)].sort().join('\n'));
+}
+
+/** Feed states on the table. Implements shared/feeds' `FeedStateRepo`. Every method throws `StoreError`. */
+export class FeedStateRepo {
+  constructor(private readonly table: Table) {}
+
+  /** The persisted state of one feed, or null before its first poll. */
+  async getFeedState(feedId: string): Promise<FeedState | null> {
+    const rec = await this.table.get({ pk: KEY_PREFIX.feed + feedId, sk: 'STATE' }, { what: `feed state ${feedId}` });
+    return rec ? parseJsonAttr<FeedState>(rec, 'state', `feed state ${feedId}`) : null;
+  }
+
+  /** States of many feeds by id (BatchGetItem, 100 per call); feeds without a state are absent. */
+  async getFeedStates(feedIds: string[]): Promise<Map<string, FeedState>> {
+    const recs = await this.table.batchGet(
+      feedIds.map((id) => ({ pk: KEY_PREFIX.feed + id, sk: 'STATE' })),
+      { what: 'feed states' },
+    );
+    const out = new Map<string, FeedState>();
+    for (const r of recs) {
+      const s = parseJsonAttr<FeedState>(r, 'state', `feed state ${getS(r, 'pk')}`);
+      out.set(s.feedId, s);
+    }
+    return out;
+  }
+
+  /** Writes (replaces) the state of one feed and its place on the due-time index. */
+  async putFeedState(state: FeedState): Promise<void> {
+    await this.table.put(
+      {
+        pk: S(KEY_PREFIX.feed + state.feedId),
+        sk: S('STATE'),
+        [TABLE_GSIS[1].partitionKey]: S(`${GSI_PARTITIONS.feedsDue}${dueShardOf(state.feedId)}`),
+        [TABLE_GSIS[1].sortKey]: S(`${state.nextPollAt ?? NEVER}#${state.feedId}`),
+        state: S(JSON.stringify(state)),
+      },
+      { what: `feed state ${state.feedId}` },
+    );
+  }
+
+  /** Every feed state on the index, ordered by feed id (one paginated Query per shard; eventually consistent). */
+  async listFeedStates(): Promise<FeedState[]> {
+    const out: FeedState[] = [];
+    for (let shard = 0; shard < FEED_DUE_SHARDS; shard++) {
+      for await (const rec of this.table.query(this.shardQuery(shard, null), 'feed states')) {
+        out.push(parseJsonAttr<FeedState>(rec, 'state', `feed state ${getS(rec, 'pk')}`));
+      }
+    }
+    return out.sort((a, b) => (a.feedId < b.feedId ? -1 : a.feedId > b.feedId ? 1 : 0));
+  }
+
+  /**
+   * The states whose `nextPollAt` is at or before `now` (or that were never scheduled): one paginated Query per
+   * shard over the due-time index. Reads are proportional to the due feeds.
+   */
+  async listDueFeedStates(now: Date): Promise<FeedState[]> {
+    const out: FeedState[] = [];
+    for (let shard = 0; shard < FEED_DUE_SHARDS; shard++) {
+      for await (const rec of this.table.query(this.shardQuery(shard, now.toISOString()), 'due feed states')) {
+        out.push(parseJsonAttr<FeedState>(rec, 'state', `feed state ${getS(rec, 'pk')}`));
+      }
+    }
+    return out;
+  }
+
+  /** The catalog marker (hash of the configured feed ids the index was last completed for), or null. */
+  async getCatalogHash(): Promise<string | null> {
+    const rec = await this.table.get({ pk: 'FEEDS', sk: 'CATALOG' }, { what: 'feed catalog' });
+    return getS(rec ?? undefined, 'hash');
+  }
+
+  /** Records that every feed of `hash` has a state on the due-time index. */
+  async putCatalogHash(hash: string, at: Date): Promise<void> {
+    await this.table.put(
+      { pk: S('FEEDS'), sk: S('CATALOG'), hash: S(hash), updatedAt: S(at.toISOString()) },
+      { what: 'feed catalog' },
+    );
+  }
+
+  private shardQuery(shard: number, upTo: string | null): QueryInput {
+    const g = TABLE_GSIS[1];
+    const names: Record<string, string> = { '#p': g.partitionKey };
+    const values: Record<string, AttributeValue> = { ':p': S(`${GSI_PARTITIONS.feedsDue}${shard}`) };
+    if (upTo !== null) {
+      names['#s'] = g.sortKey;
+      values[':hi'] = S(`${upTo}#\uffff`);
+    }
+    return {
+      IndexName: g.indexName,
+      KeyConditionExpression: upTo === null ? '#p = :p' : '#p = :p AND #s <= :hi',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import type { FeedStateRepo as FeedStateAccess } from '../feeds/poll.ts';
+import type { FeedEntry, FeedState, StoredItem, TopicMatch } from '../types.ts';
+import type { ItemInput, ItemPage, ItemQuery, SaveResult } from './items.ts';
+
+/*
+ * The store's roles, as interfaces. Stages, the API and the CLI depend on these, never on the DynamoDB classes:
+ * the API gets a `StoreReader`, so the compiler checks that it only reads.
+ */
+
+/** Feed states: shared/feeds' `FeedStateRepo` plus the scheduler's reads. */
+export interface FeedStateStore extends FeedStateAccess {
+  /** States of many feeds by id; feeds without a state are absent. */
+  getFeedStates(feedIds: string[]): Promise<Map<string, FeedState>>;
+  /** Every feed state, ordered by feed id. */
+  listFeedStates(): Promise<FeedState[]>;
+  /** States whose `nextPollAt` is at or before `now` (or never set). Reads ∝ due feeds. */
+  listDueFeedStates(now: Date): Promise<FeedState[]>;
+  /** Hash of the feed ids whose states are all on the due-time index, or null. */
+  getCatalogHash(): Promise<string | null>;
+  putCatalogHash(hash: string, at: Date): Promise<void>;
+}
+
+/** Entries processed per feed. */
+export interface EntryStore {
+  /** Entries never processed for the feed, or changed since (fingerprint). */
+  filterNewEntries(feedId: string, entries: FeedEntry[]): Promise<FeedEntry[]>;
+  /** Records an entry as processed, after its item is saved. */
+  markEntrySeen(feedId: string, entry: FeedEntry, itemId: string): Promise<void>;
+}
+
+/** Item reads (the API's and the CLI's view). */
+export interface ItemReader {
+  /** The full item with its text, or null. */
+  getItem(id: string): Promise<StoredItem | null>;
+  /** One page of item summaries, newest first. */
+  queryItems(q: ItemQuery): Promise<ItemPage>;
+  /** Items tagged `topic` at or after each bound of `since` (ISO-8601). */
+  countTopicItems(topic: string, since: string[]): Promise<number[]>;
+  /** The id of the item any of its URLs belongs to, or null. */
+  findItemIdByUrl(url: string): Promise<string | null>;
+}
+
+/** Item writes (the pipeline's and the backtest's). */
+export interface ItemStore extends ItemReader {
+  saveItem(input: ItemInput): Promise<SaveResult>;
+  retagItem(id: string, topics: TopicMatch[]): Promise<void>;
+  scanItems(): AsyncIterable<{ id: string; title: string; text: string; topics: TopicMatch[] }>;
+}
+
+/** Everything the API may call: reads only. */
+export interface StoreReader extends ItemReader {
+  listFeedStates(): Promise<FeedState[]>;
+}
+
+/** Everything the pipeline stages need from the store. */
+export interface PipelineStore extends FeedStateStore, EntryStore, ItemStore {
+  /** Creates the table when missing (local runtime only). */
+  ensureTable(): Promise<void>;
+  /** Deletes records whose TTL passed (local runtime: dynalite has no TTL). @returns records deleted */
+  purgeExpired(now: Date): Promise<number>;
+}
