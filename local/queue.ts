@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import TinyQueue from 'tinyqueue';
 import type { QueuePort } from '../shared/pipeline/ports.ts';
 import type { Logger } from '../shared/log.ts';
 
@@ -16,18 +17,27 @@ interface Message {
   id: string;
   body: string;
   receiveCount: number;
+  /** Visible again at this time (epoch ms); 0 = at once. */
   notBefore: number;
+  /** Arrival order, so messages visible at the same time are delivered first in, first out. */
+  seq: number;
 }
+
+/** Earlier visibility first, then arrival order. */
+const byVisibility = (a: Message, b: Message) => a.notBefore - b.notBefore || a.seq - b.seq;
 
 /**
  * An in-memory stand-in for an SQS queue with a Lambda event source mapping: messages are delivered to the
  * consumer as SQS-shaped events (batches of `batchSize`), partial batch failures (`batchItemFailures`) and
  * thrown errors make the records visible again after a short backoff, and after `maxReceives` receives a
  * message is parked in `deadLetters` (as SQS does with a redrive policy). Same handler code as in AWS.
+ * Waiting messages are kept in a binary heap ordered by visibility time: enqueueing, taking the next visible
+ * message and finding the next wake-up time are O(log n) or O(1), so a backlog of millions stays cheap.
  */
 export class LocalQueue<T> implements QueuePort<T> {
   readonly deadLetters: DeadLetter[] = [];
-  private readonly pending: Message[] = [];
+  private pending = new TinyQueue<Message>([], byVisibility);
+  private seq = 0;
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
@@ -58,8 +68,7 @@ export class LocalQueue<T> implements QueuePort<T> {
 
   async send(messages: T[]): Promise<void> {
     if (this.closed) throw new Error(`queue ${this.name} is closed`);
-    for (const m of messages)
-      this.pending.push({ id: randomUUID(), body: JSON.stringify(m), receiveCount: 0, notBefore: 0 });
+    for (const m of messages) this.enqueue(JSON.stringify(m), 0, 0);
     this.pump();
   }
 
@@ -84,15 +93,21 @@ export class LocalQueue<T> implements QueuePort<T> {
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
-  /** Removes and returns the bodies (JSON) of every message not yet delivered successfully. */
+  /** Removes and returns the bodies (JSON) of every message not yet delivered successfully, in delivery order. */
   takePending(): string[] {
-    return this.pending.splice(0).map((m) => m.body);
+    const out: string[] = [];
+    for (let m = this.pending.pop(); m !== undefined; m = this.pending.pop()) out.push(m.body);
+    return out;
   }
 
   /** Re-enqueues message bodies kept by `takePending` (e.g. across a restart of the local runtime). */
   restore(bodies: string[]): void {
-    for (const body of bodies) this.pending.push({ id: randomUUID(), body, receiveCount: 0, notBefore: 0 });
+    for (const body of bodies) this.enqueue(body, 0, 0);
     this.pump();
+  }
+
+  private enqueue(body: string, receiveCount: number, notBefore: number, id: string = randomUUID()): void {
+    this.pending.push({ id, body, receiveCount, notBefore, seq: this.seq++ });
   }
 
   /** Stops accepting messages; waits for in-flight events to finish. */
@@ -108,12 +123,8 @@ export class LocalQueue<T> implements QueuePort<T> {
     while (this.inFlight < concurrency) {
       const now = Date.now();
       const ready: Message[] = [];
-      for (let i = 0; i < this.pending.length && ready.length < batchSize; ) {
-        const m = this.pending[i]!;
-        if (m.notBefore <= now) {
-          ready.push(m);
-          this.pending.splice(i, 1);
-        } else i++;
+      while (ready.length < batchSize && (this.pending.peek()?.notBefore ?? Number.POSITIVE_INFINITY) <= now) {
+        ready.push(this.pending.pop()!);
       }
       if (ready.length === 0) break;
       this.inFlight++;
@@ -127,7 +138,7 @@ export class LocalQueue<T> implements QueuePort<T> {
       this.timer = null;
     }
     if (this.pending.length > 0 && this.inFlight < concurrency && !this.closed) {
-      const wait = Math.max(0, Math.min(...this.pending.map((m) => m.notBefore)) - Date.now());
+      const wait = Math.max(0, (this.pending.peek()?.notBefore ?? 0) - Date.now());
       this.timer = setTimeout(() => this.pump(), wait);
     }
     if (this.depth === 0) {
@@ -186,8 +197,7 @@ export class LocalQueue<T> implements QueuePort<T> {
           });
         }
       } else {
-        m.notBefore = Date.now() + (this.options.retryDelayMs ?? 200) * m.receiveCount;
-        this.pending.push(m);
+        this.enqueue(m.body, m.receiveCount, Date.now() + (this.options.retryDelayMs ?? 200) * m.receiveCount, m.id);
       }
     }
   }

@@ -31,11 +31,11 @@ export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boole
   const due = new Set<string>();
   if ((await ctx.store.getCatalogHash()) !== hash) {
     const states = await ctx.store.getFeedStates(feeds.map((f) => f.id));
+    // Re-put every state: a new feed enters the index, and an existing one is (re)indexed under the current layout.
+    await ctx.store.putFeedStates(feeds.map((f) => states.get(f.id) ?? initialFeedState(f)));
     for (const f of feeds) {
-      const state = states.get(f.id);
-      // Re-put every state: a new feed enters the index, and an existing one is (re)indexed under the current layout.
-      await ctx.store.putFeedState(state ?? initialFeedState(f));
-      if (!state?.nextPollAt || Date.parse(state.nextPollAt) <= now.getTime()) due.add(f.id);
+      const next = states.get(f.id)?.nextPollAt;
+      if (!next || Date.parse(next) <= now.getTime()) due.add(f.id);
     }
     await ctx.store.putCatalogHash(hash, now);
   } else {

@@ -11,6 +11,8 @@ import type { ItemInput, ItemPage, ItemQuery, SaveResult } from './items.ts';
 export interface FeedStateStore extends FeedStateAccess {
   /** States of many feeds by id; feeds without a state are absent. */
   getFeedStates(feedIds: string[]): Promise<Map<string, FeedState>>;
+  /** Writes many states at once (the scheduler's catalog pass). */
+  putFeedStates(states: FeedState[]): Promise<void>;
   /** Every feed state, ordered by feed id. */
   listFeedStates(): Promise<FeedState[]>;
   /** States whose `nextPollAt` is at or before `now` (or never set). Reads ∝ due feeds. */

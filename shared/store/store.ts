@@ -55,6 +55,9 @@ export class Store implements PipelineStore, StoreReader {
   putFeedState(state: FeedState): Promise<void> {
     return this.feedStates.putFeedState(state);
   }
+  putFeedStates(states: FeedState[]): Promise<void> {
+    return this.feedStates.putFeedStates(states);
+  }
   getFeedStates(feedIds: string[]): Promise<Map<string, FeedState>> {
     return this.feedStates.getFeedStates(feedIds);
   }
