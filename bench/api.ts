@@ -1,5 +1,5 @@
 /**
- * API latency benchmark (store issue §8): a store of N items (default 10,000) in an in-memory dynalite, the real
+ * API latency benchmark: a store of N items (default 10,000) in an in-memory dynalite, the real
  * API handler (`createApi`) behind the local node:http server (`local/api-server.ts`), and autocannon driving
  * `GET /items?topic=…&limit=20`. Reports p50/p97.5/p99/max/mean latency (ms; autocannon rounds percentiles to
  * whole ms) and requests/s; mean latency and req/s also as ratios to the baseline measured in the same run:

@@ -1,5 +1,5 @@
 /**
- * Bundle size and cold-start benchmark (issue 8 §6): for each synthesised Lambda bundle in cdk.out, the zipped
+ * Bundle size and cold-start benchmark: for each synthesised Lambda bundle in cdk.out, the zipped
  * asset size (what Lambda receives; target < 1 MB except process-article) and the init time of the bundle in a
  * fresh `node` process (median of N), against a baseline measured in the same run: an empty ESM handler bundle
  * (the floor of process start + module load on this machine).

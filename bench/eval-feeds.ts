@@ -1,5 +1,5 @@
 /**
- * Feed evaluation (feed issue §9): `npm run eval:feeds [-- --corpus DIR] [--json]`.
+ * Feed evaluation: `npm run eval:feeds [-- --corpus DIR] [--json]`.
  *
  * Walks the read-only corpus (default `../shared/corpus/feeds`, beside the repo), parses every file with
  * `parseFeed`, and compares with the expectations shipped there:
@@ -132,7 +132,7 @@ function sameUrl(ours: string | null | undefined, expected: string, base: string
   const e = canonicalizeUrl(expected, base);
   if (ours === e || ours === expected) return true;
   // Deliberate difference: FeedBurner proxy links (`/~r/<feed>/~3/<id>/…`) are replaced by the entry's
-  // feedburner:origLink (feed issue §6, "FeedBurner wrapper links unwrapped"). Same article slug = agreement.
+  // feedburner:origLink. Same article slug = agreement.
   if (e && /\/~r\/.+\/~3\//.test(e)) {
     const slug = (u: string) => new URL(u).pathname.split('/').filter(Boolean).pop() ?? '';
     try {

@@ -1,5 +1,5 @@
 /**
- * Topic matcher benchmark (topics issue §7): classify 1,000 article-length texts against the shipped topic set.
+ * Topic matcher benchmark: classify 1,000 article-length texts against the shipped topic set.
  *
  * Input (read from its path, never copied): the expected body texts of `../shared/corpus/newspaper-fulltext/text`
  * and `../shared/corpus/newspaper4k-testdata/txt` (news articles, several languages), cycled to 1,000 documents;

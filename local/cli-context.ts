@@ -3,7 +3,7 @@ import type { Config } from '../shared/config/load.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../shared/log.ts';
 
-/** Global CLI options (foundation issue §3). */
+/** Global CLI options. */
 export interface GlobalOptions {
   /** Path to wirewatch.yaml (default `./wirewatch.yaml`, env `WIREWATCH_CONFIG`). */
   config: string;

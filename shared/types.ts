@@ -29,11 +29,11 @@ export interface Enclosure {
 }
 
 /**
- * One entry of a feed, normalised (feed issue §6). Produced by `shared/feeds`, carried in the article
+ * One entry of a feed, normalised. Produced by `shared/feeds`, carried in the article
  * queue message, and used as the extraction fallback.
  */
 export interface FeedEntry {
-  /** Identity key within wirewatch: `url:<canonical url>`, `guid:<guid>` or `hash:<sha256 hex>` (feed issue §7). */
+  /** Identity key within wirewatch: `url:<canonical url>`, `guid:<guid>` or `hash:<sha256 hex>`. */
   key: string;
   guid: string | null;
   /** Absolute, canonicalised article URL (tracking parameters removed), or null when the entry has none. */
@@ -59,7 +59,7 @@ export interface ParsedFeed {
   warnings: string[];
 }
 
-/** Health status of a feed (feed issue §3). */
+/** Health status of a feed. */
 export type FeedStatus =
   | 'ok'
   | 'not_modified'
@@ -103,7 +103,7 @@ export interface ArticleJob {
   discoveredAt: IsoDateTime;
 }
 
-/** Extraction outcome per page (extraction issue §2). */
+/** Extraction outcome per page. */
 export type ExtractionStatus =
   | 'full'
   | 'partial'
@@ -166,7 +166,7 @@ export interface TopicMatch {
   evidence: Evidence[];
 }
 
-/** The item as stored and returned by `GET /items/{id}` (store issue §1). */
+/** The item as stored and returned by `GET /items/{id}`. */
 export interface StoredItem {
   /** Stable hash of the canonical URL: `i_` + first 24 hex chars of sha256(canonical URL). */
   id: string;
@@ -194,7 +194,7 @@ export interface StoredItem {
   textTruncated: boolean;
   /** sha256 hex of the text before truncation. */
   contentHash: string;
-  /** Seam for near-duplicate wire copies (later issue); today equals `id`. */
+  /** Seam for near-duplicate wire copies; today equals `id`. */
   storyId: string;
   /** TTL, epoch seconds (DynamoDB TTL attribute `expiresAt`). */
   expiresAt: number;
@@ -218,11 +218,11 @@ export interface AlertJob {
   topicId: string;
   /** Story id (today the item id); alerts dedupe on story × topic × subscription. */
   storyId: string;
-  /** Set when the hit came from a backtest re-tag: never alerts (alerts issue §6). */
+  /** Set when the hit came from a backtest re-tag: never alerts. */
   retag?: boolean;
 }
 
-/** Summary printed by `wirewatch run --once --json` (foundation issue §3). All integers. */
+/** Summary printed by `wirewatch run --once --json`. All integers. */
 export interface CycleSummary {
   feeds: { total: number; ok: number; notModified: number; failed: number };
   entries: { seen: number; new: number };

@@ -61,7 +61,7 @@ export function formatItem(item: StoredItem): string {
 
 /**
  * `wirewatch items [--topic ID] [--feed ID] [--since ISO] [--until ISO] [--q TEXT] [--limit N] [--cursor C]`
- * and `wirewatch item <id>` (foundation issue §3): read the embedded store through the same query code as the
+ * and `wirewatch item <id>`: read the embedded store through the same query code as the
  * API (`listItems`), printing `{"items":[…],"nextCursor"}` / the full item (`GET /items/{id}` JSON).
  * Bad options exit 2 with `{"error":{code,message}}` (`--json`); an unknown item id exits 1 with `not_found`.
  */

@@ -47,7 +47,7 @@ export function alertKey(storyId: string, topicId: string, subscriptionId: strin
 }
 
 /**
- * Creates the alert fan-out (alerts issue 7). See `Alerter` for each operation's contract.
+ * Creates the alert fan-out. See `Alerter` for each operation's contract.
  * @throws ConfigError when a subscription's digest schedule is invalid (config validation normally catches it first)
  */
 export function createAlerter(deps: AlertDeps): Alerter {

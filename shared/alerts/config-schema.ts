@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDigestSchedule } from './schedule.ts';
 
 /**
- * `channels:`, `subscriptions:` and `alerts:` sections of wirewatch.yaml (alerts issue §1, §5, §6).
+ * `channels:`, `subscriptions:` and `alerts:` sections of wirewatch.yaml.
  * Owned by shared/alerts. Secrets are referenced by environment variable name only.
  */
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');

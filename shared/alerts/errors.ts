@@ -1,7 +1,7 @@
 import { WirewatchError } from '../errors.ts';
 
 /**
- * Every failure of the alerts module (issue 7). Channel failures are caught inside `deliver` and recorded on the
+ * Every failure of the alerts module. Channel failures are caught inside `deliver` and recorded on the
  * alert record (`lastError`, `lastErrorCode`, `retryable`); they never escape it. Stable codes:
  *
  * - `channel_misconfigured` — the channel cannot be used as configured (env var unset, no SMTP/SES). Not retryable

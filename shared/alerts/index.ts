@@ -1,5 +1,5 @@
 /**
- * Alert fan-out (alerts issue 7): subscriptions → channels (console, Slack, email, webhook, SNS), realtime and
+ * Alert fan-out: subscriptions → channels (console, Slack, email, webhook, SNS), realtime and
  * digest, hourly budgets, exactly-once-looking delivery records, parking and retry, old-item suppression.
  * Public entry of shared/alerts; see README.md#alerts for the user-facing description.
  */

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { ConfigError } from '../errors.ts';
 
-/** A parsed digest schedule (alerts issue §1): `hourly`, or `daily HH:MM [Area/City]` (zone default UTC). */
+/** A parsed digest schedule: `hourly`, or `daily HH:MM [Area/City]` (zone default UTC). */
 export type DigestSchedule =
   | { kind: 'hourly'; text: string }
   | { kind: 'daily'; text: string; hour: number; minute: number; timeZone: string };

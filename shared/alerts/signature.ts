@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Webhook signing (alerts issue §2). Each POST carries:
+ * Webhook signing. Each POST carries:
  *
  * - `X-Wirewatch-Timestamp`: Unix time in seconds (decimal string) when the request was signed;
  * - `X-Wirewatch-Signature`: `v1=` + lower-case hex HMAC-SHA256 (RFC 2104, FIPS 180-4) keyed with the shared

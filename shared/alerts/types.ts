@@ -7,14 +7,14 @@ import type { Logger } from '../log.ts';
 import type { AlertJob, IsoDateTime, StoredItem, TopicMatch } from '../types.ts';
 
 /**
- * Lifecycle of one alert record (story × topic × subscription), alerts issue §3:
+ * Lifecycle of one alert record (story × topic × subscription):
  *
  * - `pending` — claimed by a conditional put, a send is in progress (a crash leaves it here; `retryParked`
  *   re-drives `pending` records older than 10 minutes).
  * - `sent` — delivered (realtime, in a digest, or by a retry; see `via`).
  * - `failed` — parked after the retry budget; `retryParked` / `wirewatch alerts retry` re-drives it.
  * - `deferred` — waiting for the subscription's next digest (digest mode, or realtime over its hourly budget).
- * - `suppressed` — never sent: item older than `alerts.maxItemAgeHours`, or a backtest re-tag (issue §6).
+ * - `suppressed` — never sent: item older than `alerts.maxItemAgeHours`, or a backtest re-tag.
  */
 export type AlertStatus = 'pending' | 'sent' | 'failed' | 'deferred' | 'suppressed';
 
@@ -47,7 +47,7 @@ export interface AlertContent {
 
 /** One alert record as stored under `ALERT#<storyId>#<topicId>` / `SUB#<subscriptionId>` and listed by the CLI. */
 export interface AlertRecord {
-  /** `<storyId>#<topicId>#<subscriptionId>` — the dedupe key (alerts issue §3, §4). */
+  /** `<storyId>#<topicId>#<subscriptionId>` — the dedupe key. */
   key: string;
   itemId: string;
   storyId: string;
@@ -135,7 +135,7 @@ export interface AlertDeps {
   consoleWrite?: (line: string) => void;
 }
 
-/** The alert fan-out use-case (alerts issue 7). */
+/** The alert fan-out use-case. */
 export interface Alerter {
   /**
    * Alert jobs for an item's new topic hits: one per distinct topic id. Pure, no I/O.

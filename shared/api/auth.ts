@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { WirewatchError } from '../errors.ts';
 
 /*
- * API authentication (store issue §6): bearer tokens (RFC 6750) checked against SHA-256 hashes of the valid
+ * API authentication: bearer tokens (RFC 6750) checked against SHA-256 hashes of the valid
  * tokens, in constant time. AWS: a Lambda authorizer reads the hashes from a Secrets Manager secret; locally
  * the token comes from `WIREWATCH_API_TOKEN` or is generated once when `serve` starts.
  */
@@ -91,7 +91,7 @@ export class TokenVerifier {
 }
 
 /**
- * The local token rule (store issue §6): `WIREWATCH_API_TOKEN` when set and non-blank (trimmed), else a fresh
+ * The local token rule: `WIREWATCH_API_TOKEN` when set and non-blank (trimmed), else a fresh
  * random token (32 bytes, base64url) that the caller prints once. Call once per `serve` start.
  * @returns the token and whether it was generated
  */

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { ConfigError, InputError } from '../errors.ts';
 
 /*
- * Opaque, integrity-protected page cursors (store issue §5). A cursor is
+ * Opaque, integrity-protected page cursors. A cursor is
  *   `v1.<base64url(JSON {l: last, f: queryFingerprint})>.<base64url(HMAC-SHA256(key, "v1." + payload))>`
  * (HMAC: RFC 2104; base64url: RFC 4648 §5). The fingerprint binds a cursor to the filters it was issued for,
  * so a cursor from another query ("foreign") is refused like a tampered one.

@@ -85,7 +85,7 @@ export function feedHealth(states: FeedState[], configured: FeedSource[] = []): 
 }
 
 /**
- * Creates the API handler (store issue §5–6), used unchanged by the Lambda (API Gateway HTTP API) and by the
+ * Creates the API handler, used unchanged by the Lambda (API Gateway HTTP API) and by the
  * local server. Routes (GET only): `/items`, `/items/{id}`, `/topics`, `/feeds`, `/openapi.json`, `/healthz`.
  * Every route but `/healthz` needs `Authorization: Bearer <token>` (401 otherwise, before routing, so
  * anonymous callers learn nothing). Bad parameters → 400 `{"error":{"code","message"}}` naming the

@@ -1,5 +1,5 @@
 /**
- * shared/api — the framework-free HTTP API of wirewatch (store issue #6): handler, auth, cursors, OpenAPI.
+ * shared/api — the framework-free HTTP API of wirewatch: handler, auth, cursors, OpenAPI.
  * Documented in README.md#http-api.
  */
 export {

@@ -4,7 +4,7 @@ import type { ItemQuery, StoreReader } from '../store/index.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 
 /*
- * The one implementation of "list items" shared by `GET /items` and `wirewatch items` (store issue §7):
+ * The one implementation of "list items" shared by `GET /items` and `wirewatch items`:
  * parameter validation, cursor handling and the store query.
  */
 

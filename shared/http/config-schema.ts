@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * `http:` section of wirewatch.yaml — settings of the outbound HTTP chokepoint (feed issue §1).
+ * `http:` section of wirewatch.yaml — settings of the outbound HTTP chokepoint.
  * Owned by shared/http; extend here, not in shared/config/schema.ts.
  */
 export const httpConfigSchema = z

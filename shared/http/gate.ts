@@ -1,5 +1,5 @@
 /**
- * In-process politeness gate (feed issue §3): at most one request in flight per host, and at least `gapMs`
+ * In-process politeness gate: at most one request in flight per host, and at least `gapMs`
  * between the end of one request to a host and the start of the next. Waiters are served in FIFO order.
  */
 export class HostGate {

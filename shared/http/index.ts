@@ -1,5 +1,5 @@
 /**
- * The one outbound HTTP chokepoint (feed issue §1). Every request wirewatch makes — feeds, article pages,
+ * The one outbound HTTP chokepoint. Every request wirewatch makes — feeds, article pages,
  * autodiscovery, webhooks — goes through `createHttpClient(...).request`. On undici 7 (`undici.request`, which
  * neither follows redirects nor decompresses, so both happen here under our rules).
  *
@@ -26,7 +26,7 @@ export { HttpError, errorForStatus, parseRetryAfter, isRetryableStatus, type Htt
 export { blockedReason, isIpLiteralHost } from './address.ts';
 export { httpConfigSchema, type HttpConfig } from './config-schema.ts';
 
-/** Maximum redirect hops followed (feed issue §1). */
+/** Maximum redirect hops followed. */
 export const MAX_REDIRECTS = 5;
 
 /** wirewatch's version as sent in the User-Agent. */

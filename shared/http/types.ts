@@ -1,4 +1,4 @@
-/** Public shapes of the HTTP chokepoint (feed issue §1, DEVELOPERS.md "Module contracts — http"). */
+/** Public shapes of the HTTP chokepoint. */
 
 /** What a request is for: selects the `Accept` header, the default body cap and politeness rules. */
 export type RequestKind = 'feed' | 'page' | 'webhook';

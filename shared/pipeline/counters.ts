@@ -1,7 +1,7 @@
 import type { CycleSummary } from '../types.ts';
 import type { MetricName, MetricsPort } from './ports.ts';
 
-/** In-memory `MetricsPort` that can render the `run --once --json` summary (foundation issue §3). */
+/** In-memory `MetricsPort` that can render the `run --once --json` summary. */
 export class CycleCounters implements MetricsPort {
   private readonly values = new Map<MetricName, number>();
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `store:` and `api:` sections of wirewatch.yaml (store/API issue). Owned by shared/store and shared/api. */
+/** `store:` and `api:` sections of wirewatch.yaml. Owned by shared/store and shared/api. */
 export const storeConfigSchema = z
   .object({
     tableName: z.string().min(3).default('wirewatch'),

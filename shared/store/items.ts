@@ -148,7 +148,7 @@ export class ItemRepo {
   }
 
   /**
-   * Stores one processed article idempotently (store issue §2):
+   * Stores one processed article idempotently:
    * - first sight → conditional put (`attribute_not_exists(pk)`), outcome `created`, newTopics = all topics;
    * - same content (title + text hash) and nothing new → `unchanged`, nothing changes, newTopics = [];
    * - changed title/text → the item is rewritten in place with `version + 1`, outcome `updated`, newTopics =

@@ -1,5 +1,5 @@
 /**
- * Lenient date parsing for feeds (feed issue §6). Never depends on the machine's time zone: a date without a
+ * Lenient date parsing for feeds. Never depends on the machine's time zone: a date without a
  * zone is UTC. Formats read:
  * - RFC 3339 / ISO 8601 / W3C-DTF (`2023-03-20T12:00:00Z`, `2023-03-20T12:00:00.5+01:00`, `2023-03-20 12:00`,
  *   `2023-03-20`, `2023-03`, `2023`, basic `20230320T120000Z`);

@@ -1,5 +1,5 @@
 /**
- * Small text helpers for feed fields (feed issue §6): HTML → plain text, entity decoding, control-character
+ * Small text helpers for feed fields: HTML → plain text, entity decoding, control-character
  * stripping, whitespace collapsing. Entity tables are the WHATWG HTML named character references
  * (`entities` package); this is not an HTML sanitiser (wirewatch keeps no HTML: items carry plain text).
  */
