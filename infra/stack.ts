@@ -176,8 +176,9 @@ export class WirewatchStack extends Stack {
       maxConcurrency: settings.pollConcurrency,
       alarmTopic: this.opsTopic,
     });
+    // The scheduler only reads (catalog marker, due-time index); new feeds' initial states are written by poll-feed.
     functions['schedule-feeds']
-      .bindTable(this.table, { accessMode: 'RW' })
+      .bindTable(this.table, { accessMode: 'RO' })
       .bindQueue(this.feedQueue.sqsQueue, 'FEED_QUEUE_URL');
 
     // poll-feed → article queue → process-article (partial batch failures; poison articles park after 5 receives).

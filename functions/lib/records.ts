@@ -27,8 +27,11 @@ export function parseRecord<T>(record: Pick<SQSRecord, 'body' | 'messageId'>, sc
 
 const nullableString = z.string().nullable();
 
-/** Schema of `FeedMessage` (feed queue). */
-export const feedMessageSchema = z.object({ feedId: z.string().min(1), force: z.boolean().optional() });
+/** Schema of `FeedMessage` (feed queue): a feed to poll, or a catalog to complete. */
+export const feedMessageSchema = z.union([
+  z.strictObject({ feedId: z.string().min(1), force: z.boolean().optional() }),
+  z.strictObject({ catalog: z.string().regex(/^[0-9a-f]{64}$/) }),
+]);
 
 /** Schema of `FeedEntry` as carried in article jobs. */
 export const feedEntrySchema = z.object({

@@ -10,10 +10,23 @@ export interface QueuePort<T> {
 }
 
 /** Body of a feed-queue message: poll this feed now. `force` polls even when the feed is not due. */
-export interface FeedMessage {
+export interface PollMessage {
   feedId: string;
   force?: boolean;
+  catalog?: never;
 }
+
+/**
+ * Body of a feed-queue message that completes the due-time index for a changed set of configured feeds (`catalog`
+ * = their `catalogHash`): the scheduler only reads, so the poller writes the initial states.
+ */
+export interface CatalogMessage {
+  catalog: string;
+  feedId?: never;
+}
+
+/** A feed-queue message. */
+export type FeedMessage = PollMessage | CatalogMessage;
 
 /** The three queues of the pipeline (schedule → feeds → articles → alerts). */
 export interface PipelineQueues {

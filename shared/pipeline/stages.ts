@@ -17,11 +17,12 @@ import type { FeedMessage } from './ports.ts';
 
 /**
  * The feeds to poll now: every configured feed whose state says it is due (`nextPollAt` ≤ now, or never polled).
- * A tick reads only the due feeds, from the store's due-time index; when the configured feed set changed since
- * the last complete tick (catalog hash), it first reads every configured feed's state by key and gives each feed
- * without one an initial, immediately due state, so every feed is on the index. With `force`, every configured
- * feed (conditional GET still applies inside `pollFeedStage`).
- * @returns feed-queue messages, one per feed, in configuration order
+ * Read-only. A tick reads the catalog marker and then only the due feeds, from the store's due-time index (one
+ * Query per shard): reads grow with the due feeds, not with all feeds. When the configured feed set changed (the
+ * marker differs), the tick reads every configured feed's state by key instead, and adds a catalog message: the
+ * poller then writes initial states for new feeds, so they are on the index from then on. With `force`, every
+ * configured feed (conditional GET still applies inside `pollFeedStage`).
+ * @returns feed-queue messages: one per due feed in configuration order, then the catalog message if any
  */
 export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boolean } = {}): Promise<FeedMessage[]> {
   const feeds = ctx.config.feeds;
@@ -29,20 +30,33 @@ export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boole
   const now = ctx.now();
   const hash = catalogHash(feeds.map((f) => f.id));
   const due = new Set<string>();
-  if ((await ctx.store.getCatalogHash()) !== hash) {
+  const catalogChanged = (await ctx.store.getCatalogHash()) !== hash;
+  if (catalogChanged) {
     const states = await ctx.store.getFeedStates(feeds.map((f) => f.id));
-    // Re-put every state: a new feed enters the index, and an existing one is (re)indexed under the current layout.
-    await ctx.store.putFeedStates(feeds.map((f) => states.get(f.id) ?? initialFeedState(f)));
     for (const f of feeds) {
       const next = states.get(f.id)?.nextPollAt;
       if (!next || Date.parse(next) <= now.getTime()) due.add(f.id);
     }
-    await ctx.store.putCatalogHash(hash, now);
   } else {
     for (const s of await ctx.store.listDueFeedStates(now)) due.add(s.feedId);
   }
   // Feeds removed from the configuration may still be on the index: only configured feeds are polled.
-  return feeds.filter((f) => due.has(f.id)).map((f) => ({ feedId: f.id }));
+  const messages: FeedMessage[] = feeds.filter((f) => due.has(f.id)).map((f) => ({ feedId: f.id }));
+  if (catalogChanged) messages.push({ catalog: hash });
+  return messages;
+}
+
+/**
+ * Completes the due-time index after the configured feeds changed (a catalog message): initial, immediately due
+ * states for feeds never polled, then the catalog marker. A message for an older configuration is ignored.
+ * @returns the number of states written
+ */
+export async function indexCatalogStage(ctx: PipelineContext, hash: string): Promise<number> {
+  const feeds = ctx.config.feeds;
+  if (catalogHash(feeds.map((f) => f.id)) !== hash) return 0;
+  const written = await ctx.store.indexCatalog(feeds, (id) => initialFeedState(feedById(ctx, id)), hash, ctx.now());
+  ctx.logger.info('feed catalog indexed', { stage: 'schedule', feeds: feeds.length, written });
+  return written;
 }
 
 /** Configured feeds by id, built once per configuration (constant-time lookup for every queue message). */
@@ -67,6 +81,10 @@ export function feedById(ctx: PipelineContext, feedId: string): FeedSource {
  * returns no jobs; it never throws for feed problems, so one bad feed never stops the others.
  */
 export async function pollFeedStage(ctx: PipelineContext, msg: FeedMessage): Promise<ArticleJob[]> {
+  if (msg.catalog !== undefined) {
+    await indexCatalogStage(ctx, msg.catalog);
+    return [];
+  }
   const feed = feedById(ctx, msg.feedId);
   const log = ctx.logger.child({ stage: 'poll', feedId: feed.id, feedUrl: feed.url });
   const started = Date.now();

@@ -70,12 +70,51 @@ export class FeedStateRepo {
     await this.table.put(stateRecord(state), { what: `feed state ${state.feedId}` });
   }
 
-  /** Writes many states at once (BatchWriteItem, 25 per request): the scheduler's catalog pass. */
-  async putFeedStates(states: FeedState[]): Promise<void> {
-    await this.table.batchWrite(
-      states.map((s) => ({ PutRequest: { Item: stateRecord(s) } })),
-      'feed states',
+  /**
+   * Completes the due-time index for these configured feeds, then records `hash` as the catalog marker: a feed
+   * without a state gets `initial(feed)` (due at once), and a state stored under an older index layout is re-put.
+   * Both writes are conditional, so a state a concurrent poll just wrote is never replaced. Reads: one BatchGet
+   * per 100 feeds; writes: one per feed that needed it.
+   * @returns how many states were written
+   */
+  async indexCatalog(
+    feeds: Array<{ id: string }>,
+    initial: (feedId: string) => FeedState,
+    hash: string,
+    at: Date,
+  ): Promise<number> {
+    const recs = await this.table.batchGet(
+      feeds.map((f) => ({ pk: KEY_PREFIX.feed + f.id, sk: 'STATE' })),
+      { what: 'feed states' },
     );
+    const stored = new Map(recs.map((r) => [getS(r, 'pk') ?? '', r] as const));
+    const writes: Array<() => Promise<boolean>> = [];
+    for (const f of feeds) {
+      const rec = stored.get(KEY_PREFIX.feed + f.id);
+      if (!rec) {
+        writes.push(() =>
+          this.table.put(stateRecord(initial(f.id)), {
+            condition: { expression: 'attribute_not_exists(pk)' },
+            what: `feed state ${f.id}`,
+          }),
+        );
+      } else if (!getS(rec, TABLE_GSIS[1].partitionKey)?.startsWith(GSI_PARTITIONS.feedsDue)) {
+        const state = parseJsonAttr<FeedState>(rec, 'state', `feed state ${f.id}`);
+        writes.push(() =>
+          this.table.put(stateRecord(state), {
+            condition: { expression: '#st = :old', names: { '#st': 'state' }, values: { ':old': rec.state! } },
+            what: `feed state ${f.id}`,
+          }),
+        );
+      }
+    }
+    let written = 0;
+    for (let i = 0; i < writes.length; i += 25) {
+      const done = await Promise.all(writes.slice(i, i + 25).map((w) => w()));
+      written += done.filter(Boolean).length;
+    }
+    await this.putCatalogHash(hash, at);
+    return written;
   }
 
   /** Every feed state on the index, ordered by feed id (one paginated Query per shard; eventually consistent). */

@@ -11,15 +11,19 @@ import type { ItemInput, ItemPage, ItemQuery, SaveResult } from './items.ts';
 export interface FeedStateStore extends FeedStateAccess {
   /** States of many feeds by id; feeds without a state are absent. */
   getFeedStates(feedIds: string[]): Promise<Map<string, FeedState>>;
-  /** Writes many states at once (the scheduler's catalog pass). */
-  putFeedStates(states: FeedState[]): Promise<void>;
+  /** Completes the due-time index for a changed set of configured feeds and records the catalog marker. */
+  indexCatalog(
+    feeds: Array<{ id: string }>,
+    initial: (feedId: string) => FeedState,
+    hash: string,
+    at: Date,
+  ): Promise<number>;
   /** Every feed state, ordered by feed id. */
   listFeedStates(): Promise<FeedState[]>;
   /** States whose `nextPollAt` is at or before `now` (or never set). Reads ∝ due feeds. */
   listDueFeedStates(now: Date): Promise<FeedState[]>;
   /** Hash of the feed ids whose states are all on the due-time index, or null. */
   getCatalogHash(): Promise<string | null>;
-  putCatalogHash(hash: string, at: Date): Promise<void>;
 }
 
 /** Entries processed per feed. */

@@ -55,8 +55,13 @@ export class Store implements PipelineStore, StoreReader {
   putFeedState(state: FeedState): Promise<void> {
     return this.feedStates.putFeedState(state);
   }
-  putFeedStates(states: FeedState[]): Promise<void> {
-    return this.feedStates.putFeedStates(states);
+  indexCatalog(
+    feeds: Array<{ id: string }>,
+    initial: (feedId: string) => FeedState,
+    hash: string,
+    at: Date,
+  ): Promise<number> {
+    return this.feedStates.indexCatalog(feeds, initial, hash, at);
   }
   getFeedStates(feedIds: string[]): Promise<Map<string, FeedState>> {
     return this.feedStates.getFeedStates(feedIds);
@@ -69,9 +74,6 @@ export class Store implements PipelineStore, StoreReader {
   }
   getCatalogHash(): Promise<string | null> {
     return this.feedStates.getCatalogHash();
-  }
-  putCatalogHash(hash: string, at: Date): Promise<void> {
-    return this.feedStates.putCatalogHash(hash, at);
   }
 
   // entries

@@ -150,9 +150,15 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
     // Only the sender of each queue may send to it; the api cannot write the table.
     const senders = HANDLERS.filter((h) => policyOf(t, h).some((s) => [s.Action].flat().includes('sqs:SendMessage')));
     expect(senders.sort()).toEqual(['poll-feed', 'process-article', 'schedule-feeds']);
-    const apiActions = policyOf(t, 'api').flatMap((s) => [s.Action].flat());
-    expect(apiActions).toContain('dynamodb:Query');
-    expect(apiActions.filter((a) => a.startsWith('dynamodb:') && /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    // The api and the scheduler only read the table.
+    for (const reader of ['api', 'schedule-feeds'] as const) {
+      const actions = policyOf(t, reader).flatMap((s) => [s.Action].flat());
+      expect(actions, reader).toContain('dynamodb:Query');
+      expect(
+        actions.filter((a) => a.startsWith('dynamodb:') && /Put|Update|Delete|Write/.test(a)),
+        reader,
+      ).toEqual([]);
+    }
     const publishers = HANDLERS.filter((h) => policyOf(t, h).some((s) => [s.Action].flat().includes('sns:Publish')));
     expect(publishers.sort()).toEqual(['digest', 'fan-out-alerts']);
   });

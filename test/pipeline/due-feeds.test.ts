@@ -7,7 +7,8 @@ import type { EmbeddedStore } from '../../local/embedded-store.ts';
 import { resolveConfig } from '../../shared/config/load.ts';
 import { initialFeedState } from '../../shared/feeds/index.ts';
 import { createPipelineContext, type PipelineContext } from '../../shared/pipeline/context.ts';
-import { feedById, selectDueFeeds } from '../../shared/pipeline/stages.ts';
+import { feedById, pollFeedStage, selectDueFeeds } from '../../shared/pipeline/stages.ts';
+import type { FeedMessage } from '../../shared/pipeline/ports.ts';
 import type { Store } from '../../shared/store/index.ts';
 import { startTestDynamo } from '../helpers/dynalite.ts';
 
@@ -43,8 +44,16 @@ describe('selectDueFeeds', () => {
   it('first tick: every configured feed is due and enters the index; later ticks read only the due feeds', async () => {
     const ctx = await contextFor(200, 'due-a');
     const store = ctx.store as Store;
+    const before0 = { ...store.table.counters };
     const first = await selectDueFeeds(ctx);
-    expect(first).toHaveLength(200);
+    // The scheduler only reads: every feed is due, plus one catalog message for the poller.
+    expect(first.filter((m) => m.feedId !== undefined)).toHaveLength(200);
+    const catalog = first.at(-1) as FeedMessage;
+    expect(catalog.catalog).toMatch(/^[0-9a-f]{64}$/);
+    expect(
+      Object.keys(delta(store, before0)).filter((op) => !['GetItem', 'BatchGetItem', 'Query'].includes(op)),
+    ).toEqual([]);
+    expect(await pollFeedStage(ctx, catalog)).toEqual([]);
     expect(await store.listFeedStates()).toHaveLength(200);
 
     // 190 feeds polled recently and not due for 5 minutes; 10 are due.
@@ -64,7 +73,7 @@ describe('selectDueFeeds', () => {
 
   it('a feed added to the configuration is due on the next tick; a removed feed is never selected', async () => {
     const small = await contextFor(3, 'due-b');
-    await selectDueFeeds(small);
+    await pollFeedStage(small, (await selectDueFeeds(small)).at(-1)!);
     for (const f of small.config.feeds) {
       await small.store.putFeedState({ ...initialFeedState(f), status: 'ok', nextPollAt: iso(300_000) });
     }
@@ -76,9 +85,21 @@ describe('selectDueFeeds', () => {
       config: { ...bigger.config, feeds: bigger.config.feeds.filter((f) => f.id !== 'f2') },
     };
     const due = await selectDueFeeds(withoutF2);
-    expect(due.map((m) => m.feedId)).toEqual(['f3', 'f4']);
+    expect(due.map((m) => m.feedId ?? 'catalog')).toEqual(['f3', 'f4', 'catalog']);
+    await pollFeedStage(withoutF2, due.at(-1)!);
     // The marker now matches: the next tick uses the index and still ignores the removed feed.
     expect((await selectDueFeeds(withoutF2)).map((m) => m.feedId)).toEqual(['f3', 'f4']);
+  });
+
+  it('a catalog message for an older configuration changes nothing; a state a poll wrote is never replaced', async () => {
+    const ctx = await contextFor(2, 'due-d');
+    const polled = { ...initialFeedState(feedById(ctx, 'f0')), status: 'ok' as const, nextPollAt: iso(60_000) };
+    await ctx.store.putFeedState(polled);
+    expect(await pollFeedStage(ctx, { catalog: 'a'.repeat(64) })).toEqual([]);
+    expect(await ctx.store.getFeedState('f1')).toBeNull();
+    await pollFeedStage(ctx, (await selectDueFeeds(ctx)).at(-1)!);
+    expect(await ctx.store.getFeedState('f0')).toEqual(polled);
+    expect((await ctx.store.getFeedState('f1'))?.status).toBeNull();
   });
 
   it('feedById finds a feed by id and refuses an unknown one', async () => {
