@@ -1,7 +1,4 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { loadConfig } from '../shared/config/load.ts';
 import {
   apiRequestFromHttpApiEvent,
@@ -12,7 +9,7 @@ import {
 } from '../shared/api/index.ts';
 import { createAuthorizer, loadApiSecret } from '../shared/api/auth.ts';
 import { Store } from '../shared/store/index.ts';
-import { loadSecretsIntoEnv, powertoolsLogger, requireEnv } from './lib/aws.ts';
+import { awsRuntime, instrumented, loadSecretsIntoEnv, powertoolsLogger, requireEnv } from './lib/aws.ts';
 
 /**
  * API Gateway HTTP API (payload 2.0) → the same API handler the local server uses (`shared/api`).
@@ -29,12 +26,16 @@ export function createApiHandler(api: () => Promise<{ handle(req: ApiRequest): P
 
 let built: Promise<{ handle(req: ApiRequest): Promise<ApiResponse> }> | undefined;
 
-/** Builds the API from the environment: TABLE_NAME, API_TOKENS_SECRET_ARN, WIREWATCH_CONFIG. */
+/**
+ * Builds the API from the environment (TABLE_NAME, API_TOKENS_SECRET_ARN, WIREWATCH_CONFIG) with the container's
+ * shared AWS runtime: the same SDK clients and retry policy as every other function.
+ */
 async function buildFromEnv(env: NodeJS.ProcessEnv = process.env) {
-  const secrets = new SecretsManagerClient({});
+  const { clients, logger: ptLogger } = awsRuntime(env);
+  const secrets = clients.secrets;
   // The stack passes the cursor key secret through WIREWATCH_SECRETS (into env[api.cursorKeyEnv]).
   await loadSecretsIntoEnv(env.WIREWATCH_SECRETS, secrets, env);
-  const logger = powertoolsLogger(new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'wirewatch' }));
+  const logger = powertoolsLogger(ptLogger);
   const config = await loadConfig(env.WIREWATCH_CONFIG ?? 'wirewatch.yaml');
   // Every container must share the cursor HMAC key, or cursors break between them: it comes from the API
   // secret's `cursorKey`, else from the secret loaded above. Token hashes are re-read every 5 minutes
@@ -42,7 +43,7 @@ async function buildFromEnv(env: NodeJS.ProcessEnv = process.env) {
   const secretId = requireEnv('API_TOKENS_SECRET_ARN', env);
   const secret = await loadApiSecret(secrets, secretId);
   const store = new Store({
-    client: new DynamoDBClient({ maxAttempts: 5 }),
+    client: clients.dynamo,
     tableName: requireEnv('TABLE_NAME', env),
     retentionDays: config.store.retentionDays,
   });
@@ -56,10 +57,14 @@ async function buildFromEnv(env: NodeJS.ProcessEnv = process.env) {
   });
 }
 
-export const handler = createApiHandler(() => {
+const apiHandler = createApiHandler(() => {
   built ??= buildFromEnv();
   built.catch(() => {
     built = undefined;
   });
   return built;
 });
+
+/** The Lambda entry: `apiHandler` with the Powertools conventions (`instrumented`). */
+export const handler = (event: APIGatewayProxyEventV2, context?: Context) =>
+  instrumented(awsRuntime(), context, () => apiHandler(event));

@@ -1,6 +1,6 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
 import { createAuthorizer, type AuthorizerEvent } from '../shared/api/auth.ts';
-import { requireEnv } from './lib/aws.ts';
+import { awsRuntime, instrumented, requireEnv } from './lib/aws.ts';
 
 /**
  * API Gateway HTTP API Lambda authorizer (payload 2.0, simple responses): `Authorization: Bearer <token>` is
@@ -9,10 +9,13 @@ import { requireEnv } from './lib/aws.ts';
  */
 let authorizer: ReturnType<typeof createAuthorizer> | undefined;
 
-export const handler = async (event: AuthorizerEvent): Promise<{ isAuthorized: boolean }> => {
-  authorizer ??= createAuthorizer({
-    secrets: new SecretsManagerClient({}),
-    secretId: requireEnv('API_TOKENS_SECRET_ARN'),
+export const handler = async (event: AuthorizerEvent, context?: Context): Promise<{ isAuthorized: boolean }> => {
+  const rt = awsRuntime();
+  return instrumented(rt, context, async () => {
+    authorizer ??= createAuthorizer({ secrets: rt.clients.secrets, secretId: requireEnv('API_TOKENS_SECRET_ARN') });
+    const decision = await authorizer.authorize(event);
+    // Never the token: only the decision, so refusals can be counted in Logs Insights.
+    rt.logger.debug('authorizer decision', { isAuthorized: decision.isAuthorized });
+    return decision;
   });
-  return authorizer.authorize(event);
 };

@@ -101,6 +101,8 @@ export interface ArticleJob {
   entry: FeedEntry;
   /** When the poller first saw this entry. */
   discoveredAt: IsoDateTime;
+  /** Correlation id of the feed poll that found the entry; carried on to its alert jobs and every log line. */
+  correlationId?: string;
 }
 
 /** Extraction outcome per page. */
@@ -220,6 +222,8 @@ export interface AlertJob {
   storyId: string;
   /** Set when the hit came from a backtest re-tag: never alerts. */
   retag?: boolean;
+  /** Correlation id of the feed poll the item came from (see `ArticleJob.correlationId`). */
+  correlationId?: string;
 }
 
 /** Summary printed by `wirewatch run --once --json`. All integers. */

@@ -5,6 +5,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Context } from 'aws-lambda';
 import { loadConfig, type Config } from '../../shared/config/load.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
@@ -75,15 +77,91 @@ export function sqsQueue<T>(sqs: SQSClient, queueUrl: string): QueuePort<T> {
   };
 }
 
-/** Wraps a Powertools Logger in the core's `Logger` port. */
-export function powertoolsLogger(logger: PowertoolsLogger): Logger {
+/**
+ * Wraps a Powertools Logger in the core's `Logger` port. Children only add fields: every line goes through the
+ * one root logger, so the Lambda context it is given per invocation (`addContext`: request id, cold start,
+ * function name) is on every line, including those of children created once per container.
+ */
+export function powertoolsLogger(logger: PowertoolsLogger, fields: Record<string, unknown> = {}): Logger {
+  const merge = (f?: Record<string, unknown>) => ({ ...fields, ...f });
   return {
-    debug: (m, f) => logger.debug(m, f ?? {}),
-    info: (m, f) => logger.info(m, f ?? {}),
-    warn: (m, f) => logger.warn(m, f ?? {}),
-    error: (m, f) => logger.error(m, f ?? {}),
-    child: (fields) => powertoolsLogger(logger.createChild({ persistentKeys: fields })),
+    debug: (m, f) => logger.debug(m, merge(f)),
+    info: (m, f) => logger.info(m, merge(f)),
+    warn: (m, f) => logger.warn(m, merge(f)),
+    error: (m, f) => logger.error(m, merge(f)),
+    child: (more) => powertoolsLogger(logger, merge(more)),
   };
+}
+
+/** The AWS SDK clients of one container, built in one place with one retry policy. */
+export interface AwsClients {
+  dynamo: DynamoDBClient;
+  sqs: SQSClient;
+  sns: SNSClient;
+  ses: SESv2Client;
+  secrets: SecretsManagerClient;
+}
+
+/**
+ * What every Lambda of a container shares: the Powertools logger, metrics and tracer, and the SDK clients.
+ * Built once per container (module scope), by `awsRuntime()`.
+ */
+export interface AwsRuntime {
+  logger: PowertoolsLogger;
+  metrics: Metrics;
+  tracer: Tracer;
+  clients: AwsClients;
+}
+
+let runtime: AwsRuntime | undefined;
+
+/**
+ * The container's `AwsRuntime`. SDK clients retry throttling and 5xx up to 8 attempts (AWS SDK standard retry
+ * mode: exponential backoff with jitter) and are wrapped by the tracer, so each AWS call is an X-Ray subsegment
+ * (Powertools Tracer `captureAWSv3Client`; a no-op outside Lambda or with tracing disabled).
+ */
+export function awsRuntime(env: NodeJS.ProcessEnv = process.env): AwsRuntime {
+  if (runtime) return runtime;
+  const serviceName = env.POWERTOOLS_SERVICE_NAME ?? 'wirewatch';
+  const tracer = new Tracer({ serviceName });
+  const retry = { maxAttempts: 8 };
+  runtime = {
+    logger: new PowertoolsLogger({ serviceName }),
+    metrics: new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'Wirewatch', serviceName }),
+    tracer,
+    clients: {
+      dynamo: tracer.captureAWSv3Client(new DynamoDBClient(retry)),
+      sqs: tracer.captureAWSv3Client(new SQSClient(retry)),
+      sns: tracer.captureAWSv3Client(new SNSClient(retry)),
+      ses: tracer.captureAWSv3Client(new SESv2Client(retry)),
+      secrets: tracer.captureAWSv3Client(new SecretsManagerClient(retry)),
+    },
+  };
+  return runtime;
+}
+
+/**
+ * Runs one invocation with the Powertools conventions: the Lambda context on every log line (request id, cold
+ * start), a `## handler` X-Ray subsegment with the cold-start and service annotations, the error recorded on
+ * it, and EMF metrics flushed afterwards (Powertools docs: Logger `addContext`, Tracer "manual instrumentation").
+ */
+export async function instrumented<R>(rt: AwsRuntime, context: Context | undefined, run: () => Promise<R>): Promise<R> {
+  if (context) rt.logger.addContext(context);
+  const parent = rt.tracer.getSegment();
+  const segment = parent?.addNewSubsegment(`## ${context?.functionName ?? 'handler'}`);
+  if (segment) rt.tracer.setSegment(segment);
+  rt.tracer.annotateColdStart();
+  rt.tracer.addServiceNameAnnotation();
+  try {
+    return await run();
+  } catch (err) {
+    rt.tracer.addErrorAsMetadata(err as Error);
+    throw err;
+  } finally {
+    segment?.close();
+    if (parent) rt.tracer.setSegment(parent);
+    if (rt.metrics.hasStoredMetrics()) rt.metrics.publishStoredMetrics();
+  }
 }
 
 /** Wraps Powertools Metrics (CloudWatch EMF) in the core's `MetricsPort`. */
@@ -109,17 +187,14 @@ export function withAlertsTopicChannel(config: Config): Config {
 }
 
 /** Builds `HandlerDeps` from the Lambda environment (lazily, once per container). */
-export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): HandlerDeps & { metrics: Metrics } {
-  const ptLogger = new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'wirewatch' });
-  const metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'Wirewatch', serviceName: 'wirewatch' });
-  const sqs = new SQSClient({});
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, rt: AwsRuntime = awsRuntime(env)): HandlerDeps {
+  const { logger: ptLogger, metrics, clients } = rt;
   const lazyQueue = <T>(name: string): QueuePort<T> => ({
     send: (messages) =>
-      messages.length === 0 ? Promise.resolve() : sqsQueue<T>(sqs, requireEnv(name, env)).send(messages),
+      messages.length === 0 ? Promise.resolve() : sqsQueue<T>(clients.sqs, requireEnv(name, env)).send(messages),
   });
   let ctx: Promise<PipelineContext> | undefined;
   return {
-    metrics,
     queues: {
       feeds: lazyQueue('FEED_QUEUE_URL'),
       articles: lazyQueue('ARTICLE_QUEUE_URL'),
@@ -127,19 +202,19 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): HandlerDeps &
     },
     context() {
       ctx ??= (async () => {
-        await loadSecretsIntoEnv(env.WIREWATCH_SECRETS);
+        await loadSecretsIntoEnv(env.WIREWATCH_SECRETS, clients.secrets, env);
         // The alerts module reads the SNS topic from WIREWATCH_ALERTS_TOPIC_ARN (channel default `topicArnEnv`).
         if (env.ALERTS_TOPIC_ARN) env.WIREWATCH_ALERTS_TOPIC_ARN ??= env.ALERTS_TOPIC_ARN;
         const loaded = await loadConfig(env.WIREWATCH_CONFIG ?? 'wirewatch.yaml');
         const config = env.ALERTS_TOPIC_ARN ? withAlertsTopicChannel(loaded) : loaded;
         return createPipelineContext({
           config,
-          dynamo: new DynamoDBClient({ maxAttempts: 8 }),
+          dynamo: clients.dynamo,
           tableName: requireEnv('TABLE_NAME', env),
           logger: powertoolsLogger(ptLogger),
           metrics: powertoolsMetrics(metrics),
-          sns: new SNSClient({}),
-          ses: new SESv2Client({}),
+          sns: clients.sns,
+          ses: clients.ses,
           consoleWrite: (line) => ptLogger.info('alert', { line }),
         });
       })();
@@ -153,20 +228,16 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): HandlerDeps &
 }
 
 /**
- * Turns a handler factory into a Lambda entry point: deps are built from the environment on first use, and
- * EMF metrics are flushed after every invocation.
+ * Turns a handler factory into a Lambda entry point: deps are built from the environment on first use, and each
+ * invocation runs `instrumented` (Lambda context on the logs, X-Ray subsegment, metrics flushed).
  */
-export function awsHandler<E, R>(factory: (deps: HandlerDeps) => (event: E) => Promise<R>): (event: E) => Promise<R> {
-  let built: { run: (event: E) => Promise<R>; metrics: Metrics } | undefined;
-  return async (event: E) => {
-    if (!built) {
-      const deps = depsFromEnv();
-      built = { run: factory(deps), metrics: deps.metrics };
-    }
-    try {
-      return await built.run(event);
-    } finally {
-      built.metrics.publishStoredMetrics();
-    }
+export function awsHandler<E, R>(
+  factory: (deps: HandlerDeps) => (event: E) => Promise<R>,
+): (event: E, context?: Context) => Promise<R> {
+  let run: ((event: E) => Promise<R>) | undefined;
+  return async (event: E, context?: Context) => {
+    const rt = awsRuntime();
+    run ??= factory(depsFromEnv(process.env, rt));
+    return instrumented(rt, context, () => run!(event));
   };
 }

@@ -26,10 +26,12 @@ export function parseRecord<T>(record: Pick<SQSRecord, 'body' | 'messageId'>, sc
 }
 
 const nullableString = z.string().nullable();
+/** A correlation id as the scheduler makes them (`c_` + hex); bounded so a bad message cannot bloat logs. */
+const correlationId = z.string().regex(/^[A-Za-z0-9_:-]{1,80}$/);
 
 /** Schema of `FeedMessage` (feed queue): a feed to poll, or a catalog to complete. */
 export const feedMessageSchema = z.union([
-  z.strictObject({ feedId: z.string().min(1), force: z.boolean().optional() }),
+  z.strictObject({ feedId: z.string().min(1), force: z.boolean().optional(), correlationId: correlationId.optional() }),
   z.strictObject({ catalog: z.string().regex(/^[0-9a-f]{64}$/) }),
 ]);
 
@@ -54,6 +56,7 @@ export const articleJobSchema = z.object({
   feedUrl: z.string().min(1),
   entry: feedEntrySchema,
   discoveredAt: z.string().min(1),
+  correlationId: correlationId.optional(),
 });
 
 /** Schema of `AlertJob` (alert queue). */
@@ -62,4 +65,5 @@ export const alertJobSchema = z.object({
   topicId: z.string().min(1),
   storyId: z.string().min(1),
   retag: z.boolean().optional(),
+  correlationId: correlationId.optional(),
 });

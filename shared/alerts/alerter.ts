@@ -167,7 +167,13 @@ export function createAlerter(deps: AlertDeps): Alerter {
       sentAt: null,
       content,
     };
-    const fields = { itemId: job.itemId, topicId: job.topicId, subscriptionId: sub.id, channel: sub.channel };
+    const fields = {
+      itemId: job.itemId,
+      topicId: job.topicId,
+      subscriptionId: sub.id,
+      channel: sub.channel,
+      correlationId: job.correlationId,
+    };
     if (!(await repo.claim(rec, item.expiresAt ?? null))) {
       log.debug('alert already recorded; nothing sent', fields);
       return 'duplicate';

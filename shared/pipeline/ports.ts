@@ -13,6 +13,8 @@ export interface QueuePort<T> {
 export interface PollMessage {
   feedId: string;
   force?: boolean;
+  /** Made by the scheduler per message; follows the feed's entries to their alerts in every log line. */
+  correlationId?: string;
   catalog?: never;
 }
 

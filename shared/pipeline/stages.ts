@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { pollFeed, canonicalizeUrl, initialFeedState } from '../feeds/index.ts';
 import { fetchAndExtract, extractPage } from '../extract/index.ts';
 
@@ -26,7 +26,7 @@ import type { FeedMessage } from './ports.ts';
  */
 export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boolean } = {}): Promise<FeedMessage[]> {
   const feeds = ctx.config.feeds;
-  if (opts.force) return feeds.map((f) => ({ feedId: f.id, force: true }));
+  if (opts.force) return feeds.map((f) => ({ feedId: f.id, force: true, correlationId: newCorrelationId() }));
   const now = ctx.now();
   const hash = catalogHash(feeds.map((f) => f.id));
   const due = new Set<string>();
@@ -41,7 +41,9 @@ export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boole
     for (const s of await ctx.store.listDueFeedStates(now)) due.add(s.feedId);
   }
   // Feeds removed from the configuration may still be on the index: only configured feeds are polled.
-  const messages: FeedMessage[] = feeds.filter((f) => due.has(f.id)).map((f) => ({ feedId: f.id }));
+  const messages: FeedMessage[] = feeds
+    .filter((f) => due.has(f.id))
+    .map((f) => ({ feedId: f.id, correlationId: newCorrelationId() }));
   if (catalogChanged) messages.push({ catalog: hash });
   return messages;
 }
@@ -57,6 +59,11 @@ export async function indexCatalogStage(ctx: PipelineContext, hash: string): Pro
   const written = await ctx.store.indexCatalog(feeds, (id) => initialFeedState(feedById(ctx, id)), hash, ctx.now());
   ctx.logger.info('feed catalog indexed', { stage: 'schedule', feeds: feeds.length, written });
   return written;
+}
+
+/** A fresh correlation id: `c_` + 16 hex characters (random, 64 bits). */
+export function newCorrelationId(): string {
+  return `c_${randomBytes(8).toString('hex')}`;
 }
 
 /** Configured feeds by id, built once per configuration (constant-time lookup for every queue message). */
@@ -86,7 +93,7 @@ export async function pollFeedStage(ctx: PipelineContext, msg: FeedMessage): Pro
     return [];
   }
   const feed = feedById(ctx, msg.feedId);
-  const log = ctx.logger.child({ stage: 'poll', feedId: feed.id, feedUrl: feed.url });
+  const log = ctx.logger.child({ stage: 'poll', feedId: feed.id, feedUrl: feed.url, correlationId: msg.correlationId });
   const started = Date.now();
   const result = await pollFeed({ http: ctx.http, feedStates: ctx.store, now: ctx.now, logger: log }, feed, {
     force: msg.force,
@@ -117,7 +124,13 @@ export async function pollFeedStage(ctx: PipelineContext, msg: FeedMessage): Pro
   }
   log.info('feed polled', { entries: result.entries.length, new: fresh.length, durationMs: Date.now() - started });
   const discoveredAt = ctx.now().toISOString();
-  return fresh.map((entry) => ({ feedId: feed.id, feedUrl: feed.url, entry, discoveredAt }));
+  return fresh.map((entry) => ({
+    feedId: feed.id,
+    feedUrl: feed.url,
+    entry,
+    discoveredAt,
+    ...(msg.correlationId ? { correlationId: msg.correlationId } : {}),
+  }));
 }
 
 const fallbackStatuses = new Set(['partial', 'feed_only', 'blocked_consent', 'paywalled', 'no_content']);
@@ -172,7 +185,14 @@ const urlTurns = new Map<string, Promise<void>>();
 
 async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<AlertJob[]> {
   const { entry } = job;
-  const log = ctx.logger.child({ stage: 'process', feedId: job.feedId, entryUrl: entry.url ?? undefined });
+  const log = ctx.logger.child({
+    stage: 'process',
+    feedId: job.feedId,
+    entryUrl: entry.url ?? undefined,
+    correlationId: job.correlationId,
+  });
+  const withCorrelation = (jobs: AlertJob[]): AlertJob[] =>
+    job.correlationId ? jobs.map((j) => ({ ...j, correlationId: job.correlationId })) : jobs;
   const started = Date.now();
 
   // The same article already stored from another feed (wire copy linked from several desks): record this feed on
@@ -197,7 +217,7 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
         outcome: saved.outcome,
         durationMs: Date.now() - started,
       });
-      return saved.newTopics.length ? ctx.alerter.planAlerts(saved.item, saved.newTopics) : [];
+      return saved.newTopics.length ? withCorrelation(ctx.alerter.planAlerts(saved.item, saved.newTopics)) : [];
     }
   }
 
@@ -268,7 +288,7 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
   // and an alert lost in the crash is sent.
   const alertTopics = saved.outcome === 'unchanged' ? saved.item.topics : saved.newTopics;
   if (alertTopics.length === 0) return [];
-  return ctx.alerter.planAlerts(saved.item, alertTopics);
+  return withCorrelation(ctx.alerter.planAlerts(saved.item, alertTopics));
 }
 
 /**

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../shared/config/load.ts';
-import { silentLogger } from '../../shared/log.ts';
+import { createLogger } from '../../shared/log.ts';
 import { LocalRuntime } from '../../local/runtime.ts';
 import { startFixtureSite, type FixtureSite } from '../../scripts/fixture-site.ts';
 
@@ -26,6 +26,7 @@ describe('processArticleStage', () => {
   let site: FixtureSite;
   let runtime: LocalRuntime;
   let alerts: string[];
+  const logLines: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ww-stages-'));
@@ -41,7 +42,7 @@ describe('processArticleStage', () => {
       config,
       dataDir: '',
       memory: true,
-      logger: silentLogger,
+      logger: createLogger({ level: 'debug', write: (l) => logLines.push(JSON.parse(l)) }),
       consoleWrite: (l) => alerts.push(l),
     });
   });
@@ -77,6 +78,13 @@ describe('processArticleStage', () => {
     expect(xi.topics.map((t) => t.id)).toContain('china-russia');
     expect(alerts.filter((l) => l.includes('china-russia'))).toHaveLength(1);
     expect(alerts.join('\n')).toContain('Xi Jinping meets Vladimir Putin');
+
+    // One correlation id follows the feed poll to its articles and to the alert.
+    const polled = logLines.find((l) => l.message === 'feed polled');
+    expect(polled?.correlationId).toMatch(/^c_[0-9a-f]{16}$/);
+    const same = logLines.filter((l) => l.correlationId === polled?.correlationId).map((l) => l.message);
+    expect(same.filter((m) => m === 'article processed')).toHaveLength(3);
+    expect(same).toContain('alert sent');
   });
 
   it('a second cycle finds the feed unchanged and stores nothing', async () => {
