@@ -108,6 +108,7 @@ export class LocalRuntime {
       deps.queues = queues;
       const pendingFile = opts.memory ? null : join(opts.dataDir, PENDING_FILE);
       if (pendingFile) await restorePending(pendingFile, queues, opts.logger);
+      if (embedded.uncleanShutdown) await recoverAlerts(ctx, opts.logger);
       return new LocalRuntime(ctx, pendingFile, embedded, metrics, queues, {
         schedule: createScheduleFeedsHandler(deps),
         digest: createDigestHandler(deps),
@@ -208,6 +209,18 @@ async function forgetValidators(ctx: PipelineContext, logger: Logger): Promise<v
       feeds: states.length,
     },
   );
+}
+
+/**
+ * After an unclean shutdown nothing else runs on this data dir, so every outbox intent and every `pending` alert
+ * is an orphan of the crash: deliver them now rather than after the usual grace periods. A delivery that was in
+ * flight at the crash is sent again with the same idempotency key (receivers drop the repeat; a Slack incoming
+ * webhook cannot, which is the one remaining at-least-once window).
+ */
+async function recoverAlerts(ctx: PipelineContext, logger: Logger): Promise<void> {
+  const outbox = await ctx.alerter.sweepOutbox({ olderThanMs: 0 });
+  const retried = await ctx.alerter.retryParked({ stalePendingMs: 0 });
+  logger.warn('delivered the alerts the previous run left undelivered', { stage: 'alerts', outbox, retried });
 }
 
 /** File (in the data dir) where messages parked after 5 failed receives are appended, one JSON object a line. */

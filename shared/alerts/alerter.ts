@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { InputError, WirewatchError, describeError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
 import type { AlertJob, StoredItem, TopicMatch } from '../types.ts';
 import { createChannelSender, type ChannelSender, type OutgoingMessage } from './channels.ts';
 import type { SubscriptionConfig } from './config-schema.ts';
 import { AlertError } from './errors.ts';
-import { AlertRepo, hourBucket } from './records.ts';
+import { AlertRepo, OutboxRepo, hourBucket } from './records.ts';
 import { buildContent } from './render.ts';
 import { nextOccurrence, requireDigestSchedule, type DigestSchedule } from './schedule.ts';
 import {
@@ -41,10 +42,25 @@ function toAlertError(err: unknown): AlertError {
   return new AlertError('channel_error', describeError(err), { retryable, cause: err });
 }
 
-/** The dedupe key of story × topic × subscription. */
+/** The dedupe key of story × topic × subscription; also the idempotency key every delivery of the alert carries. */
 export function alertKey(storyId: string, topicId: string, subscriptionId: string): string {
   return `${storyId}#${topicId}#${subscriptionId}`;
 }
+
+/**
+ * The idempotency key of a digest: the subscription and a hash of the alert keys it carries, so a digest re-sent
+ * after a crash carries the same key as the first attempt.
+ */
+export function digestKey(subscriptionId: string, alertKeys: string[]): string {
+  const hash = createHash('sha256')
+    .update([...alertKeys].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 24);
+  return `digest:${subscriptionId}:${hash}`;
+}
+
+/** Outbox intents younger than this are left to their queue message; older ones are delivered by the sweep, ms. */
+export const OUTBOX_GRACE_MS = 15 * 60_000;
 
 /**
  * Creates the alert fan-out. See `Alerter` for each operation's contract.
@@ -57,6 +73,7 @@ export function createAlerter(deps: AlertDeps): Alerter {
   const clock = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const repo = new AlertRepo(deps.table);
+  const outbox = new OutboxRepo(deps.table);
   const consoleWrite = deps.consoleWrite ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const channelDeps = {
     http: deps.http,
@@ -182,11 +199,13 @@ export function createAlerter(deps: AlertDeps): Alerter {
       log.info(`alert ${status}`, { ...fields, reason: rec.reason });
       return status;
     }
-    if (sub.budgetPerHour !== undefined) {
+    // A subscription without its own budget gets the default, so a new feed's first poll cannot flood a channel.
+    const budget = sub.budgetPerHour ?? settings.budgetPerHour;
+    if (budget > 0) {
       const within = await repo.consumeBudget(
         sub.id,
         hourBucket(now),
-        sub.budgetPerHour,
+        budget,
         Math.floor(now.getTime() / 1000) + BUDGET_TTL_SEC,
       );
       if (!within) {
@@ -199,7 +218,7 @@ export function createAlerter(deps: AlertDeps): Alerter {
         await repo.transition(deferred, 'pending');
         log.info('alert over hourly budget; deferred to the next digest', {
           ...fields,
-          budgetPerHour: sub.budgetPerHour,
+          budgetPerHour: budget,
         });
         return 'deferred';
       }
@@ -213,7 +232,7 @@ export function createAlerter(deps: AlertDeps): Alerter {
         kind: 'alert',
         alerts: [content],
         subscriptionId: sub.id,
-        idempotencyKey: `${job.itemId}:${job.topicId}`,
+        idempotencyKey: key,
         via: 'realtime',
         label: '',
         sentAt: at,
@@ -260,7 +279,10 @@ export function createAlerter(deps: AlertDeps): Alerter {
               kind: 'digest',
               alerts: batch.map((r) => r.content),
               subscriptionId: sub.id,
-              idempotencyKey: `digest:${sub.id}:${at}`,
+              idempotencyKey: digestKey(
+                sub.id,
+                batch.map((r) => r.key),
+              ),
               via,
               label: sub.mode === 'digest' ? sub.digest.text : `${sub.digest.text} (over budget)`,
               sentAt: at,
@@ -269,7 +291,7 @@ export function createAlerter(deps: AlertDeps): Alerter {
               kind: 'alert',
               alerts: [first.content],
               subscriptionId: sub.id,
-              idempotencyKey: `${first.itemId}:${first.topicId}`,
+              idempotencyKey: first.key,
               via,
               label: '',
               sentAt: at,
@@ -303,7 +325,7 @@ export function createAlerter(deps: AlertDeps): Alerter {
     return groups;
   }
 
-  return {
+  const alerter: Alerter = {
     planAlerts(item, newTopics, opts = {}) {
       const seen = new Set<string>();
       const jobs: AlertJob[] = [];
@@ -383,13 +405,12 @@ export function createAlerter(deps: AlertDeps): Alerter {
       return totals;
     },
 
-    async retryParked() {
+    async retryParked(opts = {}) {
       const totals = { sent: 0, failed: 0 };
       const nowMs = clock().getTime();
+      const staleMs = opts.stalePendingMs ?? STALE_PENDING_MS;
       const failed = await repo.listByStatus('failed');
-      const stale = (await repo.listByStatus('pending')).filter(
-        (r) => nowMs - Date.parse(r.updatedAt) > STALE_PENDING_MS,
-      );
+      const stale = (await repo.listByStatus('pending')).filter((r) => nowMs - Date.parse(r.updatedAt) >= staleMs);
       const candidates = [
         ...failed.map((rec) => ({ rec, expected: 'failed' as const })),
         ...stale.map((rec) => ({ rec, expected: 'pending' as const })),
@@ -425,6 +446,37 @@ export function createAlerter(deps: AlertDeps): Alerter {
       return totals;
     },
 
+    async recordIntents(jobs, item) {
+      if (jobs.length === 0) return;
+      await outbox.put(jobs, clock(), item.expiresAt ?? null);
+    },
+
+    async completeIntent(job) {
+      await outbox.remove(job);
+    },
+
+    async sweepOutbox(opts = {}) {
+      const totals = { intents: 0, sent: 0, failed: 0, suppressed: 0, deferred: 0 };
+      const olderThan = new Date(clock().getTime() - (opts.olderThanMs ?? OUTBOX_GRACE_MS)).toISOString();
+      for (const { job } of await outbox.listOlderThan(olderThan, opts.limit ?? 1000)) {
+        totals.intents++;
+        try {
+          const res = await alerter.deliver(job);
+          totals.sent += res.sent;
+          totals.failed += res.failed;
+          totals.suppressed += res.suppressed;
+          totals.deferred += res.deferred;
+          await outbox.remove(job);
+        } catch (err) {
+          // The item is gone (expired) or the store failed: a missing item can never alert, so drop its intent;
+          // anything else stays for the next sweep.
+          if (err instanceof AlertError && err.code === 'item_not_found') await outbox.remove(job);
+          else throw err;
+        }
+      }
+      return totals;
+    },
+
     async listAlerts(opts = {}) {
       const limit = Math.max(1, Math.min(1000, Math.floor(opts.limit ?? 50)));
       if (opts.status !== undefined) {
@@ -440,4 +492,5 @@ export function createAlerter(deps: AlertDeps): Alerter {
       return all.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.key.localeCompare(b.key)).slice(0, limit);
     },
   };
+  return alerter;
 }

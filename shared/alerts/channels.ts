@@ -281,6 +281,8 @@ export function createChannelSender(channel: ChannelConfig, deps: ChannelDeps): 
                       ? { DataType: 'String', StringValue: topics[0] }
                       : { DataType: 'String.Array', StringValue: JSON.stringify(topics) },
                   kind: { DataType: 'String', StringValue: msg.kind },
+                  // Stable across re-deliveries of the same alert: subscribers drop repeats on it.
+                  idempotencyKey: { DataType: 'String', StringValue: msg.idempotencyKey },
                 },
               }),
             );

@@ -40,13 +40,19 @@ export const subscriptionSchema = z.object({
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
     }),
   minScore: z.number().nonnegative().default(0),
-  budgetPerHour: z.number().int().positive().optional(),
+  /** Realtime alerts per hour before the rest go to the next digest; default `alerts.budgetPerHour`; 0 = no budget. */
+  budgetPerHour: z.number().int().nonnegative().optional(),
 });
 
 export const alertsSettingsSchema = z
   .object({
     /** Items published longer ago than this are stored and tagged but never alerted. 0 = no limit. */
     maxItemAgeHours: z.number().nonnegative().default(48),
+    /**
+     * Realtime alerts per subscription per hour when the subscription sets no `budgetPerHour`; the overflow goes to
+     * the subscription's next digest (hourly unless it has a `schedule`). 0 = no default budget.
+     */
+    budgetPerHour: z.number().int().nonnegative().default(30),
     /** Delivery attempts per deliver/digest/retry call before an alert is parked. */
     maxAttempts: z.number().int().positive().default(5),
     /** First backoff after a 5xx/transport failure, ms; doubles per attempt (capped at 30 s). */

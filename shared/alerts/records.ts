@@ -1,6 +1,7 @@
 import { N, S, getS, type Record_ } from '../store/codec.ts';
 import { TABLE_GSIS, TABLE_KEYS } from '../store/schema.ts';
 import type { Table } from '../store/table.ts';
+import type { AlertJob } from '../types.ts';
 import type { AlertRecord, AlertStatus } from './types.ts';
 
 /*
@@ -11,6 +12,11 @@ import type { AlertRecord, AlertStatus } from './types.ts';
  * | alert         | `ALERT#<storyId>#<topicId>`   | `SUB#<subId>`      | `ALERT#<status>`       | `<updatedAt>#<key>`     |
  * | digest state  | `DIGEST#<subId>`              | `STATE`            | —                      | —                       |
  * | hourly budget | `BUDGET#<subId>`              | `<YYYY-MM-DDTHH>`  | —                      | —                       |
+ * | outbox intent | `OUTBOX#<storyId>#<topicId>`  | `JOB`              | `OUTBOX`               | `<createdAt>#<pk>`      |
+ *
+ * Outbox intents make an alert durable before the entry that caused it counts as processed: the pipeline writes
+ * them with the item, the fan-out deletes them once every subscription has its alert record, and a sweep delivers
+ * the ones no queue message carries any more (a crash between the two).
  *
  * The alert record's body is the JSON of `AlertRecord` in attribute `doc`; `status` is duplicated as a top-level
  * attribute for condition expressions. Records expire with their item (`expiresAt`, the table's TTL attribute).
@@ -164,6 +170,78 @@ export class AlertRepo {
       { [PK]: S(`DIGEST#${subscriptionId}`), [TABLE_KEYS.sortKey]: S('STATE'), lastRunAt: S(lastRunAt) },
       { what: `digest state of ${subscriptionId}` },
     );
+  }
+}
+
+/** An alert job waiting in the outbox. */
+export interface OutboxIntent {
+  job: AlertJob;
+  /** When the intent was written, ISO-8601 UTC. */
+  createdAt: string;
+}
+
+function outboxPk(job: AlertJob): string {
+  return `OUTBOX#${job.storyId}#${job.topicId}`;
+}
+
+/** Outbox intents (see the table above). Every method throws `StoreError` on store failure. */
+export class OutboxRepo {
+  constructor(private readonly table: Table) {}
+
+  /** Writes the intents (BatchWriteItem; idempotent: a replay rewrites the same records). */
+  async put(jobs: AlertJob[], at: Date, expiresAt: number | null): Promise<void> {
+    const createdAt = at.toISOString();
+    await this.table.batchWrite(
+      jobs.map((job) => ({
+        PutRequest: {
+          Item: {
+            [PK]: S(outboxPk(job)),
+            [TABLE_KEYS.sortKey]: S('JOB'),
+            [GSI2.partitionKey]: S('OUTBOX'),
+            [GSI2.sortKey]: S(`${createdAt}#${outboxPk(job)}`),
+            job: S(JSON.stringify(job)),
+            createdAt: S(createdAt),
+            ...(expiresAt !== null ? { [TTL]: N(expiresAt) } : {}),
+          },
+        },
+      })),
+      'outbox intents',
+    );
+  }
+
+  /** Removes the intent of a delivered job. */
+  async remove(job: AlertJob): Promise<void> {
+    await this.table.delete({ pk: outboxPk(job), sk: 'JOB' }, { what: `outbox intent ${outboxPk(job)}` });
+  }
+
+  /** Intents written at or before `olderThan` (ISO-8601), oldest first, at most `limit` (gsi2, eventually consistent). */
+  async listOlderThan(olderThan: string, limit: number): Promise<OutboxIntent[]> {
+    const out: OutboxIntent[] = [];
+    let start: Record_ | null = null;
+    do {
+      const page = await this.table.queryPage(
+        {
+          IndexName: GSI2.indexName,
+          KeyConditionExpression: '#pk = :pk AND #sk <= :hi',
+          ExpressionAttributeNames: { '#pk': GSI2.partitionKey, '#sk': GSI2.sortKey },
+          ExpressionAttributeValues: { ':pk': S('OUTBOX'), ':hi': S(`${olderThan}#\uffff`) },
+          Limit: Math.min(1000, limit - out.length),
+        },
+        start,
+        'outbox intents',
+      );
+      for (const it of page.items) {
+        const raw = getS(it, 'job');
+        if (!raw) continue;
+        try {
+          out.push({ job: JSON.parse(raw) as AlertJob, createdAt: getS(it, 'createdAt') ?? '' });
+        } catch {
+          // A record that does not decode cannot be delivered; it expires with its TTL.
+        }
+      }
+      start = page.last;
+    } while (start && out.length < limit);
+    return out;
   }
 }
 

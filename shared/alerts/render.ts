@@ -317,7 +317,7 @@ export function emailDigest(alerts: AlertContent[], label: string): EmailMessage
 /** The JSON body of webhook POSTs and SNS messages (documented in README.md#alerts). */
 export interface AlertPayload {
   type: 'alert' | 'digest';
-  /** Idempotency key: `<itemId>:<topicId>` for an alert, `digest:<subscriptionId>:<sentAt>` for a digest. */
+  /** Idempotency key: the alert key `<storyId>#<topicId>#<subscriptionId>`, or `digest:<subscriptionId>:<hash>`. */
   id: string;
   subscription: string;
   sentAt: string;

@@ -6,8 +6,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * - `X-Wirewatch-Timestamp`: Unix time in seconds (decimal string) when the request was signed;
  * - `X-Wirewatch-Signature`: `v1=` + lower-case hex HMAC-SHA256 (RFC 2104, FIPS 180-4) keyed with the shared
  *   secret over the bytes `<timestamp>.<raw body>`;
- * - `X-Wirewatch-Idempotency-Key` (also sent as `Idempotency-Key`): `<itemId>:<topicId>` — identical for every
- *   re-delivery of the same alert, so receivers can drop duplicates.
+ * - `X-Wirewatch-Idempotency-Key` (also sent as `Idempotency-Key`, and as the body's `id`): the alert key
+ *   `<storyId>#<topicId>#<subscriptionId>` (a digest: `digest:<subscriptionId>:<hash of its alert keys>`) —
+ *   identical for every re-delivery of the same alert, so receivers can drop duplicates.
  *
  * Receivers verify with `verifyWebhookSignature` (or the standalone snippet in README.md#alerts): recompute over the raw
  * body, compare in constant time, reject timestamps older than a tolerance (replay protection).

@@ -157,8 +157,31 @@ export interface Alerter {
    * @throws StoreError when the table fails (channel failures are recorded, never thrown)
    */
   runDigests(now: Date): Promise<{ sent: number; failed: number }>;
-  /** Re-drives parked (`failed`) alerts, and `pending` ones stuck for over 10 minutes, one message each. */
-  retryParked(): Promise<{ sent: number; failed: number }>;
+  /**
+   * Re-drives parked (`failed`) alerts, and `pending` ones stuck for at least `stalePendingMs` (default 10 minutes:
+   * a crash mid-send), one message each (digest-bound ones as one digest). The local runtime passes 0 after an
+   * unclean shutdown, when every `pending` record is known to be orphaned.
+   */
+  retryParked(opts?: { stalePendingMs?: number }): Promise<{ sent: number; failed: number }>;
+  /**
+   * Writes the outbox intents of `jobs` (one per story × topic) with the item's TTL. The pipeline calls it before it
+   * marks the entry processed, so an alert is durable before its cause is forgotten.
+   */
+  recordIntents(jobs: AlertJob[], item: StoredItem): Promise<void>;
+  /** Removes the intent of a job whose delivery finished (every subscription has its alert record). */
+  completeIntent(job: AlertJob): Promise<void>;
+  /**
+   * Delivers outbox intents older than `olderThanMs` (default 15 minutes) that no queue message carried through —
+   * a crash between storing an item and queueing its alert — and removes them. At most `limit` (default 1000).
+   * @throws StoreError when the table fails
+   */
+  sweepOutbox(opts?: { olderThanMs?: number; limit?: number }): Promise<{
+    intents: number;
+    sent: number;
+    failed: number;
+    suppressed: number;
+    deferred: number;
+  }>;
   /** Recent alert records, newest `updatedAt` first. `limit` default 50 (max 1000); `status` one AlertStatus. */
   listAlerts(opts?: { limit?: number; status?: string }): Promise<AlertRecord[]>;
 }

@@ -211,13 +211,15 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
         topics: known.topics,
         seenAt: job.discoveredAt,
       });
+      const jobs = withCorrelation(ctx.alerter.planAlerts(saved.item, saved.newTopics));
+      await ctx.alerter.recordIntents(jobs, saved.item);
       await ctx.store.markEntrySeen(job.feedId, entry, saved.item.id);
       log.info('article already stored from another feed; feed recorded', {
         itemId: saved.item.id,
         outcome: saved.outcome,
         durationMs: Date.now() - started,
       });
-      return saved.newTopics.length ? withCorrelation(ctx.alerter.planAlerts(saved.item, saved.newTopics)) : [];
+      return jobs;
     }
   }
 
@@ -267,6 +269,14 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
     topics,
     seenAt,
   });
+  // An `unchanged` outcome means this job is a replay (the entry is marked seen only after the save), e.g. after
+  // a crash between the save and the alert queue. Re-plan every topic: alert records make the repeats no-ops,
+  // and an alert lost in the crash is sent.
+  const alertTopics = saved.outcome === 'unchanged' ? saved.item.topics : saved.newTopics;
+  const jobs = withCorrelation(ctx.alerter.planAlerts(saved.item, alertTopics));
+  // The outbox: alert intents are durable before the entry counts as processed, so a crash after this point
+  // loses no alert (the sweep delivers intents no queue message carried).
+  await ctx.alerter.recordIntents(jobs, saved.item);
   await ctx.store.markEntrySeen(job.feedId, entry, saved.item.id);
 
   // Stored = written with new content (created, or text/title changed); a second feed linking the same
@@ -283,12 +293,7 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
     topics: saved.item.topics.map((t) => t.id),
     durationMs: Date.now() - started,
   });
-  // An `unchanged` outcome means this job is a replay (the entry is marked seen only after the save), e.g. after
-  // a crash between the save and the alert queue. Re-plan every topic: alert records make the repeats no-ops,
-  // and an alert lost in the crash is sent.
-  const alertTopics = saved.outcome === 'unchanged' ? saved.item.topics : saved.newTopics;
-  if (alertTopics.length === 0) return [];
-  return withCorrelation(ctx.alerter.planAlerts(saved.item, alertTopics));
+  return jobs;
 }
 
 /**
@@ -297,6 +302,8 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
  */
 export async function deliverAlertStage(ctx: PipelineContext, job: AlertJob): Promise<void> {
   const res = await ctx.alerter.deliver(job);
+  // Every subscription now has its alert record (sent, deferred, parked…): the outbox intent has done its job.
+  await ctx.alerter.completeIntent(job);
   ctx.metrics.count('alertsSent', res.sent);
   ctx.metrics.count('alertsFailed', res.failed);
   ctx.metrics.count('alertsSuppressed', res.suppressed);

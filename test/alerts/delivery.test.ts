@@ -325,6 +325,10 @@ describe('delivery records, budgets, digests, suppression', () => {
       const input = call!.args[0].input;
       expect(input.TopicArn).toBe('arn:aws:sns:eu-west-1:123456789012:alerts');
       expect(input.MessageAttributes?.topic).toEqual({ DataType: 'String', StringValue: 'china-russia' });
+      expect(input.MessageAttributes?.idempotencyKey).toEqual({
+        DataType: 'String',
+        StringValue: `${item.storyId}#china-russia#sns`,
+      });
       expect(input.Subject).toMatch(/^\[wirewatch\] China\?Russia relations: Putin and Xi meet/);
       expect(JSON.parse(input.Message!)).toMatchObject({
         type: 'alert',

@@ -138,7 +138,10 @@ describe('email channel', () => {
     expect(mail.raw).toMatch(/multipart\/alternative/i);
     const { headers, subject, text, html } = readMime(mail.raw);
     expect(subject).toBe(`[wirewatch] China–Russia relations: ${title}`);
-    expect(headers).toMatch(/X-Wirewatch-Idempotency-Key: /i);
+    // The alert key, folded by the mailer as a long header may be (RFC 5322 §2.2.3).
+    expect(headers.replace(/\r?\n\s+/g, ' ')).toContain(
+      `X-Wirewatch-Idempotency-Key: ${item.storyId}#china-russia#mail-rt`,
+    );
     expect(html).toContain('Russia &amp; China &lt;script&gt;alert(1)&lt;/script&gt; &quot;pact&quot;');
     expect(html).not.toContain('<script>');
     expect(html).toContain('href="https://news.example/m/1?a=1&amp;b=2"');

@@ -74,7 +74,7 @@ describe('webhook channel', () => {
     });
   }
 
-  it('POSTs signed JSON with a timestamp and an item × topic idempotency key', async () => {
+  it('POSTs signed JSON with a timestamp and a story × topic × subscription idempotency key', async () => {
     verified = [];
     const alerter = await alerterWith(SECRET, 'hook-ok');
     const title = 'China & Russia: "joint" drills <b>';
@@ -88,8 +88,8 @@ describe('webhook channel', () => {
     expect(verified).toEqual([true]);
     const req = rx.requests.at(-1)!;
     expect(req.method).toBe('POST');
-    expect(req.headers['x-wirewatch-idempotency-key']).toBe(`${item.id}:china-russia`);
-    expect(req.headers['idempotency-key']).toBe(`${item.id}:china-russia`);
+    expect(req.headers['x-wirewatch-idempotency-key']).toBe(`${item.storyId}#china-russia#hook-ok`);
+    expect(req.headers['idempotency-key']).toBe(`${item.storyId}#china-russia#hook-ok`);
     expect(
       verifyWebhookSignature({
         secret: SECRET,
@@ -101,7 +101,7 @@ describe('webhook channel', () => {
     const body = JSON.parse(req.body.toString('utf8'));
     expect(body).toMatchObject({
       type: 'alert',
-      id: `${item.id}:china-russia`,
+      id: `${item.storyId}#china-russia#hook-ok`,
       subscription: 'hook-ok',
       alerts: [
         {
