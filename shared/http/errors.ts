@@ -7,7 +7,8 @@ import type { HttpResponse } from './types.ts';
  *   (https→http), `too_many_redirects` (more than 5 hops or a loop), `response_too_large` (body cap, counted after
  *   decompression);
  * - transport: `timeout` (connect, headers or whole body), `network_error` (DNS, refused, reset),
- *   `tls_error` (certificate or handshake), `decode_error` (corrupt gzip/deflate/br stream);
+ *   `tls_error` (certificate or handshake), `decode_error` (corrupt gzip/deflate/br stream), `host_busy` (the
+ *   host's shared politeness slots are booked too far ahead by other workers);
  * - status: `http_status` (a non-2xx response turned into an error by `errorForStatus`).
  */
 export type HttpErrorCode =
@@ -20,6 +21,7 @@ export type HttpErrorCode =
   | 'network_error'
   | 'tls_error'
   | 'decode_error'
+  | 'host_busy'
   | 'http_status';
 
 /**

@@ -19,9 +19,25 @@ import type { HttpConfig } from './config-schema.ts';
 import { HttpError } from './errors.ts';
 import { blockedReason, isIpLiteralHost } from './address.ts';
 import { HostGate } from './gate.ts';
-import type { DnsLookup, HttpClient, HttpRequestInit, HttpResponse, RequestKind, ResolvedAddress } from './types.ts';
+import type {
+  DnsLookup,
+  HostLeases,
+  HttpClient,
+  HttpRequestInit,
+  HttpResponse,
+  RequestKind,
+  ResolvedAddress,
+} from './types.ts';
 
-export type { DnsLookup, HttpClient, HttpRequestInit, HttpResponse, RequestKind, ResolvedAddress } from './types.ts';
+export type {
+  DnsLookup,
+  HostLeases,
+  HttpClient,
+  HttpRequestInit,
+  HttpResponse,
+  RequestKind,
+  ResolvedAddress,
+} from './types.ts';
 export { HttpError, errorForStatus, parseRetryAfter, isRetryableStatus, type HttpErrorCode } from './errors.ts';
 export { blockedReason, isIpLiteralHost } from './address.ts';
 export { httpConfigSchema, type HttpConfig } from './config-schema.ts';
@@ -59,7 +75,15 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** DNS resolver (default the OS resolver); tests inject one to make names resolve to private addresses. */
   lookup?: DnsLookup;
+  /**
+   * Shared per-host booking (the store's lease rows), so `hostGapMs` holds across processes, not only within this
+   * one. Without it the gap holds per process.
+   */
+  leases?: HostLeases;
 }
+
+/** Longest wait a host lease may impose on one request, ms; beyond it the request fails retryably (`host_busy`). */
+export const MAX_LEASE_WAIT_MS = 60_000;
 
 type LookupCallback = (err: Error | null, address?: string | ResolvedAddress[], family?: number) => void;
 
@@ -240,9 +264,20 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions 
     for (;;) {
       seen.add(u.href);
       const current = u;
-      const hop = await gate.run(current.hostname.toLowerCase(), gap, () =>
-        oneHop(current, allowed, { method, headers, body, maxBytes }),
-      );
+      const host = current.hostname.toLowerCase();
+      const hop = await gate.run(host, gap, async () => {
+        if (options.leases && gap > 0) {
+          const wait = (await options.leases.reserve(host, gap)) - Date.now();
+          if (wait > MAX_LEASE_WAIT_MS) {
+            throw new HttpError('host_busy', `${host} is booked ${wait} ms ahead by other workers; try later`, {
+              url: current.href,
+              retryable: true,
+            });
+          }
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
+        return oneHop(current, allowed, { method, headers, body, maxBytes });
+      });
       if (hop.body !== null) {
         return { url: current.href, status: hop.status, headers: hop.headers, body: hop.body, redirects };
       }

@@ -40,6 +40,19 @@ export interface ResolvedAddress {
  */
 export type DnsLookup = (hostname: string) => Promise<ResolvedAddress[]>;
 
+/**
+ * Politeness across processes: many Lambdas may fetch from one publisher at once, each with its own in-process
+ * gate. `reserve` books the next start slot for `host` in shared storage and says how long to wait for it.
+ */
+export interface HostLeases {
+  /**
+   * Books a request start for `host`, at least `gapMs` after the previous booking by any process.
+   * @returns the booked start, epoch ms (the caller waits until then; a past time = start now)
+   * @throws a `WirewatchError` when the shared storage fails (the request then fails retryably)
+   */
+  reserve(host: string, gapMs: number): Promise<number>;
+}
+
 /** The one outbound HTTP client. */
 export interface HttpClient {
   /**

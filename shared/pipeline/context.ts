@@ -51,9 +51,10 @@ export function createPipelineContext(input: PipelineContextInput): PipelineCont
   const logger = input.logger ?? silentLogger;
   const now = input.now ?? (() => new Date());
   const topics = compileTopics(config.topics, config.aliases);
-  const http = createHttpClient(config.http);
   const tableName = input.tableName ?? config.store.tableName;
   const store = new Store({ client: input.dynamo, tableName, retentionDays: config.store.retentionDays, now });
+  // The per-host gap holds across every process sharing the table (concurrent Lambdas), not only within this one.
+  const http = createHttpClient(config.http, { leases: store.hostLeases });
   const alerter = createAlerter({
     config,
     table: store.table,

@@ -19,6 +19,7 @@ export {
 } from './items.ts';
 export { EntryRepo, entryFingerprint } from './entries.ts';
 export { FeedStateRepo, FEED_DUE_SHARDS, catalogHash, dueShardOf } from './feed-states.ts';
+export { HostLeaseRepo } from './host-leases.ts';
 export {
   Table,
   storeErrorFrom,

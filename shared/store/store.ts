@@ -3,6 +3,7 @@ import type { FeedEntry, FeedState, StoredItem, TopicMatch } from '../types.ts';
 import { N } from './codec.ts';
 import { EntryRepo } from './entries.ts';
 import { FeedStateRepo } from './feed-states.ts';
+import { HostLeaseRepo } from './host-leases.ts';
 import { ItemRepo, type ItemInput, type ItemPage, type ItemQuery, type SaveResult } from './items.ts';
 import type { PipelineStore, StoreReader } from './ports.ts';
 import { TABLE_KEYS } from './schema.ts';
@@ -32,6 +33,8 @@ export class Store implements PipelineStore, StoreReader {
   readonly items: ItemRepo;
   readonly entries: EntryRepo;
   readonly feedStates: FeedStateRepo;
+  /** Per-host politeness slots shared by every process (the HTTP chokepoint's `HostLeases`). */
+  readonly hostLeases: HostLeaseRepo;
 
   constructor(opts: StoreOptions) {
     this.tableName = opts.tableName;
@@ -41,6 +44,8 @@ export class Store implements PipelineStore, StoreReader {
     this.items = new ItemRepo(this.table, { retentionDays: opts.retentionDays, now });
     this.entries = new EntryRepo(this.table, { retentionDays: opts.retentionDays, now });
     this.feedStates = new FeedStateRepo(this.table);
+    // Real time, not the injectable clock: slots are waited for with real timers.
+    this.hostLeases = new HostLeaseRepo(this.table);
   }
 
   /** Creates the table with every GSI when missing and waits until it is ACTIVE (local runtime). */
