@@ -19,7 +19,7 @@ const starts: number[] = [];
 
 beforeAll(async () => {
   dyn = await startTestDynamo();
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     starts.push(Date.now());
     res.end('ok');
   });
