@@ -97,6 +97,37 @@ describe.each(SETS)('labelled set test/fixtures/topics/$file', ({ file, ids, min
   });
 });
 
+describe('the three china-russia false-positive kinds and their positive twins (test/fixtures/topics/hard-cases.jsonl)', () => {
+  const byId = new Map(
+    readFileSync(fixture('hard-cases.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as LabelledRecord)
+      .map((r) => [r.id, r]),
+  );
+  const tagged = (id: string): boolean => {
+    const r = byId.get(id)!;
+    return set.classify({ title: r.title ?? '', text: r.text }).some((m) => m.id === 'china-russia');
+  };
+  it.each([
+    [
+      'a third country’s leader meets Xi and Putin at a summit',
+      ['hc-1', 'hc-2', 'hc-4', 'hc-5', 'hv-11'],
+      ['hc-36', 'hc-44'],
+    ],
+    [
+      'China’s stance on the war addressed to Kyiv and the West',
+      ['hc-11', 'hc-12', 'hc-49', 'hv-14'],
+      ['hc-46', 'hv-7'],
+    ],
+    ['a conference China skips because Russia is excluded', ['hc-18', 'hc-19', 'hc-50', 'hd-9'], ['hc-37']],
+  ])('%s: not china-russia; the relation between the two still is', (_kind, negatives, positives) => {
+    for (const id of [...negatives, ...positives]) expect(byId.has(id)).toBe(true);
+    expect(negatives.filter(tagged)).toEqual([]);
+    expect(positives.filter((id) => !tagged(id))).toEqual([]);
+  });
+});
+
 describe('backdrop mentions', () => {
   it.skipIf(!existsSync(SEED))(
     'tag the seed story china-russia (the Xi–Putin meeting sentence in its evidence) and not china-taiwan / china-us',
