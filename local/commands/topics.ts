@@ -14,17 +14,21 @@ import {
   type AliasConfig,
   type BacktestReport,
   type EvalReport,
+  type FailedClause,
+  type SignalHit,
   type TopicConfig,
+  type TopicCounts,
 } from '../../shared/topics/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { configOrShipped } from './classify.ts';
 
-/** The `topics eval --json` shape (topics issue §6). `expected`/`got`: whether the topic was labelled / matched. */
+/**
+ * The `topics eval --json` shape. `expected`/`got`: whether the topic was labelled / matched. precision,
+ * recall and F1 are null when undefined (no match / no labelled positive / neither). `score` is the score
+ * whenever the rule held (a miss below the threshold has one), else null; `why` explains the decision.
+ */
 export interface EvalJson {
-  topics: Record<
-    string,
-    { tp: number; fp: number; fn: number; tn: number; precision: number; recall: number; f1: number }
-  >;
+  topics: Record<string, TopicCounts>;
   errors: Array<{
     id: string;
     topic: string;
@@ -32,6 +36,12 @@ export interface EvalJson {
     got: boolean;
     score: number | null;
     evidence: Array<{ clause: string; field: string; text: string; start: number; end: number }>;
+    why: {
+      ruleHeld: boolean;
+      failedClauses: FailedClause[];
+      threshold: number;
+      signals: SignalHit[];
+    };
   }>;
 }
 
@@ -46,11 +56,29 @@ export function evalJson(r: EvalReport): EvalJson {
       got: e.got,
       score: e.score,
       evidence: e.evidence.map((x) => ({ clause: x.clause, field: x.field, text: x.text, start: x.start, end: x.end })),
+      why: {
+        ruleHeld: e.explanation.ruleHeld,
+        failedClauses: e.explanation.failedClauses,
+        threshold: e.explanation.threshold,
+        signals: e.explanation.signals,
+      },
     })),
   };
 }
 
-/** Human rendering of an evaluation: a table, then each wrong id with its evidence. */
+/** A ratio for the table: three decimals, or `n/a` when undefined. */
+const fmtRatio = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(3));
+
+/** `+0.5 ×2` / `-2` */
+const fmtSignal = (s: SignalHit): string =>
+  `${s.name ?? s.clause} ${s.weight >= 0 ? '+' : ''}${s.weight}${s.count > 1 ? ` ×${s.count}` : ''}`;
+
+/**
+ * Human rendering of an evaluation: a table, then each wrong id with the reason. A miss whose rule failed
+ * names the top-level clause(s) that did not hold (for a SENTENCE clause, the closest sentence and what it
+ * lacked); a miss whose rule held gives score < threshold and the signals that held; a false match gives its
+ * score, signals and evidence.
+ */
 export function formatEval(r: EvalJson): string {
   const pad = (s: string | number, n: number): string => String(s).padStart(n);
   const lines = [
@@ -58,15 +86,30 @@ export function formatEval(r: EvalJson): string {
   ];
   for (const [id, c] of Object.entries(r.topics)) {
     lines.push(
-      `${id.padEnd(22)}${pad(c.tp, 5)}${pad(c.fp, 5)}${pad(c.fn, 5)}${pad(c.tn, 5)}${pad(c.precision.toFixed(3), 8)}${pad(c.recall.toFixed(3), 8)}${pad(c.f1.toFixed(3), 8)}`,
+      `${id.padEnd(22)}${pad(c.tp, 5)}${pad(c.fp, 5)}${pad(c.fn, 5)}${pad(c.tn, 5)}${pad(fmtRatio(c.precision), 8)}${pad(fmtRatio(c.recall), 8)}${pad(fmtRatio(c.f1), 8)}`,
     );
   }
   if (r.errors.length) lines.push('', 'errors:');
   for (const e of r.errors) {
-    lines.push(
-      `  ${e.id}  ${e.topic}  ${e.expected ? 'missed (labelled, not matched)' : `false match (score ${e.score})`}`,
-    );
-    for (const ev of e.evidence.slice(0, 3)) lines.push(`      ${ev.clause} [${ev.field}]: ${ev.text}`);
+    const w = e.why;
+    const signals = w.signals.length ? w.signals.map(fmtSignal).join('; ') : 'none';
+    if (e.expected && !w.ruleHeld) {
+      lines.push(`  ${e.id}  ${e.topic}  missed: the rule failed`);
+      for (const f of w.failedClauses) {
+        lines.push(`      did not hold: ${f.clause}`);
+        if (f.closest)
+          lines.push(
+            `        closest sentence [${f.closest.field}] has ${f.closest.held.join(', ')}; lacks ${f.closest.missing.join(', ')}: ${f.closest.text}`,
+          );
+      }
+    } else if (e.expected) {
+      lines.push(`  ${e.id}  ${e.topic}  missed: the rule held but score ${e.score} < threshold ${w.threshold}`);
+      lines.push(`      signals: ${signals}`);
+    } else {
+      lines.push(`  ${e.id}  ${e.topic}  false match: score ${e.score} >= threshold ${w.threshold}`);
+      lines.push(`      signals: ${signals}`);
+      for (const ev of e.evidence.slice(0, 3)) lines.push(`      ${ev.clause} [${ev.field}]: ${ev.text}`);
+    }
   }
   return lines.join('\n');
 }
@@ -144,10 +187,12 @@ export function topicsWithRuleFile(
 
 /**
  * `wirewatch topics eval --data FILE.jsonl [--topic ID] [--json]` and
- * `wirewatch topics backtest --topic ID [--rule-file F] [--apply] [--json]` (topics issue §6).
- * eval: per-topic confusion counts, precision, recall, F1 and the wrong ids with evidence; exit 0.
+ * `wirewatch topics backtest --topic ID [--rule-file F] [--apply] [--json]`.
+ * eval: per-topic confusion counts, precision, recall, F1 (n/a when undefined) and the wrong ids with the
+ * reason (failed clauses, or score vs threshold and signals) and evidence; exit 0.
  * backtest: runs the (new) rule over the stored items, prints matches gained and lost; `--apply` re-tags
- * (re-tags never alert). Exit 2 for an invalid rule or unknown topic, 3 when the store cannot start.
+ * (re-tags never alert) and only for a topic of the configuration. Exit 2 for an invalid rule, an unknown
+ * topic or `--apply` with a topic the configuration does not have; 3 when the store cannot start.
  */
 export function register(program: Command, ctx: CliContext): void {
   const topics = program.command('topics').description('evaluate and backtest topic rules');
@@ -217,6 +262,14 @@ export function register(program: Command, ctx: CliContext): void {
       }
       // compile before opening the store: a bad rule fails fast with exit 2
       const config = await ctx.loadConfig();
+      // A re-tag with a topic the configuration does not define would leave stored items tagged with a topic
+      // that classification never produces again, the API does not list and no subscription can name.
+      if (o.apply && !config.topics.some((t) => t.id === o.topic))
+        throw new InputError(
+          'unknown_topic',
+          `--apply: topic "${o.topic}" is not in the configuration (configured: ${config.topics.map((t) => t.id).join(', ')}); ` +
+            'add it to topics: in the config first, or run without --apply to try a new topic',
+        );
       const { topics: list, aliases } = topicsWithRuleFile(config, o.topic, ruleFile);
       const set = compileTopics(list, aliases);
       const report = await ctx.withStore(async ({ client, config: c }) => {

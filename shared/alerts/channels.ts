@@ -6,7 +6,7 @@ import { WirewatchError, describeError } from '../errors.ts';
 import type { ChannelConfig } from './config-schema.ts';
 import { AlertError } from './errors.ts';
 import {
-  consoleLine,
+  consoleAlert,
   emailAlert,
   emailDigest,
   jsonPayload,
@@ -211,7 +211,8 @@ export function createChannelSender(channel: ChannelConfig, deps: ChannelDeps): 
         id: channel.id,
         type: channel.type,
         async send(msg) {
-          for (const a of msg.alerts) deps.consoleWrite(consoleLine(a, msg.via));
+          // one write per alert: the summary line and its evidence lines
+          for (const a of msg.alerts) deps.consoleWrite(consoleAlert(a, msg.via));
         },
         close() {},
       };

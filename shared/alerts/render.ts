@@ -1,5 +1,5 @@
-import type { StoredItem, TopicMatch } from '../types.ts';
-import type { AlertContent } from './types.ts';
+import type { Evidence, StoredItem, TopicMatch } from '../types.ts';
+import type { AlertContent, AlertEvidence } from './types.ts';
 
 /**
  * Message rendering for every channel. All feed-derived strings (title, outlet, evidence, URLs) are untrusted:
@@ -10,6 +10,10 @@ import type { AlertContent } from './types.ts';
 const MAX_EVIDENCE = 600;
 /** Longest title shown. */
 const MAX_TITLE = 300;
+/** Most evidence sentences an alert carries and every channel shows. */
+export const MAX_ALERT_EVIDENCE = 3;
+/** Slack caps a section block's text at 3000 characters (api.slack.com/reference/block-kit/blocks#section). */
+const SLACK_SECTION_MAX = 3000;
 
 /**
  * Escapes text for Slack `mrkdwn` and plain `text` fields: `&` → `&amp;`, `<` → `&lt;`, `>` → `&gt;`, the three
@@ -18,6 +22,16 @@ const MAX_TITLE = 300;
  */
 export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Feed text for a Slack `mrkdwn` field: escaped ({@link escapeSlack}), and the mrkdwn formatting characters
+ * (`*` bold, `_` italic, `~` strike, `` ` `` code; api.slack.com "Formatting text: basic formatting") replaced by
+ * look-alikes (∗ ＿ ∼ ˋ), because mrkdwn has no escape for them: feed text can then neither switch formatting on or
+ * off nor close the bold around a matched term.
+ */
+export function slackText(text: string): string {
+  return escapeSlack(text).replace(/\*/g, '∗').replace(/_/g, '＿').replace(/~/g, '∼').replace(/`/g, 'ˋ');
 }
 
 /** Escapes text for HTML element content and quoted attribute values (`& < > " '`), HTML Living Standard §13.1. */
@@ -80,21 +94,11 @@ export function buildContent(
       outlet = 'unknown outlet';
     }
   }
-  const ev = topic?.evidence[0];
-  let evidence: AlertContent['evidence'] = null;
-  if (ev) {
-    const terms = ev.terms
-      .map((t) => ({ start: t.start - ev.start, end: t.end - ev.start }))
-      .filter((t) => t.start >= 0 && t.end <= ev.text.length && t.start < t.end)
-      .sort((a, b) => a.start - b.start);
-    const merged: Array<{ start: number; end: number }> = [];
-    for (const t of terms) {
-      const last = merged[merged.length - 1];
-      if (last && t.start <= last.end) last.end = Math.max(last.end, t.end);
-      else merged.push({ ...t });
-    }
-    evidence = { clause: ev.clause, text: ev.text, terms: merged };
-  }
+  const evidenceAll = pickEvidence(topic?.evidence ?? []).map(alertEvidence);
+  const first = evidenceAll[0];
+  const evidence: AlertContent['evidence'] = first
+    ? { clause: first.clause, text: first.text, terms: first.terms }
+    : null;
   return {
     itemId: item.id,
     storyId: item.storyId,
@@ -106,17 +110,67 @@ export function buildContent(
     topicName: topic?.name ?? topicName,
     score: topic?.score ?? 0,
     evidence,
+    evidenceAll,
   };
 }
 
 /**
- * Splits the evidence sentence into runs `{text, term}` (term runs are the matched terms), truncated to
- * `MAX_EVIDENCE` characters, with whitespace collapsed inside runs.
+ * The evidence an alert shows: the first sentence of each distinct clause (in the match's order: rule clauses,
+ * then signals by weight), then further sentences, at most {@link MAX_ALERT_EVIDENCE}; a sentence repeated word
+ * for word (a headline repeated as the first line of the text) is shown once.
  */
-export function evidenceRuns(evidence: NonNullable<AlertContent['evidence']>): Array<{ text: string; term: boolean }> {
+export function pickEvidence(list: Evidence[], max = MAX_ALERT_EVIDENCE): Evidence[] {
+  const picked: Evidence[] = [];
+  const sentences = new Set<string>();
+  const clauses = new Set<string>();
+  const key = (e: Evidence): string => oneLine(e.text).toLowerCase();
+  for (const distinctClause of [true, false]) {
+    for (const e of list) {
+      if (picked.length >= max) return picked;
+      if (sentences.has(key(e)) || (distinctClause && clauses.has(e.clause))) continue;
+      picked.push(e);
+      sentences.add(key(e));
+      clauses.add(e.clause);
+    }
+  }
+  return picked;
+}
+
+/** Field offsets → offsets within the sentence, clipped to it, sorted and merged where they overlap. */
+function alertEvidence(ev: Evidence): AlertEvidence {
+  const terms = ev.terms
+    .map((t) => ({ start: t.start - ev.start, end: t.end - ev.start }))
+    .filter((t) => t.start >= 0 && t.end <= ev.text.length && t.start < t.end)
+    .sort((a, b) => a.start - b.start);
+  const merged: Array<{ start: number; end: number }> = [];
+  for (const t of terms) {
+    const last = merged[merged.length - 1];
+    if (last && t.start <= last.end) last.end = Math.max(last.end, t.end);
+    else merged.push({ ...t });
+  }
+  return { clause: ev.clause, field: ev.field, text: ev.text, terms: merged };
+}
+
+/**
+ * The evidence sentences of an alert (at most {@link MAX_ALERT_EVIDENCE}): `evidenceAll`, or for a snapshot taken
+ * before it existed, the single `evidence` (field unknown).
+ */
+export function evidenceList(c: AlertContent): AlertEvidence[] {
+  if (c.evidenceAll) return c.evidenceAll.slice(0, MAX_ALERT_EVIDENCE);
+  return c.evidence ? [{ ...c.evidence, field: null }] : [];
+}
+
+/**
+ * Splits an evidence sentence into runs `{text, term}` (term runs are the matched terms), truncated to `max`
+ * characters (default 600) with `…`, control characters removed and whitespace collapsed inside runs.
+ */
+export function evidenceRuns(
+  evidence: Pick<AlertEvidence, 'text' | 'terms'>,
+  max = MAX_EVIDENCE,
+): Array<{ text: string; term: boolean }> {
   const runs: Array<{ text: string; term: boolean }> = [];
   let pos = 0;
-  const limit = Math.min(evidence.text.length, MAX_EVIDENCE);
+  const limit = Math.min(evidence.text.length, max);
   for (const t of evidence.terms) {
     if (t.start >= limit) break;
     if (t.start > pos) runs.push({ text: evidence.text.slice(pos, t.start), term: false });
@@ -149,18 +203,17 @@ export interface SlackMessage {
 
 /** `<url|label>` with both parts escaped; a non-web URL renders as plain escaped text (no link). */
 function slackLink(url: string, label: string): string {
-  const safeLabel = escapeSlack(label).replace(/\|/g, '¦').replace(/\*/g, '∗');
+  const safeLabel = slackText(label).replace(/\|/g, '¦');
   if (!isWebUrl(url)) return safeLabel;
   const safeUrl = escapeSlack(url).replace(/\|/g, '%7C');
   return `<${safeUrl}|${safeLabel}>`;
 }
 
-function slackEvidence(c: AlertContent): string | null {
-  if (!c.evidence) return null;
-  const text = evidenceRuns(c.evidence)
+/** One evidence sentence as a mrkdwn quote line: matched terms in `*bold*`, feed text neutralised. */
+function slackEvidenceLine(e: AlertEvidence, max: number): string {
+  const text = evidenceRuns(e, max)
     .map((r) => {
-      // Feed asterisks would toggle bold; the look-alike U+2217 keeps the text without the formatting.
-      const esc = escapeSlack(r.text).replace(/\*/g, '∗');
+      const esc = slackText(r.text);
       const core = esc.trim();
       if (!r.term || !core) return esc;
       return `${/^\s/.test(esc) ? ' ' : ''}*${core}*${/\s$/.test(esc) ? ' ' : ''}`;
@@ -169,7 +222,23 @@ function slackEvidence(c: AlertContent): string | null {
   return `>${text}`;
 }
 
-/** Block Kit message for one realtime alert: linked title, outlet, published time, topic and score, evidence. */
+/**
+ * The evidence section text: one quote line per sentence. Escaping can grow a sentence up to fivefold (`&` →
+ * `&amp;`), so sentences are shortened until the section fits Slack's 3000-character cap.
+ */
+function slackEvidence(c: AlertContent): string | null {
+  const list = evidenceList(c);
+  if (!list.length) return null;
+  for (let max = MAX_EVIDENCE; ; max = Math.floor(max * 0.8)) {
+    const text = list.map((e) => slackEvidenceLine(e, max)).join('\n');
+    if (text.length <= SLACK_SECTION_MAX || max < 20) return text.slice(0, SLACK_SECTION_MAX);
+  }
+}
+
+/**
+ * Block Kit message for one realtime alert: linked title, outlet, published time, topic and score, and up to three
+ * evidence sentences (one quote line each, matched terms in bold).
+ */
 export function slackAlert(c: AlertContent): SlackMessage {
   const title = truncate(oneLine(c.title), MAX_TITLE);
   const blocks: Array<Record<string, unknown>> = [
@@ -179,7 +248,7 @@ export function slackAlert(c: AlertContent): SlackMessage {
       elements: [
         {
           type: 'mrkdwn',
-          text: `${escapeSlack(c.outlet)} · ${formatTime(c.publishedAt)} · topic *${escapeSlack(oneLine(c.topicName))}* (score ${scoreText(c.score)})`,
+          text: `${slackText(c.outlet)} · ${formatTime(c.publishedAt)} · topic *${slackText(oneLine(c.topicName))}* (score ${scoreText(c.score)})`,
         },
       ],
     },
@@ -220,9 +289,9 @@ export function slackDigest(alerts: AlertContent[], label: string): SlackMessage
   for (const g of byTopic(alerts)) {
     const lines = g.alerts.map(
       (a) =>
-        `• *${slackLink(a.url, truncate(oneLine(a.title), 200))}* — ${escapeSlack(a.outlet)}, ${formatTime(a.publishedAt)} (score ${scoreText(a.score)})`,
+        `• *${slackLink(a.url, truncate(oneLine(a.title), 200))}* — ${slackText(a.outlet)}, ${formatTime(a.publishedAt)} (score ${scoreText(a.score)})`,
     );
-    let chunk = `*${escapeSlack(oneLine(g.topicName))}*`;
+    let chunk = `*${slackText(oneLine(g.topicName))}*`;
     const flush = () => {
       if (blocks.length < 48) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
       else omitted += chunk.split('\n').filter((l) => l.startsWith('•')).length;
@@ -252,16 +321,33 @@ export interface EmailMessage {
   html: string;
 }
 
+/** Evidence sentences as HTML: one `<blockquote>` each, matched terms in `<mark>`, every run HTML-escaped. */
+function htmlEvidence(c: AlertContent): string {
+  return evidenceList(c)
+    .map(
+      (e) =>
+        `<blockquote>${evidenceRuns(e)
+          .map((r) => (r.term ? `<mark>${escapeHtml(r.text)}</mark>` : escapeHtml(r.text)))
+          .join('')}</blockquote>`,
+    )
+    .join('\n');
+}
+
 function htmlAlert(c: AlertContent): string {
   const title = escapeHtml(truncate(oneLine(c.title), MAX_TITLE));
   const link = isWebUrl(c.url) ? `<a href="${escapeHtml(c.url)}">${title}</a>` : title;
   const meta = `${escapeHtml(c.outlet)} · ${escapeHtml(formatTime(c.publishedAt))} · ${escapeHtml(oneLine(c.topicName))} (score ${scoreText(c.score)})`;
-  const ev = c.evidence
-    ? `<blockquote>${evidenceRuns(c.evidence)
-        .map((r) => (r.term ? `<strong>${escapeHtml(r.text)}</strong>` : escapeHtml(r.text)))
-        .join('')}</blockquote>`
-    : '';
-  return `<h3>${link}</h3>\n<p>${meta}</p>\n${ev}`;
+  return `<h3>${link}</h3>\n<p>${meta}</p>\n${htmlEvidence(c)}`;
+}
+
+/** Evidence sentences as plain text: `> ` lines, matched terms in [brackets]. */
+export function textEvidence(c: AlertContent): string[] {
+  return evidenceList(c).map(
+    (e) =>
+      `> ${evidenceRuns(e)
+        .map((r) => (r.term ? `[${r.text}]` : r.text))
+        .join('')}`,
+  );
 }
 
 function textAlert(c: AlertContent): string {
@@ -269,14 +355,8 @@ function textAlert(c: AlertContent): string {
     truncate(oneLine(c.title), MAX_TITLE),
     `${c.outlet} · ${formatTime(c.publishedAt)} · ${oneLine(c.topicName)} (score ${scoreText(c.score)})`,
     c.url,
+    ...textEvidence(c),
   ];
-  if (c.evidence)
-    lines.push(
-      '> ' +
-        evidenceRuns(c.evidence)
-          .map((r) => (r.term ? `*${r.text}*` : r.text))
-          .join(''),
-    );
   return lines.join('\n');
 }
 
@@ -329,7 +409,10 @@ export interface AlertPayload {
     outlet: string;
     publishedAt: string | null;
     topic: { id: string; name: string; score: number };
+    /** The first evidence sentence (kept for receivers written against the single object). */
     evidence: AlertContent['evidence'];
+    /** Up to three evidence sentences, distinct clauses first; `terms` are offsets into each `text`. */
+    evidenceAll: AlertEvidence[];
   }>;
 }
 
@@ -355,6 +438,7 @@ export function jsonPayload(
       publishedAt: a.publishedAt,
       topic: { id: a.topicId, name: a.topicName, score: a.score },
       evidence: a.evidence,
+      evidenceAll: evidenceList(a),
     })),
   };
 }
@@ -363,6 +447,14 @@ export function jsonPayload(
 export function snsSubject(text: string): string {
   const ascii = oneLine(text).replace(/[^\x20-\x7e]/g, '?');
   return truncate(ascii || 'wirewatch alert', 99).replace(/…$/, '.');
+}
+
+/**
+ * The console rendering of one alert: {@link consoleLine}, then one indented `> ` line per evidence sentence with
+ * the matched terms in [brackets] (control characters removed, so feed text cannot add lines or move the cursor).
+ */
+export function consoleAlert(c: AlertContent, via: string): string {
+  return [consoleLine(c, via), ...textEvidence(c).map((l) => `    ${l}`)].join('\n');
 }
 
 /** One console line: `[alert] <topic> <score> | <title> | <outlet> | <published> | <url>`, control chars removed. */

@@ -4,7 +4,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
-import type { AlertJob, IsoDateTime, StoredItem, TopicMatch } from '../types.ts';
+import type { AlertJob, EvidenceField, IsoDateTime, StoredItem, TopicMatch } from '../types.ts';
 
 /**
  * Lifecycle of one alert record (story × topic × subscription):
@@ -40,9 +40,28 @@ export interface AlertContent {
   score: number;
   /**
    * The first evidence sentence, with matched terms as offsets into `text` (UTF-16 code units, end exclusive);
-   * null when the match carried no evidence.
+   * null when the match carried no evidence. Kept for payload compatibility; `evidenceAll[0]` without `field`.
    */
   evidence: { clause: string; text: string; terms: Array<{ start: number; end: number }> } | null;
+  /**
+   * Up to three evidence sentences: the first sentence of each distinct clause or signal first, then further
+   * sentences, never the same sentence twice. Absent in snapshots taken before it existed (renderers then use
+   * `evidence`).
+   */
+  evidenceAll?: AlertEvidence[];
+}
+
+/**
+ * One evidence sentence of an alert: the clause (as written in the rule) it supports, the field it was found in,
+ * the sentence, and the matched terms as offsets into `text` (UTF-16 code units, end exclusive; sorted, merged
+ * where they overlap).
+ */
+export interface AlertEvidence {
+  clause: string;
+  /** `title`, `lead` or `body`; null for snapshots that did not record it. */
+  field: EvidenceField | null;
+  text: string;
+  terms: Array<{ start: number; end: number }>;
 }
 
 /** One alert record as stored under `ALERT#<storyId>#<topicId>` / `SUB#<subscriptionId>` and listed by the CLI. */

@@ -1,8 +1,8 @@
 /**
- * Backtest of one topic rule over stored items (topics issue §6, `wirewatch topics backtest`).
+ * Backtest of one topic rule over stored items (`wirewatch topics backtest`).
  * Runs a (new) rule over every stored item, reports matches gained and lost against the tags stored with
  * each item and, with `apply`, re-tags the items whose match for that topic changed. Re-tagging goes through
- * the store port; the store marks such hits as re-tags so no alert is sent for old items (alerts issue §6).
+ * the store port; the store marks such hits as re-tags so no alert is sent for old items.
  */
 import type { TopicMatch } from '../types.ts';
 import type { TopicSet } from './compile.ts';

@@ -9,13 +9,13 @@
  * (`each: true` signals count once per supporting sentence, up to `max`); a topic matches when its rule holds
  * and score ≥ threshold (default 1).
  */
-import { ConfigError } from '../errors.ts';
+import { ConfigError, InputError } from '../errors.ts';
 import type { Evidence, EvidenceField, TopicMatch } from '../types.ts';
 import type { AliasConfig, TopicConfig } from './config-schema.ts';
 import { analyse, type AnalysedText, type Token } from './text.ts';
 import { parseAliasEntry, parseRule, RuleSyntaxError, type RuleNode, type WordPattern } from './rules.ts';
 
-/** A compiled topic set (topics issue §1–3). Build with {@link compileTopics}; immutable and reusable. */
+/** A compiled topic set. Build with {@link compileTopics}; immutable and reusable. */
 export interface TopicSet {
   /** The topics in config order. */
   topics: Array<{ id: string; name: string }>;
@@ -25,6 +25,52 @@ export interface TopicSet {
    * @returns matched topics only, highest score first (ties: config order); never throws for any strings
    */
   classify(doc: { title: string; text: string }): TopicMatch[];
+  /**
+   * Explains one topic's decision on one document, matched or not: whether the rule held and, when it did
+   * not, which of its top-level clauses failed; else the score, the threshold and every signal that held.
+   * @param doc as for {@link TopicSet.classify}
+   * @param topicId a topic of this set
+   * @throws InputError `unknown_topic` when `topicId` is not in the set
+   */
+  explain(doc: { title: string; text: string }, topicId: string): TopicExplanation;
+}
+
+/** A signal that held on a document: its name (when configured), rule text, weight and how often it counted. */
+export interface SignalHit {
+  name: string | null;
+  clause: string;
+  weight: number;
+  /** 1, or with `each: true` the supporting sentences counted (at most the signal's `max`). */
+  count: number;
+}
+
+/**
+ * A rule clause that did not hold. For a `SENTENCE(…)` clause, `closest` is the sentence where most of its
+ * arguments held together, with the arguments (as written) it lacked; null when no argument held anywhere.
+ */
+export interface FailedClause {
+  clause: string;
+  closest: { field: EvidenceField; text: string; held: string[]; missing: string[] } | null;
+}
+
+/**
+ * Why a topic matched or not ({@link TopicSet.explain}). `score` is null when the rule failed (signals are
+ * then not evaluated); `matched` = rule held and score ≥ threshold.
+ */
+export interface TopicExplanation {
+  id: string;
+  matched: boolean;
+  ruleHeld: boolean;
+  /**
+   * The top-level clauses of the rule that did not hold, in the rule's own text: the failed parts of a
+   * top-level `AND` (a `NOT …` part fails when what it negates held), every branch of a top-level `OR`, else
+   * the whole rule. Empty when the rule held.
+   */
+  failedClauses: FailedClause[];
+  score: number | null;
+  threshold: number;
+  /** Signals that held (positive and negative), in config order; empty when the rule failed. */
+  signals: SignalHit[];
 }
 
 /** Most sentences of evidence kept per clause or signal. */
@@ -52,6 +98,7 @@ type CNode =
   | { kind: 'field'; field: 'title' | 'lead' | 'body'; child: CNode; src: string };
 
 interface CompiledSignal {
+  name: string | null;
   clause: string;
   weight: number;
   each: boolean;
@@ -183,7 +230,14 @@ export function compileTopics(topics: TopicConfig[], aliases: AliasConfig): Topi
     const rule = parseOne(`topic "${t.id}" rule`, t.rule);
     const signals = (t.signals ?? []).map((s, i) => {
       const node = parseOne(`topic "${t.id}" signals[${i}]${s.name ? ` (${s.name})` : ''}`, s.rule);
-      return { clause: s.rule.trim(), weight: s.weight, each: s.each ?? false, max: s.max ?? 3, node };
+      return {
+        name: s.name ?? null,
+        clause: s.rule.trim(),
+        weight: s.weight,
+        each: s.each ?? false,
+        max: s.max ?? 3,
+        node,
+      };
     });
     return { id: t.id, name: t.name, threshold: t.threshold ?? 1, rule, signals };
   });
@@ -263,44 +317,52 @@ class CompiledTopicSet implements TopicSet {
 
   classify(doc: { title: string; text: string }): TopicMatch[] {
     const st = this.#prepare(String(doc.title ?? ''), String(doc.text ?? ''));
-    const whole: Range[] = [
-      { f: 0, lo: 0, hi: st.fields[0].tokens.length },
-      { f: 1, lo: 0, hi: st.fields[1].tokens.length },
-    ];
     const out: Array<TopicMatch & { order: number }> = [];
     this.#topics.forEach((t, order) => {
-      const ruleRes = evalNode(t.rule, whole, st);
+      const ruleRes = evalNode(t.rule, wholeScope(st), st);
       if (!ruleRes) return;
-      let score = 1;
-      const evidence: Evidence[] = [];
-      for (const clause of clauseNodes(t.rule)) {
-        const r = clause === t.rule ? ruleRes : evalNode(clause, whole, st);
-        if (r) evidence.push(...buildEvidence(clause.src, r, st, MAX_SENTENCES_PER_CLAUSE));
-      }
-      const signalEvidence: Array<{ weight: number; ev: Evidence[] }> = [];
-      for (const s of t.signals) {
-        const r = evalNode(s.node, whole, st);
-        if (!r) continue;
-        const ev = buildEvidence(s.clause, r, st, s.each ? s.max : MAX_SENTENCES_PER_SIGNAL);
-        const count = s.each ? Math.min(Math.max(ev.length, 1), s.max) : 1;
-        score += s.weight * count;
-        if (s.weight > 0) signalEvidence.push({ weight: s.weight, ev: ev.slice(0, MAX_SENTENCES_PER_SIGNAL) });
-      }
-      score = Math.round(score * 1000) / 1000;
-      if (score < t.threshold) return;
-      signalEvidence.sort((a, b) => b.weight - a.weight);
-      for (const s of signalEvidence) evidence.push(...s.ev);
-      const seen = new Set<string>();
-      const unique = evidence.filter((e) => {
-        const k = `${e.clause}\u0000${e.field}\u0000${e.start}`;
-        if (seen.has(k)) return false;
-        seen.add(k);
-        return true;
-      });
-      out.push({ id: t.id, name: t.name, score, evidence: unique.slice(0, MAX_EVIDENCE), order });
+      const scored = scoreTopic(t, ruleRes, st);
+      if (scored.score < t.threshold) return;
+      out.push({ id: t.id, name: t.name, score: scored.score, evidence: scored.evidence(), order });
     });
     out.sort((a, b) => b.score - a.score || a.order - b.order);
     return out.map(({ order: _o, ...m }) => m);
+  }
+
+  explain(doc: { title: string; text: string }, topicId: string): TopicExplanation {
+    const t = this.#topics.find((x) => x.id === topicId);
+    if (!t)
+      throw new InputError(
+        'unknown_topic',
+        `unknown topic "${topicId}" (known: ${this.#topics.map((x) => x.id).join(', ')})`,
+      );
+    const st = this.#prepare(String(doc.title ?? ''), String(doc.text ?? ''));
+    const whole = wholeScope(st);
+    const ruleRes = evalNode(t.rule, whole, st);
+    if (!ruleRes) {
+      const failedClauses = topLevelClauses(t.rule)
+        .filter((c) => c === t.rule || !evalNode(c, whole, st))
+        .map((c) => ({ clause: c.src, closest: c.kind === 'sentence' ? closestSentence(c, whole, st) : null }));
+      return {
+        id: t.id,
+        matched: false,
+        ruleHeld: false,
+        failedClauses,
+        score: null,
+        threshold: t.threshold,
+        signals: [],
+      };
+    }
+    const scored = scoreTopic(t, ruleRes, st);
+    return {
+      id: t.id,
+      matched: scored.score >= t.threshold,
+      ruleHeld: true,
+      failedClauses: [],
+      score: scored.score,
+      threshold: t.threshold,
+      signals: scored.signals,
+    };
   }
 
   /** Records an occurrence of atom `id` starting at token `i` when all its words match. */
@@ -355,6 +417,102 @@ class CompiledTopicSet implements TopicSet {
     }
     return { fields, sentOfTok, leadEnd, occ };
   }
+}
+
+/** Both fields, whole. */
+function wholeScope(st: DocState): Range[] {
+  return [
+    { f: 0, lo: 0, hi: st.fields[0].tokens.length },
+    { f: 1, lo: 0, hi: st.fields[1].tokens.length },
+  ];
+}
+
+/**
+ * Score of a topic whose rule held (`ruleRes`): 1 + the weights of the signals that hold, the signals that
+ * held, and a thunk building the evidence (rule clauses first, then positive signals by weight).
+ */
+function scoreTopic(
+  t: CompiledTopic,
+  ruleRes: Result,
+  st: DocState,
+): { score: number; signals: SignalHit[]; evidence: () => Evidence[] } {
+  const whole = wholeScope(st);
+  let score = 1;
+  const signals: SignalHit[] = [];
+  const signalEvidence: Array<{ weight: number; ev: Evidence[] }> = [];
+  for (const s of t.signals) {
+    const r = evalNode(s.node, whole, st);
+    if (!r) continue;
+    const ev = buildEvidence(s.clause, r, st, s.each ? s.max : MAX_SENTENCES_PER_SIGNAL);
+    const count = s.each ? Math.min(Math.max(ev.length, 1), s.max) : 1;
+    score += s.weight * count;
+    signals.push({ name: s.name, clause: s.clause, weight: s.weight, count });
+    if (s.weight > 0) signalEvidence.push({ weight: s.weight, ev: ev.slice(0, MAX_SENTENCES_PER_SIGNAL) });
+  }
+  score = Math.round(score * 1000) / 1000;
+  const evidence = (): Evidence[] => {
+    const all: Evidence[] = [];
+    for (const clause of clauseNodes(t.rule)) {
+      const r = clause === t.rule ? ruleRes : evalNode(clause, whole, st);
+      if (r) all.push(...buildEvidence(clause.src, r, st, MAX_SENTENCES_PER_CLAUSE));
+    }
+    signalEvidence.sort((a, b) => b.weight - a.weight);
+    for (const s of signalEvidence) all.push(...s.ev);
+    const seen = new Set<string>();
+    const unique = all.filter((e) => {
+      const k = `${e.clause}\u0000${e.field}\u0000${e.start}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    return unique.slice(0, MAX_EVIDENCE);
+  };
+  return { score, signals, evidence };
+}
+
+/** The parts a rule's failure is explained by: top-level AND conjuncts (NOT included), OR branches, else itself. */
+function topLevelClauses(n: CNode): CNode[] {
+  if (n.kind === 'and' || n.kind === 'or') return n.children;
+  return [n];
+}
+
+/**
+ * For a SENTENCE clause that did not hold: the sentence in scope where most of its arguments held (first such
+ * in document order), with the argument texts held and missing there; null when no argument held in any
+ * sentence.
+ */
+function closestSentence(n: CNode & { kind: 'sentence' }, scope: Range[], st: DocState): FailedClause['closest'] {
+  let best: { f: 0 | 1; s: number; held: string[]; missing: string[] } | null = null;
+  for (const r of scope) {
+    const field = st.fields[r.f];
+    for (let i = 0; i < field.sentences.length; i++) {
+      const sent = field.sentences[i]!;
+      const lo = Math.max(r.lo, sent.tokLo);
+      const hi = Math.min(r.hi, sent.tokHi);
+      if (hi <= lo) continue;
+      const sub: Range[] = [{ f: r.f, lo, hi }];
+      const held: string[] = [];
+      const missing: string[] = [];
+      let positive = 0;
+      for (const c of n.children) {
+        const ok = evalNode(c, sub, st) !== null;
+        (ok ? held : missing).push(c.src);
+        if (ok && c.kind !== 'not') positive++;
+      }
+      // a sentence where only NOT arguments "hold" explains nothing
+      if (positive === 0) continue;
+      if (!best || held.length > best.held.length) best = { f: r.f, s: i, held, missing };
+    }
+  }
+  if (!best) return null;
+  const field = st.fields[best.f];
+  const sent = field.sentences[best.s]!;
+  return {
+    field: best.f === 0 ? 'title' : sent.paragraph < 2 ? 'lead' : 'body',
+    text: field.text.slice(sent.start, sent.end),
+    held: best.held,
+    missing: best.missing,
+  };
 }
 
 /** The clauses of a rule reported as evidence: top-level AND conjuncts (not NOT), OR groups expanded. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * `aliases:` and `topics:` sections of wirewatch.yaml (topics issue §4). Owned by shared/topics.
+ * `aliases:` and `topics:` sections of wirewatch.yaml. Owned by shared/topics.
  * Rules are compiled (and their syntax checked) by shared/topics `compileTopics` at config load; the rule
  * language is documented in README.md#topic-rules.
  */

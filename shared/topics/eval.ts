@@ -1,11 +1,11 @@
 /**
- * Evaluation of a topic set on labelled documents (topics issue §6, `wirewatch topics eval`).
+ * Evaluation of a topic set on labelled documents (`wirewatch topics eval`).
  * Input format: JSON Lines as in `../shared/corpus/topics/dev.jsonl` — one object per line with `id`,
  * `title` (string or null), `text` and `labels` (topic ids; `none` = no topic).
  */
 import { InputError } from '../errors.ts';
 import type { Evidence } from '../types.ts';
-import type { TopicSet } from './compile.ts';
+import type { TopicExplanation, TopicSet } from './compile.ts';
 
 /** One labelled document. */
 export interface LabelledDoc {
@@ -16,15 +16,19 @@ export interface LabelledDoc {
   labels: string[];
 }
 
-/** Confusion counts and derived scores of one topic. precision/recall/f1 are 0..1 (0 when undefined). */
+/**
+ * Confusion counts and derived scores of one topic. precision/recall/f1 are 0..1, or null when undefined
+ * (0/0): precision with no match, recall with no labelled positive, F1 with neither — a topic the data does
+ * not exercise has no score rather than a score of 0.
+ */
 export interface TopicCounts {
   tp: number;
   fp: number;
   fn: number;
   tn: number;
-  precision: number;
-  recall: number;
-  f1: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
 }
 
 /** One wrong decision: `expected`/`got` say whether the topic was expected and whether it matched. */
@@ -33,10 +37,12 @@ export interface EvalError {
   topic: string;
   expected: boolean;
   got: boolean;
-  /** Score when it matched, else null. */
+  /** Score when the rule held (also for a miss below the threshold), else null. */
   score: number | null;
   /** Evidence of the (false) match; empty for a miss. */
   evidence: Evidence[];
+  /** Why: the rule's failed clauses (a miss whose rule failed), or score, threshold and the signals that held. */
+  explanation: Omit<TopicExplanation, 'id'>;
 }
 
 /** The result of {@link evaluateTopics}; `topics` keyed by topic id in topic-set order. */
@@ -82,19 +88,24 @@ export function parseLabelledJsonl(text: string, source = '<data>'): LabelledDoc
   return docs;
 }
 
-const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+const ratio = (a: number, b: number): number | null => (b === 0 ? null : round(a / b));
 
 /**
  * Classifies every document and scores each topic of the set against the labels.
  * @param set the compiled topic set
  * @param docs labelled documents
  * @param topicIds evaluate only these topics (default: every topic of the set)
- * @returns counts per topic and every wrong decision, in document order
+ * @returns counts per topic and every wrong decision, in document order, each with its explanation
+ * @throws InputError `unknown_topic` when `topicIds` names a topic the set does not have
  */
 export function evaluateTopics(set: TopicSet, docs: LabelledDoc[], topicIds?: string[]): EvalReport {
-  const ids = topicIds ?? set.topics.map((t) => t.id);
+  const known = set.topics.map((t) => t.id);
+  const ids = topicIds ?? known;
+  const bad = ids.find((id) => !known.includes(id));
+  if (bad !== undefined)
+    throw new InputError('unknown_topic', `topic ${bad}: no such topic (known: ${known.join(', ')})`);
   const counts: Record<string, TopicCounts> = {};
-  for (const id of ids) counts[id] = { tp: 0, fp: 0, fn: 0, tn: 0, precision: 0, recall: 0, f1: 0 };
+  for (const id of ids) counts[id] = { tp: 0, fp: 0, fn: 0, tn: 0, precision: null, recall: null, f1: null };
   const errors: EvalError[] = [];
   for (const d of docs) {
     const matches = set.classify({ title: d.title, text: d.text });
@@ -107,14 +118,24 @@ export function evaluateTopics(set: TopicSet, docs: LabelledDoc[], topicIds?: st
       else if (!expected && got) c.fp++;
       else if (expected && !got) c.fn++;
       else c.tn++;
-      if (expected !== got)
-        errors.push({ id: d.id, topic: id, expected, got, score: m?.score ?? null, evidence: m?.evidence ?? [] });
+      if (expected !== got) {
+        const { id: _id, ...explanation } = set.explain({ title: d.title, text: d.text }, id);
+        errors.push({
+          id: d.id,
+          topic: id,
+          expected,
+          got,
+          score: explanation.score,
+          evidence: m?.evidence ?? [],
+          explanation,
+        });
+      }
     }
   }
   for (const c of Object.values(counts)) {
-    c.precision = round(ratio(c.tp, c.tp + c.fp));
-    c.recall = round(ratio(c.tp, c.tp + c.fn));
-    c.f1 = round(ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn));
+    c.precision = ratio(c.tp, c.tp + c.fp);
+    c.recall = ratio(c.tp, c.tp + c.fn);
+    c.f1 = ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn);
   }
   return { documents: docs.length, topics: counts, errors };
 }

@@ -1,8 +1,14 @@
 /**
- * Topic detection (topics issue): rule language, matcher, score and evidence, evaluation and backtest.
+ * Topic detection: rule language, matcher, score and evidence, evaluation and backtest.
  * Public entry of shared/topics; see README.md#topic-rules for the rule language.
  */
-export { compileTopics, type TopicSet } from './compile.ts';
+export {
+  compileTopics,
+  type TopicSet,
+  type TopicExplanation,
+  type FailedClause,
+  type SignalHit,
+} from './compile.ts';
 export { parseRule, RuleSyntaxError, type RuleNode } from './rules.ts';
 export {
   analyse,

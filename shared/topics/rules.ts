@@ -132,10 +132,11 @@ function lexWord(word: string, start: number, src: string, out: Lex[]): void {
   const near = /^NEAR(?:\/(.*))?$/.exec(word);
   if (near) {
     if (near[1] === undefined) throw new RuleSyntaxError(start, 'NEAR needs a distance in words, e.g. NEAR/5(a, b)');
-    if (!/^[1-9][0-9]{0,2}$/.test(near[1])) {
+    // NEAR/0 = adjacent words (China-Russia, Sino-Russian: hyphens separate words)
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(near[1])) {
       throw new RuleSyntaxError(
         start + 5,
-        `NEAR distance must be a whole number of words from 1 to 999, got "${near[1]}"`,
+        `NEAR distance must be a whole number of words from 0 to 999, got "${near[1]}"`,
       );
     }
     out.push({ t: 'NEAR', n: Number(near[1]), pos: start, end });

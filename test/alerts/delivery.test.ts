@@ -89,9 +89,11 @@ describe('delivery records, budgets, digests, suppression', () => {
     for (const job of allJobs)
       expect(await alerter.deliver(job)).toMatchObject({ sent: 0, failed: 0, suppressed: 0, deferred: 0 });
     expect(out.lines).toHaveLength(3);
-    expect(out.lines[0]).toMatch(
-      /^\[alert\] china-russia 1\.00 \| Moscow and Beijing 1 \| Example Wire \| 2026-11-29 10:15 UTC \| https:\/\/news\.example\/batch\/1$/,
-    );
+    // one write per alert: the alert line, then its evidence sentence
+    expect(out.lines[0]!.split('\n')).toEqual([
+      '[alert] china-russia 1.00 | Moscow and Beijing 1 | Example Wire | 2026-11-29 10:15 UTC | https://news.example/batch/1',
+      '    > [Moscow] and Beijing 1',
+    ]);
   });
 
   it('concurrent deliveries of the same job (two consumers) send it once', async () => {

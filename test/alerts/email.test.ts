@@ -4,46 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAlerter } from '../../shared/alerts/index.ts';
-import { httpFor, makeConfig, recordingSleep, saveArticle, startTable, topicMatch } from './helpers.ts';
-
-/** Minimal MIME reader for the test: the decoded text/plain and text/html parts and the top-level headers. */
-function readMime(raw: string): { headers: string; subject: string; text: string; html: string } {
-  const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
-  const body = rest.join('\r\n\r\n');
-  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(head)?.[1];
-  const parts: Record<string, string> = {};
-  if (boundary) {
-    for (const chunk of body.split(`--${boundary}`)) {
-      const m = /^\r?\n([\s\S]*?)\r?\n\r?\n([\s\S]*)$/.exec(chunk);
-      if (!m) continue;
-      const [, h = '', content = ''] = m;
-      const type = /content-type:\s*([^;\r\n]+)/i.exec(h)?.[1]?.trim().toLowerCase() ?? '';
-      const enc = /content-transfer-encoding:\s*(\S+)/i.exec(h)?.[1]?.toLowerCase() ?? '7bit';
-      let decoded: string;
-      if (enc === 'base64') decoded = Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8');
-      else if (enc === 'quoted-printable') {
-        const bytes = content.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_x, hex: string) => `%${hex}`);
-        decoded = decodeURIComponent(bytes.replace(/%(?![0-9A-F]{2})/gi, '%25'));
-      } else decoded = content;
-      parts[type] = decoded;
-    }
-  }
-  // Subject: unfold, then decode RFC 2047 Q/B encoded-words.
-  const rawSubject = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(head)?.[1] ?? '';
-  const subject = rawSubject
-    .replace(/\?=\r?\n[ \t]+=\?/g, '?==?')
-    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, kind: string, data: string) =>
-      kind.toUpperCase() === 'B'
-        ? Buffer.from(data, 'base64').toString('utf8')
-        : Buffer.from(
-            data
-              .replace(/_/g, ' ')
-              .replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
-            'latin1',
-          ).toString('utf8'),
-    );
-  return { headers: head, subject, text: parts['text/plain'] ?? '', html: parts['text/html'] ?? '' };
-}
+import { httpFor, makeConfig, readMime, recordingSleep, saveArticle, startTable, topicMatch } from './helpers.ts';
 
 describe('email channel', () => {
   let table: Awaited<ReturnType<typeof startTable>>;
@@ -145,7 +106,7 @@ describe('email channel', () => {
     expect(html).toContain('Russia &amp; China &lt;script&gt;alert(1)&lt;/script&gt; &quot;pact&quot;');
     expect(html).not.toContain('<script>');
     expect(html).toContain('href="https://news.example/m/1?a=1&amp;b=2"');
-    expect(html).toContain('<strong>Russia</strong>');
+    expect(html).toContain('<mark>Russia</mark>');
     expect(text).toContain(title); // plain text needs no escaping
     expect(text).toContain('https://news.example/m/1?a=1&b=2');
     expect(text).toContain('China–Russia relations (score 1.20)');

@@ -123,6 +123,8 @@ export async function saveArticle(
     publishedAt?: string;
     seenAt?: string;
     siteName?: string;
+    /** The article text (default: the title and one filler sentence). */
+    text?: string;
   },
 ): Promise<{ item: StoredItem; newTopics: TopicMatch[] }> {
   const seenAt = opts.seenAt ?? new Date().toISOString();
@@ -149,7 +151,7 @@ export async function saveArticle(
     dir: 'ltr',
     publishedAt: opts.publishedAt ?? seenAt,
     modifiedAt: null,
-    text: `${opts.title}\n\nBody text of the article.`,
+    text: opts.text ?? `${opts.title}\n\nBody text of the article.`,
     excerpt: null,
     wordCount: 20,
     status: 'full',
@@ -180,4 +182,90 @@ export function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits:
 export function lines(): { write: (line: string) => void; lines: string[] } {
   const out: string[] = [];
   return { lines: out, write: (l: string) => void out.push(l) };
+}
+
+/** Minimal MIME reader for the test: the decoded text/plain and text/html parts and the top-level headers. */
+export function readMime(raw: string): { headers: string; subject: string; text: string; html: string } {
+  const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join('\r\n\r\n');
+  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(head)?.[1];
+  const parts: Record<string, string> = {};
+  if (boundary) {
+    for (const chunk of body.split(`--${boundary}`)) {
+      const m = /^\r?\n([\s\S]*?)\r?\n\r?\n([\s\S]*)$/.exec(chunk);
+      if (!m) continue;
+      const [, h = '', content = ''] = m;
+      const type = /content-type:\s*([^;\r\n]+)/i.exec(h)?.[1]?.trim().toLowerCase() ?? '';
+      const enc = /content-transfer-encoding:\s*(\S+)/i.exec(h)?.[1]?.toLowerCase() ?? '7bit';
+      let decoded: string;
+      if (enc === 'base64') decoded = Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8');
+      else if (enc === 'quoted-printable') {
+        const bytes = content.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_x, hex: string) => `%${hex}`);
+        decoded = decodeURIComponent(bytes.replace(/%(?![0-9A-F]{2})/gi, '%25'));
+      } else decoded = content;
+      parts[type] = decoded;
+    }
+  }
+  // Subject: unfold, then decode RFC 2047 Q/B encoded-words.
+  const rawSubject = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(head)?.[1] ?? '';
+  const subject = rawSubject
+    .replace(/\?=\r?\n[ \t]+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, kind: string, data: string) =>
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : Buffer.from(
+            data
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ).toString('utf8'),
+    );
+  return { headers: head, subject, text: parts['text/plain'] ?? '', html: parts['text/html'] ?? '' };
+}
+
+/** One evidence sentence to build: the clause it supports, the sentence (a substring of the title or text), the terms. */
+export interface EvidenceSpec {
+  clause: string;
+  sentence: string;
+  terms: string[];
+  /** Where to look for the sentence (default: the title if it is there, else the text). */
+  in?: 'title' | 'text';
+}
+
+/**
+ * A topic match whose evidence entries follow `specs` in order, each located in the title (field `title`) or the
+ * text (field `lead`), with field offsets as shared/topics produces them.
+ * @throws Error when a sentence or term is not found (a broken fixture, not a test result)
+ */
+export function evidenceMatch(
+  id: string,
+  name: string,
+  score: number,
+  doc: { title: string; text: string },
+  specs: EvidenceSpec[],
+): TopicMatch {
+  return {
+    id,
+    name,
+    score,
+    evidence: specs.map((s) => {
+      const inTitle = s.in === 'text' ? false : doc.title.includes(s.sentence);
+      const field = inTitle ? 'title' : 'lead';
+      const source = inTitle ? doc.title : doc.text;
+      const start = source.indexOf(s.sentence);
+      if (start < 0) throw new Error(`fixture: sentence not found: ${s.sentence}`);
+      return {
+        clause: s.clause,
+        field,
+        text: s.sentence,
+        start,
+        end: start + s.sentence.length,
+        terms: s.terms.map((t) => {
+          const at = s.sentence.indexOf(t);
+          if (at < 0) throw new Error(`fixture: term not found: ${t}`);
+          return { text: t, start: start + at, end: start + at + t.length };
+        }),
+      };
+    }),
+  };
 }

@@ -70,7 +70,7 @@ describe('escaping', () => {
 });
 
 describe('evidence', () => {
-  it('splits the sentence into term and plain runs, and bolds terms in Slack and email', () => {
+  it('splits the sentence into term and plain runs, and marks terms in Slack (bold) and email (<mark>)', () => {
     const c = content();
     expect(evidenceRuns(c.evidence!)).toEqual([
       { text: 'Xi', term: true },
@@ -80,13 +80,13 @@ describe('evidence', () => {
     ]);
     expect(JSON.stringify(slackAlert(c).blocks)).toContain('>*Xi* meets *Putin* in Moscow.');
     expect(emailAlert(c).html).toContain(
-      '<blockquote><strong>Xi</strong> meets <strong>Putin</strong> in Moscow.</blockquote>',
+      '<blockquote><mark>Xi</mark> meets <mark>Putin</mark> in Moscow.</blockquote>',
     );
   });
 
   it('truncates very long sentences and neutralises feed asterisks in Slack', () => {
     const long = `${'a'.repeat(700)} Putin`;
-    const runs = evidenceRuns({ clause: 'c', text: long, terms: [{ start: 701, end: 706 }] });
+    const runs = evidenceRuns({ text: long, terms: [{ start: 701, end: 706 }] });
     expect(runs.map((r) => r.text).join('').length).toBeLessThanOrEqual(601);
     expect(runs.at(-1)!.text).toBe('…');
     const star = slackAlert(content({ evidence: { clause: 'c', text: '*bold* Xi', terms: [{ start: 7, end: 9 }] } }));

@@ -254,10 +254,8 @@ describe('wirewatch topics backtest', () => {
     expect(await topicsOf('https://news.example/trade')).toContain('china-russia');
   });
 
-  it('adds a new topic from a YAML rule file and re-tags with --apply', async () => {
+  it('tries a new topic from a YAML rule file, refuses --apply until the configuration has it, then re-tags', async () => {
     const args = [
-      '--config',
-      config,
       '--data-dir',
       dataDir(),
       '--json',
@@ -268,17 +266,38 @@ describe('wirewatch topics backtest', () => {
       '--rule-file',
       fixture('rule-topic.yaml'),
     ];
-    const dry = JSON.parse((await cli(args)).out) as { gained: Array<{ id: string; evidence: string | null }> };
+    const dry = JSON.parse((await cli(['--config', config, ...args])).out) as {
+      gained: Array<{ id: string; evidence: string | null }>;
+    };
     expect(dry.gained.map((g) => g.id)).toEqual([itemIdFor('https://news.example/arctic')]);
     expect(dry.gained[0]!.evidence).toBe(arcticText);
     expect(await topicsOf('https://news.example/arctic')).not.toContain('arctic');
 
-    const applied = await cli([...args, '--apply']);
+    // a re-tag with a topic the configuration does not define would leave items tagged with a topic that
+    // nothing classifies, lists or alerts on: refused before the store is touched
+    const refused = await cli(['--config', config, ...args, '--apply']);
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.out)).toEqual({
+      error: {
+        code: 'unknown_topic',
+        message: expect.stringMatching(
+          /^--apply: topic "arctic" is not in the configuration \(configured: china-russia, /,
+        ),
+      },
+    });
+    expect(await topicsOf('https://news.example/arctic')).not.toContain('arctic');
+
+    const withArctic = join(dir, 'arctic.yaml');
+    await writeFile(
+      withArctic,
+      'feeds: []\naliases:\n  arctic: ["Northern Sea Route"]\ntopics:\n  - { id: arctic, name: Arctic, rule: "@arctic" }\n',
+    );
+    const applied = await cli(['--config', withArctic, ...args, '--apply']);
     expect(applied.code).toBe(0);
     expect(JSON.parse(applied.out)).toMatchObject({ applied: true, retagged: 1 });
     expect(await topicsOf('https://news.example/arctic')).toContain('arctic');
     // a second run finds nothing left to change
-    expect(JSON.parse((await cli(args)).out)).toMatchObject({ gained: [], lost: [] });
+    expect(JSON.parse((await cli(['--config', withArctic, ...args])).out)).toMatchObject({ gained: [], lost: [] });
   });
 
   it('exits 2 for an unknown topic without a rule file and for an invalid rule file', async () => {

@@ -93,6 +93,9 @@ describe('NEAR/n', () => {
   });
   it('counts adjacent hyphenated pairs as 0 words apart', () => {
     expect(matches('NEAR/1(@china, @russia)', { text: 'China-Russia trade grew.' })).toBe(true);
+    // NEAR/0: adjacent words only, in either order
+    expect(matches('NEAR/0(@china, @russia)', { text: 'Russian-Chinese trade grew.' })).toBe(true);
+    expect(matches('NEAR/0(@china, @russia)', { text: 'China handles Russia carefully.' })).toBe(false);
   });
   it('does not cross fields', () => {
     expect(matches('NEAR/5(@china, @russia)', { title: 'Beijing', text: 'Moscow replied.' })).toBe(false);

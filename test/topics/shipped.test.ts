@@ -68,15 +68,16 @@ describe('shipped topics', () => {
     );
   });
 
-  // An evaluation against the read-only corpus (the quality bar); skipped where the corpus is absent.
+  // An evaluation against the read-only corpus (targets: china-russia >= 0.97, every topic >= 0.90); skipped where
+  // the corpus is absent. Figures in BENCHMARKS.md ("Topics — held-out check").
   it.skipIf(!existsSync(DEV))('meet the F1 targets on the labelled dev set', async () => {
     const config = await resolveConfig({});
     const set = compileTopics(config.topics, config.aliases);
     const report = evaluateTopics(set, parseLabelledJsonl(readFileSync(DEV, 'utf8'), DEV));
     expect(report.documents).toBeGreaterThan(100);
-    expect(report.topics['china-russia']!.f1).toBeGreaterThanOrEqual(0.95);
+    expect(report.topics['china-russia']!.f1).toBeGreaterThanOrEqual(0.97);
     for (const id of ['russia-ukraine-war', 'china-taiwan', 'china-us'])
-      expect(report.topics[id]!.f1).toBeGreaterThanOrEqual(0.85);
+      expect(report.topics[id]!.f1).toBeGreaterThanOrEqual(0.9);
   });
 });
 
