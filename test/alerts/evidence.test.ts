@@ -180,8 +180,7 @@ describe('every channel shows up to three evidence sentences', () => {
     );
     const alerter = createAlerter({
       config,
-      client: table.db.client,
-      tableName: table.tableName,
+      table: table.store.table,
       items: table.store,
       http: httpFor(config),
       env: extra.env ?? {},
