@@ -21,6 +21,12 @@ export interface StackSettings {
   /** Existing secret holding the webhook signing key (context `webhookSecretName`). @default none */
   readonly webhookSecretName: string | null;
   /**
+   * One existing secret per channel (context `channelSecrets`: `channelId=secretName,…`): a Slack or webhook channel
+   * listed here gets its own secret, overriding `slackSecretName` / `webhookSecretName` for that channel.
+   * @default none
+   */
+  readonly channelSecrets: ReadonlyMap<string, string>;
+  /**
    * Existing secret `{"tokenHashes":["<sha256 hex>",...]}` read by the authorizer (context `apiTokensSecretName`).
    * @default the stack creates an empty one (output `ApiTokensSecretArn`)
    */
@@ -71,6 +77,30 @@ const contextSchema = z.object({
   opsEmail: optionalString.pipe(z.string().email().nullable()),
   slackSecretName: optionalString,
   webhookSecretName: optionalString,
+  channelSecrets: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const map = new Map<string, string>();
+      for (const pair of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const eq = pair.indexOf('=');
+        const id = pair.slice(0, eq).trim();
+        const name = pair.slice(eq + 1).trim();
+        if (eq <= 0 || !name) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not channelId=secretName` });
+          return z.NEVER;
+        }
+        if (map.has(id)) {
+          ctx.addIssue({ code: 'custom', message: `channel ${id} is listed twice` });
+          return z.NEVER;
+        }
+        map.set(id, name);
+      }
+      return map;
+    }),
   apiTokensSecretName: optionalString,
   schedule: optionalString,
   digestSchedule: z.string().min(1).default('cron(0/15 * * * ? *)'),
@@ -116,6 +146,7 @@ export function readStackSettings(getContext: (key: string) => unknown, configSc
     opsEmail: c.opsEmail ?? c.alertEmail,
     slackSecretName: c.slackSecretName,
     webhookSecretName: c.webhookSecretName,
+    channelSecrets: c.channelSecrets,
     apiTokensSecretName: c.apiTokensSecretName,
     schedule: toEventBridgeSchedule(c.schedule ?? configSchedule),
     digestSchedule: toEventBridgeSchedule(c.digestSchedule),

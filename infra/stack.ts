@@ -293,37 +293,67 @@ export class WirewatchStack extends Stack {
 
   /**
    * Slack/webhook secrets (existing Secrets Manager secrets named by context) → `WIREWATCH_SECRETS` entries of the
-   * alert-sending functions, under the environment variable each channel of wirewatch.yaml names.
+   * alert-sending functions, under the environment variable each channel of wirewatch.yaml names. A channel listed
+   * in `channelSecrets` gets its own secret; the others of its kind share `slackSecretName` / `webhookSecretName`.
+   * @throws InfraError `infra_context_invalid` when `channelSecrets` names a channel that is not a Slack or webhook
+   *   channel, or two channels that share an environment variable are given different secrets
    */
   private bindChannelSecrets(config: Config, settings: StackSettings, targets: PipelineFunction[]): void {
-    const wanted: Array<{ kind: 'slack' | 'webhook'; secretName: string | null; envs: string[]; fallback: string }> = [
-      {
-        kind: 'slack',
-        secretName: settings.slackSecretName,
-        envs: config.channels.flatMap((c) => (c.type === 'slack' ? [c.webhookUrlEnv] : [])),
-        fallback: 'SLACK_WEBHOOK_URL',
-      },
-      {
-        kind: 'webhook',
-        secretName: settings.webhookSecretName,
-        envs: config.channels.flatMap((c) => (c.type === 'webhook' ? [c.secretEnv] : [])),
-        fallback: 'WEBHOOK_SECRET',
-      },
-    ];
-    for (const { kind, secretName, envs, fallback } of wanted) {
+    const secretChannels: Array<{ id: string; kind: 'slack' | 'webhook'; env: string }> = config.channels.flatMap(
+      (c): Array<{ id: string; kind: 'slack' | 'webhook'; env: string }> =>
+        c.type === 'slack'
+          ? [{ id: c.id, kind: 'slack', env: c.webhookUrlEnv }]
+          : c.type === 'webhook'
+            ? [{ id: c.id, kind: 'webhook', env: c.secretEnv }]
+            : [],
+    );
+    for (const id of settings.channelSecrets.keys()) {
+      if (!secretChannels.some((c) => c.id === id)) {
+        throw new InfraError(
+          'infra_context_invalid',
+          `context "channelSecrets": ${id} is not a slack or webhook channel of wirewatch.yaml (${secretChannels.map((c) => c.id).join(', ') || 'none'})`,
+        );
+      }
+    }
+    const shared = { slack: settings.slackSecretName, webhook: settings.webhookSecretName };
+    // env var → secret name: one process environment per function, so one secret per variable.
+    const byEnv = new Map<string, { secretName: string; channel: string }>();
+    for (const c of secretChannels) {
+      const secretName = settings.channelSecrets.get(c.id) ?? shared[c.kind];
       if (!secretName) {
-        if (envs.length > 0) {
-          Annotations.of(this).addWarningV2(
-            `wirewatch:${kind}-secret-missing`,
-            `wirewatch.yaml has a ${kind} channel but no -c ${kind}SecretName was given; its deliveries will fail`,
-          );
-        }
+        Annotations.of(this).addWarningV2(
+          `wirewatch:${c.kind}-secret-missing`,
+          `wirewatch.yaml has ${c.kind} channel ${c.id} but no secret for it (-c channelSecrets=${c.id}=<name> or -c ${c.kind}SecretName=<name>); its deliveries will fail`,
+        );
         continue;
       }
-      const secret = secretsmanager.Secret.fromSecretNameV2(this, `${pascal(kind)}Secret`, secretName);
-      for (const env of new Set(envs.length > 0 ? envs : [fallback])) {
-        for (const target of targets) target.bindSecretToEnv(secret, env);
+      const prior = byEnv.get(c.env);
+      if (prior && prior.secretName !== secretName) {
+        throw new InfraError(
+          'infra_context_invalid',
+          `channels ${prior.channel} and ${c.id} both read ${c.env} but were given different secrets; give each channel its own variable in wirewatch.yaml`,
+        );
       }
+      byEnv.set(c.env, { secretName, channel: c.id });
+    }
+    // Without any channel of a kind, its shared secret (if given) is still exposed under the default variable.
+    for (const [kind, env] of [
+      ['slack', 'SLACK_WEBHOOK_URL'],
+      ['webhook', 'WEBHOOK_SECRET'],
+    ] as const) {
+      const secretName = shared[kind];
+      if (secretName && !secretChannels.some((c) => c.kind === kind) && !byEnv.has(env)) {
+        byEnv.set(env, { secretName, channel: `(default ${kind})` });
+      }
+    }
+    const imported = new Map<string, secretsmanager.ISecret>();
+    for (const [env, { secretName }] of byEnv) {
+      let secret = imported.get(secretName);
+      if (!secret) {
+        secret = secretsmanager.Secret.fromSecretNameV2(this, `ChannelSecret${imported.size}`, secretName);
+        imported.set(secretName, secret);
+      }
+      for (const target of targets) target.bindSecretToEnv(secret, env);
     }
   }
 }

@@ -98,6 +98,18 @@ describe('readStackSettings', () => {
     expect(s.slackSecretName).toBe('wirewatch/slack');
   });
 
+  it('reads channelSecrets as channelId=secretName pairs and refuses malformed ones', () => {
+    const s = readStackSettings(from({ channelSecrets: 'team=wirewatch/a, hook = wirewatch/b' }), '* * * * *');
+    expect([...s.channelSecrets]).toEqual([
+      ['team', 'wirewatch/a'],
+      ['hook', 'wirewatch/b'],
+    ]);
+    expect(() => readStackSettings(from({ channelSecrets: 'justaname' }), '* * * * *')).toThrow(
+      /context "channelSecrets": "justaname" is not channelId=secretName/,
+    );
+    expect(() => readStackSettings(from({ channelSecrets: 'a=x,a=y' }), '* * * * *')).toThrow(/listed twice/);
+  });
+
   it('names every bad key in one InfraError', () => {
     let caught: unknown;
     try {

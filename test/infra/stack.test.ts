@@ -425,7 +425,34 @@ describe('WirewatchStack input errors and warnings', () => {
     const { stack } = await synthTemplate({ config: 'test/fixtures/infra/wirewatch.yaml', nag: 'false' });
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('.*'));
     const text = warnings.map((w) => String(w.entry.data)).join('\n');
-    expect(text).toMatch(/slack channel but no -c slackSecretName/);
-    expect(text).toMatch(/webhook channel but no -c webhookSecretName/);
+    expect(text).toMatch(
+      /slack channel team but no secret for it \(-c channelSecrets=team=<name> or -c slackSecretName/,
+    );
+    expect(text).toMatch(/webhook channel hook but no secret for it/);
+  });
+
+  it('gives each Slack channel its own secret (channelSecrets), the others the shared one', async () => {
+    const { template } = await synthTemplate({
+      config: 'test/fixtures/infra/two-slack.yaml',
+      channelSecrets: 'desk-slack=wirewatch/slack-desk, ops-slack=wirewatch/slack-ops',
+      webhookSecretName: 'wirewatch/webhook',
+      nag: 'false',
+    });
+    const secrets = JSON.stringify(envOf(template, 'fan-out-alerts').WIREWATCH_SECRETS);
+    expect(secrets).toMatch(/DESK_SLACK_URL=.*wirewatch\/slack-desk/);
+    expect(secrets).toMatch(/OPS_SLACK_URL=.*wirewatch\/slack-ops/);
+    expect(secrets).toMatch(/HOOK_SECRET=.*wirewatch\/webhook/);
+    const policy = JSON.stringify(policyOf(template, 'fan-out-alerts'));
+    expect(policy).toContain('wirewatch/slack-desk-??????');
+    expect(policy).toContain('wirewatch/slack-ops-??????');
+  });
+
+  it('refuses channelSecrets for a channel wirewatch.yaml does not have', async () => {
+    await expect(
+      synthTemplate({ config: 'test/fixtures/infra/two-slack.yaml', channelSecrets: 'nope=x', nag: 'false' }),
+    ).rejects.toMatchObject({
+      code: 'infra_context_invalid',
+      message: expect.stringMatching(/nope is not a slack or webhook channel/),
+    });
   });
 });
