@@ -24,7 +24,8 @@
  * | `lead`      | lead ≥ 0.5 and hi ≥ 0.5     | copies cut from the bottom, with outlet text around or a local   |
  * |             |                             | lead, residual boilerplate, copy-edits; exact duplicates         |
  * | `contained` | hi ≥ 0.85 and lo ≥ 0.3      | an earlier version inside a later one whose lead was rewritten   |
- * | `mutual`    | hi ≥ 0.7 and lo ≥ 0.5       | versions with a rewritten lead and added or dropped paragraphs   |
+ * | `mutual`    | lo ≥ 0.5 (most of each text | versions with a rewritten lead and added or dropped paragraphs   |
+ * |             | is in the other)            |                                                                  |
  *
  * Containment alone is not enough: a short text made mostly of one paragraph from the middle of a story is
  * contained in it but is not a copy of it (a copy is cut from the bottom, so it keeps the top; a version keeps
@@ -55,7 +56,7 @@ export const VERIFY_THRESHOLDS = Object.freeze({
   containedLo: 0.3,
   leadAgreement: 0.5,
   leadContainment: 0.5,
-  mutualHi: 0.7,
+  /** Share of each text found in the other (`lo`, hence also `hi`). */
   mutualLo: 0.5,
   /** Minimum shared sampled shingles (≈ twice as many words). */
   minShared: 4,
@@ -159,7 +160,7 @@ export function verify(a: MemberPrint, b: MemberPrint, ctx?: VerifyContext): Ver
   if (shared >= t.minShared) {
     if (lead >= t.leadAgreement && hi >= t.leadContainment) rule = 'lead';
     else if (hi >= t.contained && lo >= t.containedLo) rule = 'contained';
-    else if (hi >= t.mutualHi && lo >= t.mutualLo) rule = 'mutual';
+    else if (lo >= t.mutualLo) rule = 'mutual';
   }
   return { same: rule !== null, rule, similarity: hi, hi, lo, lead, shared };
 }
