@@ -248,12 +248,15 @@ export function diffVersions(prev: ComparableDoc, next: ComparableDoc, options: 
     const diff = [...plus, ...minus];
     const numbers = diff.some((w) => /\d/.test(w));
     const negation = diff.some((w) => NEGATIONS.has(w));
-    const content = new Set(diff.filter((w) => !FUNCTION_WORDS.has(w))).size;
+    // a substitution is one changed word: count the larger side, not the sum
+    const contentOf = (ws: string[]): number => new Set(ws.filter((w) => !FUNCTION_WORDS.has(w))).size;
+    const content = Math.max(contentOf(plus), contentOf(minus));
+    const edited = Math.max(plus.length, minus.length);
     const long = Math.max(ka[i]!.length, kb[j]!.length) >= minWords;
     const why = numbers ? 'a number changed' : negation ? 'a negation changed' : `${content} content words changed`;
     if (long && (numbers || negation || content >= 2))
       material.push(`changed sentence (${why}): ${quote(sa[i]!)} → ${quote(sb[j]!)}`);
-    else cosmetic.push(`edit (${diff.length} word${diff.length === 1 ? '' : 's'}): ${quote(sb[j]!)}`);
+    else cosmetic.push(`edit (${edited} word${edited === 1 ? '' : 's'}): ${quote(sb[j]!)}`);
   }
   if (options.topics) {
     const ta = new Set(options.topics({ title: prev.title, text: prev.text }));

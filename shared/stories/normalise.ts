@@ -218,10 +218,10 @@ const LINE_RULES: Array<[FurnitureKind, (line: string, n: number) => boolean]> =
     (l, n) =>
       n <= 45 &&
       (/^(?:copyright|\u00a9|\(c\))\s*(?:\u00a9\s*)?(?:\d{4}|the|thomson|reuters|associated|afp)/i.test(l) ||
-        /\ball rights reserved\b/i.test(l) ||
-        /\bmay not be (?:published|reproduced|redistributed)\b/i.test(l) ||
-        /^our standards:/i.test(l) ||
-        /\btrust principles\.?$/i.test(l)),
+        (n <= 4 && /^all rights reserved\.?$/i.test(l)) ||
+        /^this material may not be (?:published|reproduced|redistributed)\b/i.test(l) ||
+        (n <= 12 && /^our standards:/i.test(l)) ||
+        (n <= 12 && /\btrust principles\.?$/i.test(l))),
   ],
   [
     'credit',
@@ -269,7 +269,7 @@ const LINE_RULES: Array<[FurnitureKind, (line: string, n: number) => boolean]> =
     'newsletter',
     (l, n) =>
       n <= 45 &&
-      ((/^(?:sign up|subscribe|get (?:the|our)|download (?:the|our)|join (?:our|us)|never miss|don't miss|stay (?:up to date|informed|in the know|connected)|want (?:more|to get|the)|receive|click here|tap here|to get|be the first|enjoy|support (?:our|local|independent)|like what you)/i.test(
+      ((/^(?:sign up|subscribe|get (?:the|our)|download (?:the|our)|join (?:our|us)|never miss|don't miss|stay (?:up to date|informed|in the know|connected)|want (?:more|to get|the)|receive|click here|tap here|to get|be the first|enjoy|support (?:our|local|independent)|like what you)\b/i.test(
         l,
       ) &&
         /\b(?:newsletters?|inbox|e-?mails?|apps?|alerts|notifications|subscribe|subscription|subscribers|podcasts?|updates|briefing|digest|journalism|headlines|stories)\b/i.test(
