@@ -341,7 +341,9 @@ async function join(
     const nextMembers = isVersion ? [...members, fp.member] : [...members];
     if (nextMembers.length > o.maxMembers) nextMembers.splice(1, nextMembers.length - o.maxMembers);
     if (await port.updateStory(root.id, rec.rev, { members: nextMembers, original }, expiresAt)) {
-      cache.set(root.id, { ...rec, members: nextMembers, original, rev: rec.rev + 1, expiresAt });
+      const updated = { ...rec, members: nextMembers, original, rev: rec.rev + 1, expiresAt };
+      cache.set(root.id, updated);
+      root = { id: root.id, record: updated };
       if (isVersion) {
         // the version's new text must lead later copies of it here
         const carried = new Set([root.id, best.recordId]);
