@@ -101,24 +101,34 @@ export async function resolveStory(port: StoryIndexPort, storyId: string): Promi
 }
 
 /**
- * Joins two stories: afterwards both resolve to the same story. Union–find with compare-and-set: the larger of
- * the two current roots is redirected to the smaller, on the condition that it has no redirect yet; a failed
- * condition means a concurrent merge moved that root, so re-read and retry.
+ * The fixed total order of stories that redirects follow: older first (`createdAt`, ISO-8601 UTC, set once at
+ * creation), then the smaller id. Every redirect points from a later story to an earlier one in this order,
+ * so redirects never form a cycle, and an established story keeps its id when a concurrent twin is merged.
+ */
+export function storyRank(record: Pick<StoryRecord, 'storyId' | 'createdAt'>): string {
+  return `${record.createdAt}\u0000${record.storyId}`;
+}
+
+/**
+ * Joins two stories: afterwards both resolve to the same story. Union–find with compare-and-set: the later
+ * (by {@link storyRank}) of the two current roots is redirected to the earlier, on the condition that it has
+ * no redirect yet; a failed condition means a concurrent merge moved that root, so re-read and retry.
  * @returns the story ids this call redirected
  */
 async function union(port: StoryIndexPort, a: string, b: string, cache: Map<string, StoryRecord>): Promise<string[]> {
   for (let attempt = 0; attempt < 8; attempt++) {
-    const ra = (await rootOf(port, a, cache)).id;
-    const rb = (await rootOf(port, b, cache)).id;
-    if (ra === rb) return [];
-    const [lo, hi] = ra < rb ? [ra, rb] : [rb, ra];
-    if (await port.setMergedInto(hi, lo)) {
-      const rec = cache.get(hi);
-      if (rec) cache.set(hi, { ...rec, mergedInto: lo });
-      return [hi];
+    const ra = await rootOf(port, a, cache);
+    const rb = await rootOf(port, b, cache);
+    if (ra.id === rb.id) return [];
+    // an expired story has nothing left to unite
+    if (!ra.record || !rb.record) return [];
+    const [lo, hi] = storyRank(ra.record) < storyRank(rb.record) ? [ra, rb] : [rb, ra];
+    if (await port.setMergedInto(hi.id, lo.id)) {
+      cache.set(hi.id, { ...hi.record!, mergedInto: lo.id });
+      return [hi.id];
     }
     // hi was redirected (or expired) meanwhile: forget what we knew about it and walk again
-    cache.delete(hi);
+    cache.delete(hi.id);
   }
   throw new StoryError('story_merge_contention', `stories ${a} and ${b}: merge kept conflicting`, { retryable: true });
 }
@@ -193,9 +203,10 @@ function preferOriginal(cur: StoryOriginal, cand: StoryOriginal): StoryOriginal 
  *
  * I/O per document (K = index keys of the document ≤ 32 with the defaults, C = `maxCandidates`):
  * - copy of a known story: reads 1 BatchGetItem (K key rows) + 1 BatchGetItem (≤ C story records); writes 0
- *   (1 UpdateItem when the copy becomes the story's preferred original);
+ *   (1 UpdateItem when the copy becomes the story's preferred original; 1 per extra story it also verifies
+ *   against, which is merged);
  * - version of a known story: the same reads; writes 1 UpdateItem (members) + 1 UpdateItem per key the story
- *   did not carry yet;
+ *   did not carry yet (+ the discovery read, as for a new story, when a claim reveals a concurrent story);
  * - new story: the same reads + 1 GetItem (resolve before returning); writes 1 PutItem + K UpdateItem claims;
  *   plus, only when a claim reveals a story created concurrently, 1 BatchGetItem (≤ C) and 1 UpdateItem per
  *   merge. A redirect met on the way costs 1 GetItem per hop not already fetched.
@@ -251,9 +262,19 @@ export async function assignStory(
     }
   }
 
-  // 2. join the best verified candidate
-  const best = bestMatch(fp, ranked, cache, rows, self);
-  if (best) return join(port, fp, best, cache, rows, own, expiresAt, o);
+  // 2. join the best verified candidate; several verified stories are one story (split by a race) — unite them
+  const matches: Best[] = [];
+  for (const id of ranked) {
+    const b = bestMatch(fp, [id], cache, rows, self);
+    if (b) matches.push(b);
+  }
+  if (matches.length) {
+    matches.sort((a, b) => b.verdict.similarity - a.verdict.similarity);
+    const best = matches[0]!;
+    const merged: string[] = [];
+    for (const m of matches.slice(1)) merged.push(...(await union(port, best.recordId, m.recordId, cache)));
+    return join(port, fp, best, cache, rows, own, expiresAt, o, merged);
+  }
 
   // 3. a new story: record first, then the claims
   const record: StoryRecord = {
@@ -273,31 +294,7 @@ export async function assignStory(
   const claimed = await Promise.all(fp.keys.map((k) => port.claimKey(k, self, expiresAt, o.maxCarriers)));
 
   // 4. a story that appeared on a key between our read and our claim was created concurrently: verify it
-  const after = new Map<string, KeyRow>(rows);
-  const revealed: string[] = [];
-  claimed.forEach((row, i) => {
-    if (!row) return;
-    const key = fp.keys[i]!;
-    after.set(key, row);
-    const before = new Set(rows.get(key)?.carriers ?? []);
-    for (const c of row.carriers)
-      if (c !== self && !before.has(c) && !cache.has(c) && !revealed.includes(c)) revealed.push(c);
-  });
-  const merged: string[] = [];
-  let matched: Best | null = null;
-  if (revealed.length) {
-    const ids = revealed.slice(0, o.maxCandidates);
-    const recs = await port.getStories(ids);
-    for (const [id, r] of recs) cache.set(id, r);
-    const matches: Best[] = [];
-    for (const id of ids) {
-      const b = bestMatch(fp, [id], cache, after, self);
-      if (b) matches.push(b);
-    }
-    matches.sort((a, b) => b.verdict.similarity - a.verdict.similarity);
-    for (const m of matches) merged.push(...(await union(port, self, m.recordId, cache)));
-    matched = matches[0] ?? null;
-  }
+  const { merged, matched } = await discover(port, fp, self, fp.keys, claimed, rows, cache, o.maxCandidates);
 
   // 5. resolve through redirects before returning (another process may have merged this story already)
   cache.delete(self);
@@ -315,6 +312,47 @@ export async function assignStory(
   };
 }
 
+/**
+ * After claiming `keys` for `storyId`: every story in a returned row that was not in that key's row at the
+ * read was created (or grew these keys) concurrently. Fetch those (≤ `max`, one strongly consistent
+ * BatchGetItem), verify, and unite each match with `storyId`.
+ */
+async function discover(
+  port: StoryIndexPort,
+  fp: Fingerprint,
+  storyId: string,
+  keys: string[],
+  claimed: Array<KeyRow | null>,
+  rows: Map<string, KeyRow>,
+  cache: Map<string, StoryRecord>,
+  max: number,
+): Promise<{ merged: string[]; matched: Best | null }> {
+  const self = fp.member.itemId;
+  const after = new Map<string, KeyRow>(rows);
+  const revealed: string[] = [];
+  claimed.forEach((row, i) => {
+    if (!row) return;
+    const key = keys[i]!;
+    after.set(key, row);
+    const before = new Set(rows.get(key)?.carriers ?? []);
+    for (const c of row.carriers)
+      if (c !== storyId && c !== self && !before.has(c) && !cache.has(c) && !revealed.includes(c)) revealed.push(c);
+  });
+  const merged: string[] = [];
+  if (!revealed.length) return { merged, matched: null };
+  const ids = revealed.slice(0, max);
+  const recs = await port.getStories(ids);
+  for (const [id, r] of recs) cache.set(id, r);
+  const matches: Best[] = [];
+  for (const id of ids) {
+    const b = bestMatch(fp, [id], cache, after, self);
+    if (b) matches.push(b);
+  }
+  matches.sort((a, b) => b.verdict.similarity - a.verdict.similarity);
+  for (const m of matches) merged.push(...(await union(port, storyId, m.recordId, cache)));
+  return { merged, matched: matches[0] ?? null };
+}
+
 async function join(
   port: StoryIndexPort,
   fp: Fingerprint,
@@ -324,6 +362,7 @@ async function join(
   own: StoryOriginal,
   expiresAt: number,
   o: Required<Omit<AssignOptions, 'now' | 'fingerprint'>>,
+  merged: string[],
 ): Promise<Assignment> {
   let root = await rootOf(port, best.recordId, cache);
   let role: Assignment['role'] = 'copy';
@@ -348,7 +387,11 @@ async function join(
         // the version's new text must lead later copies of it here
         const carried = new Set([root.id, best.recordId]);
         const fresh = fp.keys.filter((k) => !(rows.get(k)?.carriers ?? []).some((c) => carried.has(c)));
-        await Promise.all(fresh.map((k) => port.claimKey(k, root.id, expiresAt, o.maxCarriers)));
+        const claimed = await Promise.all(fresh.map((k) => port.claimKey(k, root.id, expiresAt, o.maxCarriers)));
+        // a story created concurrently for a copy of this version's new text is found here, as for a new story
+        const found = (await discover(port, fp, root.id, fresh, claimed, rows, cache, o.maxCandidates)).merged;
+        merged.push(...found);
+        if (found.length) root = await rootOf(port, root.id, cache);
       }
       break;
     }
@@ -365,6 +408,6 @@ async function join(
     rule: best.verdict.rule,
     origin: fp.origin,
     original: rec?.original ?? own,
-    merged: [],
+    merged,
   };
 }

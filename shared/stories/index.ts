@@ -39,9 +39,10 @@
  * a returned row that was not in that key's row at the read is a story created concurrently: fetch it
  * (strongly consistent), verify, and if it matches, `union(S, T)`; (d) resolve S through redirects and
  * return the root. `union(x, y)`: take the current roots rx, ry; if equal, done; else conditionally set
- * `max(rx, ry).mergedInto = min(rx, ry)`; if the condition fails (that root was just merged), re-read and
- * retry. A redirect always points to a smaller id, so redirects never form a cycle, and every story
- * resolves by following them to a root.
+ * `later(rx, ry).mergedInto = earlier(rx, ry)`, where the order is `(createdAt, storyId)` — fixed when a story
+ * is created ({@link storyRank}); if the condition fails (that root was just merged), re-read and retry. A
+ * redirect always points to an earlier story in one fixed total order, so redirects never form a cycle,
+ * every story resolves by following them to a root, and an established story keeps its id.
  *
  * **Claim (two copies, one story).** Let processes P and Q assign documents d and e that verify as the same
  * story (verification is symmetric and deterministic), concurrently. They share at least one unsaturated
@@ -54,8 +55,13 @@
  *   see at its read. That process fetches the other's record — it exists, being written before the other's
  *   claim — verifies it (match) and runs union(S_P, S_Q) before returning. Redirects are never removed
  *   (until TTL), so from then on S_P and S_Q resolve to one root.
- * - Mixed (P joins an existing story X while Q creates S_Q): Q's claims meet X's carried keys only if X
- *   carries them; if d and e verify, Q's second-claim detection or P's read finds the other as above.
+ * - A version is claimed like a new story: a document joining story X as a version writes X's record
+ *   (members) first and then claims its new keys for X, checking the returned rows the same way; so a
+ *   process creating a story for a copy of the version's new text meets X on a claim or at its read, and
+ *   the argument above applies to the pair (X, that story). A plain copy adds no keys and needs no claim:
+ *   the story it joins was readable — record, then claims — before it could be found.
+ * - A document that verifies against several candidate stories joins the best and unites the others with
+ *   it (they are one story, split by a race the other way round); a redirect per extra story.
  *
  * So after both return, `resolveStory(S_P) = resolveStory(S_Q)`: never two stories. Three or more
  * processes: every pair is covered by the argument above (each pair is united by at least one of its two
@@ -73,6 +79,7 @@
  * | document                  | reads                                                | writes                                   |
  * | ------------------------- | ---------------------------------------------------- | ---------------------------------------- |
  * | copy of a known story     | BatchGet(≤ K) + BatchGet(≤ C)                         | 0 (1 if it becomes the story's original) |
+ * | … verifying 2+ stories    | + GetItem per redirect hop                            | + 1 UpdateItem per extra story (merge)   |
  * | version of a known story  | BatchGet(≤ K) + BatchGet(≤ C)                         | 1 UpdateItem + 1 per key new to the story |
  * | new story                 | BatchGet(≤ K) + BatchGet(≤ C) + GetItem (resolve)     | 1 PutItem + ≤ K UpdateItem (claims)      |
  * | new story, race revealed  | + BatchGet(≤ C)                                       | + 1 UpdateItem per merge                 |
@@ -83,6 +90,7 @@
 export {
   assignStory,
   resolveStory,
+  storyRank,
   StoryError,
   ASSIGN_DEFAULTS,
   type AssignOptions,

@@ -15,7 +15,7 @@
  * | `original`   | M    | `{i: itemId, t: publishedAt, a: agency \| NULL}` — the wire-bylined or earliest one |
  * | `members`    | L    | ≤ 4 member maps `{i, u, o, h, t, a, w: B, c: B, s: B}` (see below); [0] founded it  |
  * | `rev`        | N    | optimistic-concurrency revision of `members`/`original`                             |
- * | `mergedInto` | S    | absent, or the smaller story id this one was merged into (redirect)                 |
+ * | `mergedInto` | S    | absent, or the earlier story this one was merged into (redirect, see storyRank)     |
  * | `expiresAt`  | N    | epoch seconds; the table's TTL attribute                                            |
  *
  * A member map: `i` itemId, `u` url, `o` outlet, `h` headline, `t` publishedAt, `a` agency, `w` word count per
@@ -75,7 +75,7 @@ export interface StoryRecord {
   members: MemberPrint[];
   /** Revision of `members` / `original`, for optimistic concurrency. Starts at 0. */
   rev: number;
-  /** The story this one was merged into (always a smaller id), or null. */
+  /** The story this one was merged into (always an earlier one: older `createdAt`, then smaller id), or null. */
   mergedInto: string | null;
   /** Epoch seconds after which the record is gone. */
   expiresAt: number;
