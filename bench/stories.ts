@@ -157,7 +157,8 @@ async function cpuSection(): Promise<void> {
         const before = port.stats;
         const a = await assignStory(port, d, { now: clock });
         const after = port.stats;
-        const r = (perRole[a.role] ??= { n: 0, reads: 0, writes: 0, items: 0 });
+        perRole[a.role] ??= { n: 0, reads: 0, writes: 0, items: 0 };
+        const r = perRole[a.role]!;
         r.n++;
         r.reads += after.reads - before.reads;
         r.writes += after.writes - before.writes;
