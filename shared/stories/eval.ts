@@ -56,7 +56,8 @@ export interface StoriesEvalReport {
   labelledDocuments: number;
 }
 
-const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+/** ISO-8601 date or date-time; a date-time without an offset is read as UTC. */
+const ISO_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * Parses an evaluation set. Blank lines are skipped.
@@ -64,7 +65,7 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2
  * @param source file name for messages
  * @throws InputError `bad_dataset` naming the 1-based line and the field (not JSON; `id`, `text` or
  *   `publishedAt` missing or of the wrong type; `publishedAt` not ISO-8601; an optional field not a string; a
- *   duplicate `id`)
+ *   duplicate `id`). `id`, `story` and `event` may be numbers; a `publishedAt` without an offset is UTC.
  */
 export function parseStoriesJsonl(text: string, source = '<data>'): LabelledStoryDoc[] {
   const docs: LabelledStoryDoc[] = [];
@@ -82,7 +83,9 @@ export function parseStoriesJsonl(text: string, source = '<data>'): LabelledStor
       throw new InputError('bad_dataset', `${at}: expected a JSON object`);
     const o = obj as Record<string, unknown>;
     const str = (field: string, required: boolean): string | null => {
-      const v = o[field];
+      let v = o[field];
+      // ids and labels may be numbers in hand-made sets
+      if (typeof v === 'number' && (field === 'id' || field === 'story' || field === 'event')) v = String(v);
       if (v === undefined || v === null) {
         if (required) throw new InputError('bad_dataset', `${at}: "${field}" is missing`);
         return null;
@@ -95,7 +98,9 @@ export function parseStoriesJsonl(text: string, source = '<data>'): LabelledStor
     const id = str('id', true)!;
     const body = str('text', true)!;
     const publishedAt = str('publishedAt', true)!;
-    if (!ISO_RE.test(publishedAt) || Number.isNaN(Date.parse(publishedAt)))
+    const m = ISO_RE.exec(publishedAt);
+    const zoned = m && publishedAt.length > 10 && !m[1] ? `${publishedAt.replace(' ', 'T')}Z` : publishedAt;
+    if (!m || Number.isNaN(Date.parse(zoned)))
       throw new InputError('bad_dataset', `${at}: "publishedAt" must be an ISO-8601 date-time (got "${publishedAt}")`);
     const dup = ids.get(id);
     if (dup !== undefined) throw new InputError('bad_dataset', `${at}: "id" ${id} repeats line ${dup}`);
@@ -106,7 +111,7 @@ export function parseStoriesJsonl(text: string, source = '<data>'): LabelledStor
       outlet: str('outlet', false) ?? '',
       title: str('title', false) ?? '',
       text: body,
-      publishedAt: new Date(publishedAt).toISOString(),
+      publishedAt: new Date(zoned).toISOString(),
       story: str('story', false),
       event: str('event', false),
     });

@@ -111,3 +111,27 @@ describe('wirewatch stories eval', () => {
     expect(r.err).toContain('cannot read file (ENOENT)');
   });
 });
+
+describe('parseStoriesJsonl', () => {
+  it('accepts numeric ids and labels, dates and offset-less times (as UTC); rejects repeated ids', async () => {
+    const { parseStoriesJsonl } = await import('../../shared/stories/index.ts');
+    const docs = parseStoriesJsonl(
+      [
+        JSON.stringify({ id: 1, text: 'a', publishedAt: '2026-11-03', story: 7 }),
+        JSON.stringify({ id: 'b', text: 'b', publishedAt: '2026-11-03T08:00:00', url: 'u' }),
+        JSON.stringify({ id: 'c', text: 'c', publishedAt: '2026-11-03T10:00:00+02:00' }),
+      ].join('\n'),
+    );
+    expect(docs.map((d) => [d.id, d.story, d.publishedAt])).toEqual([
+      ['1', '7', '2026-11-03T00:00:00.000Z'],
+      ['b', null, '2026-11-03T08:00:00.000Z'],
+      ['c', null, '2026-11-03T08:00:00.000Z'],
+    ]);
+    expect(() =>
+      parseStoriesJsonl(`${JSON.stringify({ id: 'a', text: '', publishedAt: '2026-11-03' })}\n`.repeat(2), 'f'),
+    ).toThrow('f:2: "id" a repeats line 1');
+    expect(() =>
+      parseStoriesJsonl(JSON.stringify({ id: 'a', text: 'x', publishedAt: '2026-11-03', url: 5 }), 'f'),
+    ).toThrow('f:1: "url" must be a string (got 5)');
+  });
+});
