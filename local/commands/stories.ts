@@ -31,7 +31,9 @@ export function formatStoriesEval(r: StoriesEvalReport): string {
     `${r.documents} documents, ${r.labelledDocuments} labelled${labelled === null ? '' : `, ${labelled} labelled stories`}`,
   ];
   if (labelled === null) {
+    // nothing to score: the assignments themselves are the result
     lines.push(`wirewatch: ${r.metrics.stories} stories`);
+    for (const a of r.assignments) lines.push(`${a.id}\t${a.storyId}`);
     return lines.join('\n');
   }
   lines.push(

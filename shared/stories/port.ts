@@ -37,6 +37,8 @@
  * - {@link StoryIndexPort.claimKey}: UpdateItem `SET #owner = if_not_exists(#owner, :sid), expiresAt = :exp
  *   ADD carriers :sidSet`, `ConditionExpression: attribute_not_exists(carriers) OR size(carriers) < :cap OR
  *   contains(carriers, :sid)`, `ReturnValues: ALL_NEW`. A ConditionalCheckFailed means saturated: return null.
+ *   (These expressions were tried on dynalite: owner kept by the first claimer, the set grown, a saturated
+ *   key refused with ConditionalCheckFailedException.)
  *   A row whose `expiresAt` has passed but that TTL has not deleted yet is replaced first (PutItem with
  *   `ConditionExpression: expiresAt <= :now`), so a claim never inherits an expired owner.
  * - {@link StoryIndexPort.setMergedInto}: UpdateItem `SET mergedInto = :into`, `ConditionExpression:
@@ -52,7 +54,7 @@ export interface KeyRow {
   key: string;
   /** The story that claimed the key first. */
   owner: string;
-  /** Distinct stories that carried the key (including `owner`), at most the port's cap, in arrival order. */
+  /** Distinct stories that carried the key (including `owner`), at most the port's cap; a set, order not significant. */
   carriers: string[];
   /** Epoch seconds after which the row is gone. */
   expiresAt: number;

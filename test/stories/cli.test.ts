@@ -92,7 +92,7 @@ describe('wirewatch stories eval', () => {
     const body = JSON.parse(r.out);
     expect(body.metrics).toEqual({ precision: null, recall: null, f1: null, ari: null, stories: 1, labelled: null });
     const human = await cli(['stories', 'eval', '--data', join(dir, 'unlabelled.jsonl')]);
-    expect(human.out).toBe('2 documents, 0 labelled\nwirewatch: 1 stories\n');
+    expect(human.out).toBe('2 documents, 0 labelled\nwirewatch: 1 stories\na\ta\nb\ta\n');
   });
 
   it.each([
