@@ -15,6 +15,7 @@ import { register as registerExtract } from './commands/extract.ts';
 import { register as registerClassify } from './commands/classify.ts';
 import { register as registerTopics } from './commands/topics.ts';
 import { register as registerAlerts } from './commands/alerts.ts';
+import { register as registerStories } from './commands/stories.ts';
 
 /** Every command module, in help order. */
 const commands: RegisterCommand[] = [
@@ -27,6 +28,7 @@ const commands: RegisterCommand[] = [
   registerClassify,
   registerTopics,
   registerAlerts,
+  registerStories,
 ];
 
 /** Exit codes: 0 ok, 1 command failed, 2 bad config or usage, 3 store unavailable. */
