@@ -93,6 +93,15 @@ export function createAlerter(deps: AlertDeps): Alerter {
     digest: s.schedule ? requireDigestSchedule(s.schedule, `subscriptions[${s.id}].schedule`) : HOURLY,
   }));
   const subsById = new Map(subs.map((s) => [s.id, s] as const));
+  const feedNames = new Map(config.feeds.map((f) => [f.id, f.name] as const));
+  /** The configured name of the first named feed that brought the item, or null. */
+  const feedNameOf = (item: StoredItem): string | null => {
+    for (const id of item.feedIds) {
+      const name = feedNames.get(id);
+      if (name) return name;
+    }
+    return null;
+  };
 
   /** Sends with at most `maxAttempts` tries: 429 waits `Retry-After` (≤ maxRetryAfterMs), others back off 2^n. */
   async function sendWithRetry(
@@ -159,7 +168,13 @@ export function createAlerter(deps: AlertDeps): Alerter {
     const now = clock();
     const at = now.toISOString();
     const sender = channels.get(sub.channel);
-    const content = buildContent(item, job.topicId, topic, topicNames.get(job.topicId) ?? job.topicId);
+    const content = buildContent(
+      item,
+      job.topicId,
+      topic,
+      topicNames.get(job.topicId) ?? job.topicId,
+      feedNameOf(item),
+    );
     const suppressReason = job.retag ? 'retag' : tooOld(item, now) ? 'too_old' : null;
     const status: AlertStatus = suppressReason ? 'suppressed' : sub.mode === 'digest' ? 'deferred' : 'pending';
     const key = alertKey(job.storyId, job.topicId, sub.id);

@@ -79,14 +79,17 @@ export function formatTime(iso: string | null): string {
  * field offsets to offsets within the sentence, and clipped to it).
  * @param topic the item's match for the alerted topic; null when the item no longer carries it
  * @param topicName fallback display name (config topic name, else the id)
+ * @param feedName the configured `name` of the feed that brought the item, when it has one: the outlet as the
+ *   desk named it (else the page's site name, else the URL's host)
  */
 export function buildContent(
   item: StoredItem,
   topicId: string,
   topic: TopicMatch | null,
   topicName: string,
+  feedName: string | null = null,
 ): AlertContent {
-  let outlet = item.siteName ? oneLine(item.siteName) : '';
+  let outlet = feedName ? oneLine(feedName) : item.siteName ? oneLine(item.siteName) : '';
   if (!outlet) {
     try {
       outlet = new URL(item.url).hostname;

@@ -62,6 +62,22 @@ describe('delivery records, budgets, digests, suppression', () => {
     });
   }
 
+  it("names the outlet by the configured feed name, else the page's site name", async () => {
+    const out = lines();
+    const config = await makeConfig({
+      feeds: [{ id: 'ap-world', name: 'AP World desk', url: 'https://feeds.example.org/ap.xml' }],
+      subscriptions: [{ id: 'outlet', topics: ['*'], channel: 'console' }],
+    });
+    const alerter = alerterFor(config, { write: out.write });
+    const named = await article({ feedId: 'ap-world' });
+    await alerter.deliver(alerter.planAlerts(named.item, named.newTopics)[0]!);
+    const unnamed = await article({ feedId: 'f_unconfigured' });
+    await alerter.deliver(alerter.planAlerts(unnamed.item, unnamed.newTopics)[0]!);
+    const text = out.lines.join('\n');
+    expect(text).toContain('AP World desk');
+    expect(text).toContain('Example Wire');
+  });
+
   it('processing the same batch twice sends each alert once (store dedupe + conditional alert record)', async () => {
     const out = lines();
     const config = await makeConfig({ subscriptions: [{ id: 'twice', topics: ['*'], channel: 'console' }] });
