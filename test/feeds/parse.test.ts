@@ -269,6 +269,27 @@ describe('parseFeed: decoding (BOM → HTTP charset → XML declaration)', () =>
     const r = await parse('utf8-declared-latin1.xml');
     expect(r.feed.title).toBe('Notícias de São Paulo — café');
   });
+  it('declared ISO-8859-1, UTF-8 bytes with one stray windows-1252 byte → UTF-8, the stray in the declared charset', async () => {
+    const r = await parse('utf8-declared-latin1-stray.xml');
+    expect(r.entries.map((e) => e.title)).toEqual(['Défilé à Paris : les créateurs présentent l’été', 'Rétrospective']);
+    expect(r.entries[1]!.summary).toBe('Les modèles de l’année');
+    for (const e of r.entries) expect(`${e.title} ${e.summary}`).not.toMatch(/Ã|â€|\ufffd/);
+    // the same bytes with the single-byte label in the HTTP header instead
+    const viaHttp = await parse(
+      'utf8-declared-latin1-stray.xml',
+      'https://mode.example.fr/feed',
+      'application/rss+xml; charset=windows-1252',
+    );
+    expect(viaHttp.entries[0]!.title).toBe('Défilé à Paris : les créateurs présentent l’été');
+    expect(viaHttp.warnings.some((w) => /contradicted by the bytes; decoded as utf-8/.test(w))).toBe(true);
+  });
+  it('a true ISO-8859-1 feed stays ISO-8859-1, even when two of its bytes happen to form a UTF-8 sequence', async () => {
+    // «Fluß» is DF BB in ISO-8859-1: a well-formed two-byte UTF-8 sequence among many bytes that are not UTF-8.
+    const r = await parse('latin1-declared-true.xml');
+    expect(r.feed.title).toBe('Journal de Genève');
+    expect(r.entries[0]!.title).toBe('«Großstraße» und «Fluß» gesperrt');
+    expect(r.entries[0]!.summary).toBe('Café fermé.');
+  });
   it('undeclared windows-1252 bytes (not valid UTF-8) decode as windows-1252', async () => {
     const r = await parse('cp1252-undeclared.xml');
     expect(r.feed.title).toBe('Café “quotes” — dash');
