@@ -260,6 +260,39 @@ describe('parseFeed: hostile and messy input', () => {
   });
 });
 
+describe('xml:base (RFC 4287 §2, XML Base) for entry links and relative URLs inside content', () => {
+  it('resolves feed, entry and content xml:base in order, for href, src and srcset in HTML content', async () => {
+    const r = await parse('atom-xml-base-content.xml', 'https://feeds.example.org/atom');
+    const [a, b] = r.entries;
+    expect(a!.url).toBe('https://blog.example.org/news/2023/first.html');
+    const html = a!.contentHtml!;
+    expect(html).toContain('<img src="https://blog.example.org/news/2023/media/img/x.jpg" alt="x">');
+    expect(html).toContain('<a href="https://blog.example.org/news/2023/other.html">other</a>');
+    expect(html).toContain('<a href="https://blog.example.org/root.html?a=1&amp;b=2">root</a>');
+    expect(html).toContain('<a href="https://elsewhere.example.com/abs">abs</a>');
+    expect(html).toContain('<a href="mailto:desk@example.org">mail</a>');
+    expect(html).toContain('<a href="https://blog.example.org/news/2023/media/#notes">notes</a>');
+    expect(html).toContain(
+      'srcset="https://blog.example.org/news/2023/media/s.jpg 1x, https://blog.example.org/news/2023/media/l.jpg 2x"',
+    );
+    expect(html).toContain('src="https://blog.example.org/news/2023/media/plain.jpg"');
+    // a link's own xml:base wins over the entry's; XHTML content resolves nested xml:base and drops it
+    expect(b!.url).toBe('https://mirror.example.net/archive/second.html');
+    expect(b!.contentHtml).toBe(
+      '<p>See <a href="https://blog.example.org/pages/story.html">the story</a>.</p>' +
+        '<p><img src="https://cdn.example.net/i/a.png" alt="a" /></p>',
+    );
+  });
+
+  it('RSS content resolves against the channel link, as the item link does', async () => {
+    const r = await parse('rss-relative-content.xml', 'https://feeds.example.com/world.rss');
+    expect(r.entries[0]!.url).toBe('https://www.example.com/world/pictures.html');
+    expect(r.entries[0]!.contentHtml).toBe(
+      '<p><img src="https://www.example.com/img/p.jpg"> <a href="https://www.example.com/about">about</a></p>',
+    );
+  });
+});
+
 describe('parseFeed: decoding (BOM → HTTP charset → XML declaration)', () => {
   it('windows-1251 declared in the XML declaration', async () => {
     const r = await parse('cp1251-declared.xml');
