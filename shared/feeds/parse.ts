@@ -92,7 +92,7 @@ export async function parseFeed(body: Buffer, opts: ParseFeedOptions): Promise<P
   return finish(feed, raw, warnings, opts.url, now);
 }
 
-/** Clamps future dates, assigns keys, collects warnings. */
+/** Clamps future dates, fills `publishedAt` from `updatedAt` where it is missing, assigns keys, collects warnings. */
 function finish(feed: ParsedFeed['feed'], raw: UnkeyedEntry[], warnings: string[], url: string, now: Date): ParsedFeed {
   // Future dates: clamp to first-seen time (§6).
   const limit = now.getTime() + FUTURE_TOLERANCE_MS;
@@ -105,6 +105,15 @@ function finish(feed: ParsedFeed['feed'], raw: UnkeyedEntry[], warnings: string[
       }
     }
   });
+  // An entry dated only by its update time (most Atom feeds without <published>; JSON Feed date_modified) is
+  // taken to be published then: the best date there is, and recorded as such.
+  for (const e of raw) {
+    if (e.publishedAt) e.publishedAtSource = 'published';
+    else if (e.updatedAt) {
+      e.publishedAt = e.updatedAt;
+      e.publishedAtSource = 'updated';
+    } else e.publishedAtSource = null;
+  }
   const keyed = assignKeys(raw, url);
   warnings.push(...keyed.warnings);
   return { feed, entries: keyed.entries, warnings };

@@ -93,7 +93,9 @@ describe('parseFeed: Atom, RDF, JSON Feed', () => {
     expect(b!.title).toBe('An XHTML title');
     expect(b!.url).toBe('https://blog.example.org/news/second');
     expect(b!.contentHtml).toBe('<p>Escaped HTML content</p>');
-    expect(b!.publishedAt).toBeNull();
+    // dated only by <updated> (RFC 4287 requires it, not <published>): that is its publication time, recorded so
+    expect(b!.publishedAt).toBe('2023-03-19T10:00:00.000Z');
+    expect(b!.publishedAtSource).toBe('updated');
     expect(b!.updatedAt).toBe('2023-03-19T10:00:00.000Z');
   });
 
@@ -213,9 +215,9 @@ describe('parseFeed: hostile and messy input', () => {
     );
     const r = await parseFeed(xml, { url: 'https://q.example.com/feed' });
     expect(r.feed.link).toBe('https://q.example.com/');
-    expect(r.entries.map((e) => [e.url, e.publishedAt, e.updatedAt])).toEqual([
-      ['https://q.example.com/1', null, null],
-      ['https://q.example.com/2', null, '2023-03-20T10:00:00.000Z'],
+    expect(r.entries.map((e) => [e.url, e.publishedAt, e.updatedAt, e.publishedAtSource])).toEqual([
+      ['https://q.example.com/1', null, null, null],
+      ['https://q.example.com/2', '2023-03-20T10:00:00.000Z', '2023-03-20T10:00:00.000Z', 'updated'],
     ]);
   });
 
@@ -257,6 +259,50 @@ describe('parseFeed: hostile and messy input', () => {
   it('reads a gzip body that is still compressed', async () => {
     const r = await parseFeed(zlib.gzipSync(fixture('rdf-rss1.xml')), { url: 'https://rdf.example.com/feed' });
     expect(r.entries).toHaveLength(1);
+  });
+});
+
+describe('publication time of entries dated only by an update time', () => {
+  it('an Atom backlog with only <updated> keeps its old dates as publication times (source "updated")', async () => {
+    const entry = (i: number, dates: string) =>
+      `<entry><id>urn:e:${i}</id><title>Entry ${i}</title><link href="https://backlog.example.org/${i}"/>${dates}</entry>`;
+    const xml = Buffer.from(
+      '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Backlog</title><id>urn:f</id>' +
+        '<updated>2023-03-21T00:00:00Z</updated>' +
+        entry(1, '<updated>2019-06-01T08:00:00Z</updated>') +
+        entry(2, '<published>2023-03-21T09:00:00Z</published><updated>2023-03-21T10:00:00Z</updated>') +
+        entry(3, '') +
+        '</feed>',
+    );
+    const r = await parseFeed(xml, { url: 'https://backlog.example.org/atom', now: NOW });
+    expect(r.entries.map((e) => [e.publishedAt, e.updatedAt, e.publishedAtSource])).toEqual([
+      ['2019-06-01T08:00:00.000Z', '2019-06-01T08:00:00.000Z', 'updated'],
+      ['2023-03-21T09:00:00.000Z', '2023-03-21T10:00:00.000Z', 'published'],
+      [null, null, null],
+    ]);
+  });
+
+  it('RSS pubDate is "published"; a JSON Feed item with only date_modified is "updated"', async () => {
+    const rss = await parse('rss2-news.xml');
+    expect(rss.entries[0]!.publishedAtSource).toBe('published');
+    const json = Buffer.from(
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'j',
+        items: [{ id: '1', url: 'https://j.example.org/1', title: 't', date_modified: '2020-02-02T02:02:02Z' }],
+      }),
+    );
+    const r = await parseFeed(json, { url: 'https://j.example.org/feed.json', now: NOW });
+    expect(r.entries[0]).toMatchObject({ publishedAt: '2020-02-02T02:02:02.000Z', publishedAtSource: 'updated' });
+  });
+
+  it('the stand-in date is clamped like any other when it lies in the future', async () => {
+    const xml = Buffer.from(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title>f</title><entry><id>urn:x</id><title>x</title>' +
+        '<link href="https://f.example.org/x"/><updated>2031-01-01T00:00:00Z</updated></entry></feed>',
+    );
+    const r = await parseFeed(xml, { url: 'https://f.example.org/atom', now: NOW });
+    expect(r.entries[0]).toMatchObject({ publishedAt: NOW.toISOString(), publishedAtSource: 'updated' });
   });
 });
 
