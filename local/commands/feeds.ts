@@ -6,7 +6,8 @@ import { feedHealth, type FeedHealth } from '../../shared/api/index.ts';
 import { loadConfig, resolveConfig } from '../../shared/config/load.ts';
 import { appendFeedsToConfigText, planFeedMerge, type NewFeed } from '../../shared/config/edit.ts';
 import { InputError, describeError } from '../../shared/errors.ts';
-import { parseOpml, writeOpml, xmlDeclaredEncoding } from '../../shared/feeds/index.ts';
+import { parseOpml, writeOpml } from '../../shared/feeds/opml.ts';
+import { xmlDeclaredEncoding } from '../../shared/feeds/sniff.ts';
 import { decodeText } from '../../shared/text/charset.ts';
 import type { CliContext } from '../cli-context.ts';
 
