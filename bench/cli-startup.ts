@@ -9,9 +9,11 @@
  *   every command module (with all their dependencies) loaded for any command.
  * Plus `node -e 0` as the floor (Node's own start on this machine at this moment). Commands: `--help`, `items` on
  * an embedded store of 200 items (dynalite data dir made here), `classify` of a short text file.
- * Wall-clock ms per run (median and p90) and each path's median as a ratio of the bundle's.
+ * Wall-clock ms per run (median and p90), the child's CPU time (user + system, via GNU time: it does not grow with
+ * the machine's other load as wall time does) and each path's wall median as a ratio of the bundle's.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,16 +66,20 @@ try {
     tsx: { WIREWATCH_NO_BUNDLE: '1' },
     'tsx, all modules': { WIREWATCH_NO_BUNDLE: '1', WIREWATCH_CLI_LOAD_ALL: '1' },
   };
-  const once = (args: string[], env: Record<string, string>, node = false): number => {
+  // CPU time (user + system) of the child, from GNU time when the machine has it: unlike wall time it does not
+  // grow with the other work on the machine.
+  const gnuTime = existsSync('/usr/bin/time');
+  const once = (args: string[], env: Record<string, string>, node = false): { wall: number; cpu: number } => {
+    const cmd = [process.execPath, ...(node ? args : [BIN, ...args])];
+    const opts = { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' as const };
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, node ? args : [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      encoding: 'utf8',
-    });
-    const ms = performance.now() - t0;
+    const r = gnuTime
+      ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...cmd], opts)
+      : spawnSync(cmd[0]!, cmd.slice(1), opts);
+    const wall = performance.now() - t0;
     if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 500)}`);
-    return ms;
+    const m = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stderr);
+    return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN };
   };
   const stats = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -81,33 +87,42 @@ try {
     return { median: q(0.5), p90: q(0.9) };
   };
 
-  const results: Array<{ command: string; path: string; median: number; p90: number; ratio: number }> = [];
-  const floor: number[] = [];
+  type Row = { command: string; path: string; wall: { median: number; p90: number }; cpu: number; ratio: number };
+  const results: Row[] = [];
+  const floorWall: number[] = [];
+  const floorCpu: number[] = [];
   for (const [command, args] of Object.entries(commands)) {
-    const samples: Record<string, number[]> = Object.fromEntries(Object.keys(paths).map((p) => [p, []]));
+    const wall: Record<string, number[]> = Object.fromEntries(Object.keys(paths).map((p) => [p, []]));
+    const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(paths).map((p) => [p, []]));
     for (const env of Object.values(paths)) once(args, env); // warm the file cache, unmeasured
     for (let i = 0; i < RUNS; i++) {
-      floor.push(once(['-e', '0'], {}, true));
-      for (const [p, env] of Object.entries(paths)) samples[p]!.push(once(args, env));
+      const f = once(['-e', '0'], {}, true);
+      floorWall.push(f.wall);
+      floorCpu.push(f.cpu);
+      for (const [p, env] of Object.entries(paths)) {
+        const r = once(args, env);
+        wall[p]!.push(r.wall);
+        cpu[p]!.push(r.cpu);
+      }
     }
-    const base = stats(samples.bundle!).median;
+    const base = stats(wall.bundle!).median;
     for (const p of Object.keys(paths)) {
-      const st = stats(samples[p]!);
-      results.push({ command, path: p, ...st, ratio: st.median / base });
+      const w = stats(wall[p]!);
+      results.push({ command, path: p, wall: w, cpu: stats(cpu[p]!).median, ratio: w.median / base });
     }
   }
-  const floorStats = stats(floor);
+  const floor = { wall: stats(floorWall), cpu: stats(floorCpu).median };
   if (JSON_OUT) {
-    console.log(JSON.stringify({ runs: RUNS, node: process.version, floor: floorStats, results }, null, 2));
+    console.log(JSON.stringify({ runs: RUNS, node: process.version, floor, results }, null, 2));
   } else {
     console.log(
-      `runs per cell: ${RUNS}; node -e 0: median ${floorStats.median.toFixed(0)} ms, p90 ${floorStats.p90.toFixed(0)} ms`,
+      `runs per cell: ${RUNS}; node -e 0: wall median ${floor.wall.median.toFixed(0)} ms, CPU ${floor.cpu.toFixed(0)} ms`,
     );
-    console.log('| command | path | median ms | p90 ms | × bundle |');
-    console.log('| --- | --- | ---: | ---: | ---: |');
+    console.log('| command | path | wall median ms | wall p90 ms | CPU median ms | wall × bundle |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: |');
     for (const r of results) {
       console.log(
-        `| \`${r.command}\` | ${r.path} | ${r.median.toFixed(0)} | ${r.p90.toFixed(0)} | ${r.ratio.toFixed(2)} |`,
+        `| \`${r.command}\` | ${r.path} | ${r.wall.median.toFixed(0)} | ${r.wall.p90.toFixed(0)} | ${r.cpu.toFixed(0)} | ${r.ratio.toFixed(2)} |`,
       );
     }
   }
