@@ -1,35 +1,136 @@
 import { readFileSync } from 'node:fs';
+import { sep } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { loadConfig, resolveConfig, type Config } from '../shared/config/load.ts';
+import type { Config } from '../shared/config/load.ts';
 import { WirewatchError } from '../shared/errors.ts';
 import { createLogger } from '../shared/log.ts';
-import { Store } from '../shared/store/index.ts';
 import type { CliContext, GlobalOptions, RegisterCommand } from './cli-context.ts';
-import { startEmbeddedStore } from './embedded-store.ts';
-import { register as registerRun } from './commands/run.ts';
-import { register as registerServe } from './commands/serve.ts';
-import { register as registerItems } from './commands/items.ts';
-import { register as registerFeeds } from './commands/feeds.ts';
-import { register as registerFeed } from './commands/feed.ts';
-import { register as registerExtract } from './commands/extract.ts';
-import { register as registerClassify } from './commands/classify.ts';
-import { register as registerTopics } from './commands/topics.ts';
-import { register as registerAlerts } from './commands/alerts.ts';
-import { register as registerStories } from './commands/stories.ts';
 
-/** Every command module, in help order. */
-const commands: RegisterCommand[] = [
-  registerServe,
-  registerRun,
-  registerItems,
-  registerFeeds,
-  registerFeed,
-  registerExtract,
-  registerClassify,
-  registerTopics,
-  registerAlerts,
-  registerStories,
+/**
+ * Every command module, in help order, with the top-level commands it registers. A run loads only the module of
+ * the command it runs (dynamic import): the others' dependencies (AWS SDK clients, DOM engines, the embedded
+ * store) stay unloaded, which is most of the start-up time. The root help lists the others from `term` and
+ * `summary`, which must read exactly as the modules' own (`test/local/cli-startup.test.ts` compares them).
+ */
+export const COMMAND_MODULES: ReadonlyArray<{
+  load: () => Promise<{ register: RegisterCommand }>;
+  commands: ReadonlyArray<{ name: string; term: string; summary: string }>;
+}> = [
+  {
+    load: () => import('./commands/serve.ts'),
+    commands: [
+      {
+        name: 'serve',
+        term: 'serve [options]',
+        summary: 'run the pipeline on its schedule and serve the local API (npm start)',
+      },
+    ],
+  },
+  {
+    load: () => import('./commands/run.ts'),
+    commands: [
+      { name: 'run', term: 'run [options]', summary: 'run one polling cycle over every configured feed, then exit' },
+    ],
+  },
+  {
+    load: () => import('./commands/items.ts'),
+    commands: [
+      {
+        name: 'items',
+        term: 'items [options]',
+        summary: 'list stored items, newest first (same filters as GET /items)',
+      },
+      {
+        name: 'item',
+        term: 'item <id>',
+        summary: 'one stored item in full: text, urls, topics with evidence (same JSON as GET /items/{id})',
+      },
+    ],
+  },
+  {
+    load: () => import('./commands/feeds.ts'),
+    commands: [
+      {
+        name: 'feeds',
+        term: 'feeds',
+        summary: 'feed health: status, failures, last success, next poll (import/export: OPML)',
+      },
+    ],
+  },
+  {
+    load: () => import('./commands/feed.ts'),
+    commands: [
+      {
+        name: 'feed',
+        term: 'feed [options] <target>',
+        summary: 'fetch a feed URL (or read a saved feed file) and print its normalised entries',
+      },
+    ],
+  },
+  {
+    load: () => import('./commands/extract.ts'),
+    commands: [
+      {
+        name: 'extract',
+        term: 'extract [options] [target]',
+        summary: 'extract the article from a URL or a saved HTML file (or a --batch JSONL list)',
+      },
+    ],
+  },
+  {
+    load: () => import('./commands/classify.ts'),
+    commands: [
+      {
+        name: 'classify',
+        term: 'classify [options] <input>',
+        summary: 'detect topics in an HTML page, a text file or JSON {"title","text"} (file, URL or - for stdin)',
+      },
+    ],
+  },
+  {
+    load: () => import('./commands/topics.ts'),
+    commands: [{ name: 'topics', term: 'topics', summary: 'evaluate and backtest topic rules' }],
+  },
+  {
+    load: () => import('./commands/alerts.ts'),
+    commands: [
+      {
+        name: 'alerts',
+        term: 'alerts [options]',
+        summary: 'list recent alerts with their delivery status (see also: alerts retry)',
+      },
+    ],
+  },
+  {
+    load: () => import('./commands/stories.ts'),
+    commands: [{ name: 'stories', term: 'stories', summary: 'story assignment: copies and versions of one story' }],
+  },
 ];
+
+/** Global options that take a value (their value is not the command name). */
+const VALUE_OPTIONS = new Set(['--config', '--data-dir']);
+
+/**
+ * The command an argv names (`['node', 'wirewatch', '--json', 'items']` → `items`; `help items` → `items`), or
+ * null for none (root help, `--version`). Global options may come first; `--opt=value` and `--opt value` forms.
+ */
+export function commandNameIn(argv: readonly string[]): string | null {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return args[i + 1] ?? null;
+    if (a.startsWith('-')) {
+      if (VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    if (a === 'help') {
+      const next = args.slice(i + 1).find((x) => !x.startsWith('-'));
+      return next ?? null;
+    }
+    return a;
+  }
+  return null;
+}
 
 /** Exit codes: 0 ok, 1 command failed, 2 bad config or usage, 3 store unavailable. */
 export function exitCodeFor(err: unknown): number {
@@ -42,14 +143,21 @@ export function exitCodeFor(err: unknown): number {
 }
 
 /**
- * Builds the `wirewatch` program (commander). Exported for tests, which run it in-process with `parseAsync`.
+ * Builds the `wirewatch` program (commander) for one argv: the module of the command `argv` names is loaded and
+ * registered in full; every other command is a stub with its name and summary (enough for the root help and for
+ * commander's "unknown command" suggestions). With `all`, every module is loaded (tests compare the two).
  * @param io stdout/stderr writers (default: the process's)
+ * @param argv the arguments the program will parse (as `process.argv`)
  */
-export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) => void } = {}): {
+export async function buildProgram(
+  io: { out?: (s: string) => void; err?: (s: string) => void } = {},
+  argv: readonly string[] = process.argv,
+  opts: { all?: boolean } = {},
+): Promise<{
   program: Command;
   ctx: CliContext;
   exitCode: () => number;
-} {
+}> {
   const out = io.out ?? ((s: string) => process.stdout.write(s));
   const err = io.err ?? ((s: string) => process.stderr.write(s));
   let exitCode = 0;
@@ -73,17 +181,19 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
   };
   let configPromise: Promise<Config> | undefined;
   const logger = createLogger({ write: (line) => err(`${line}\n`) });
+  // The config, store and embedded-store modules are loaded when a command first needs them.
+  const configModule = () => import('../shared/config/load.ts');
   const ctx: CliContext = {
     globals,
     logger,
-    loadConfig: () => (configPromise ??= loadConfig(globals().config)),
+    loadConfig: () => (configPromise ??= configModule().then((m) => m.loadConfig(globals().config))),
     async loadConfigOrDefaults() {
       try {
         return await ctx.loadConfig();
       } catch (e) {
         const named = program.getOptionValueSource('config') === 'cli' || Boolean(process.env.WIREWATCH_CONFIG);
         if (!named && e instanceof WirewatchError && e.code === 'config_missing')
-          return resolveConfig({}, '<defaults>');
+          return (await configModule()).resolveConfig({}, '<defaults>');
         throw e;
       }
     },
@@ -94,6 +204,10 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
     async withStore(fn) {
       const config = await ctx.loadConfig();
       const g = globals();
+      const [{ startEmbeddedStore }, { Store }] = await Promise.all([
+        import('./embedded-store.ts'),
+        import('../shared/store/index.ts'),
+      ]);
       const embedded = await startEmbeddedStore({ dataDir: g.dataDir, memory: g.memory });
       try {
         const store = new Store({
@@ -111,7 +225,26 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
       exitCode = code;
     },
   };
-  for (const register of commands) register(program, ctx);
+  const wanted = commandNameIn(argv);
+  const loaded = await Promise.all(
+    COMMAND_MODULES.map((m) =>
+      opts.all || m.commands.some((c) => c.name === wanted) ? m.load() : Promise.resolve(null),
+    ),
+  );
+  const terms = new Map<string, string>();
+  COMMAND_MODULES.forEach((m, i) => {
+    const mod = loaded[i];
+    if (mod) {
+      mod.register(program, ctx);
+      return;
+    }
+    for (const c of m.commands) {
+      terms.set(c.name, c.term);
+      program.command(c.name).description(c.summary).allowUnknownOption().allowExcessArguments();
+    }
+  });
+  const help = program.createHelp();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? help.subcommandTerm(cmd) });
   return { program, ctx, exitCode: () => exitCode };
 }
 
@@ -124,8 +257,16 @@ export async function runCli(
   argv: string[],
   io: { out?: (s: string) => void; err?: (s: string) => void } = {},
 ): Promise<number> {
-  const { program, ctx, exitCode } = buildProgram(io);
   const err = io.err ?? ((s: string) => process.stderr.write(s));
+  let built: Awaited<ReturnType<typeof buildProgram>>;
+  try {
+    // WIREWATCH_CLI_LOAD_ALL=1 loads every command module as before lazy loading (start-up benchmark baseline).
+    built = await buildProgram(io, argv, { all: process.env.WIREWATCH_CLI_LOAD_ALL === '1' });
+  } catch (e) {
+    err(`wirewatch: cannot load the command: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const { program, ctx, exitCode } = built;
   try {
     await program.parseAsync(argv);
     return exitCode();
@@ -143,10 +284,15 @@ export async function runCli(
   }
 }
 
-// Run when executed directly (npm start, bin/wirewatch.mjs), not when imported by tests.
-const invokedDirectly = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('local/cli.ts');
-if (invokedDirectly || process.env.WIREWATCH_CLI_MAIN === '1') {
+/**
+ * Runs the CLI on `process.argv` and exits with its code (bin/wirewatch.mjs calls this, from the bundle or
+ * through tsx). Every command has closed what it opened; the explicit exit keeps idle keep-alive sockets from
+ * holding the process.
+ */
+export async function main(): Promise<void> {
   const code = await runCli(process.argv);
-  // Every command has closed what it opened; exit explicitly so idle keep-alive sockets cannot hold the process.
   process.stdout.write('', () => process.exit(code));
 }
+
+// `tsx local/cli.ts …` runs it directly; imported (tests, bin/wirewatch.mjs) it waits to be called.
+if (process.argv[1]?.endsWith(`local${sep}cli.ts`) || process.argv[1]?.endsWith('local/cli.ts')) await main();

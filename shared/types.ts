@@ -44,12 +44,26 @@ export interface FeedEntry {
   summary: string | null;
   /** Full HTML content when the feed carries it (content:encoded, atom:content, content_html). */
   contentHtml: string | null;
+  /**
+   * When the entry was published: its publication date (RSS `pubDate`/`dc:date`, Atom `published`, JSON Feed
+   * `date_published`), else its last-update time (see `publishedAtSource`), else null.
+   */
   publishedAt: IsoDateTime | null;
   updatedAt: IsoDateTime | null;
+  /**
+   * Where `publishedAt` came from: `published` = the entry's own publication date; `updated` = the entry had
+   * none, so its update time stands in (Atom requires `<updated>` but not `<published>`, RFC 4287 §4.1.2), which
+   * keeps an old backlog from looking new; null = no date at all. Optional: entries queued by earlier versions
+   * lack it (read absent as unknown).
+   */
+  publishedAtSource?: PublishedAtSource | null;
   author: string | null;
   categories: string[];
   enclosures: Enclosure[];
 }
+
+/** See `FeedEntry.publishedAtSource`. */
+export type PublishedAtSource = 'published' | 'updated';
 
 /** Result of parsing one feed document. */
 export interface ParsedFeed {

@@ -4,11 +4,11 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import type { Config } from '../../shared/config/load.ts';
 import { InputError, describeError } from '../../shared/errors.ts';
-import { extractPage, fetchAndExtract } from '../../shared/extract/index.ts';
-import { createHttpClient } from '../../shared/http/index.ts';
+import { extractPage } from '../../shared/extract/index.ts';
 import { compileTopics } from '../../shared/topics/index.ts';
 import type { TopicMatch } from '../../shared/types.ts';
 import type { CliContext } from '../cli-context.ts';
+import { fetchPageOrFail } from './extract.ts';
 
 /** A document to classify: `text` is plain text, paragraphs separated by blank lines. */
 export interface ClassifyInput {
@@ -95,7 +95,8 @@ async function readStdin(): Promise<Buffer> {
 /**
  * Turns the command target into a document: `-` reads stdin, an http(s) URL is fetched and extracted through
  * the HTTP chokepoint (config `http:`), a file is read from disk (HTML pages are extracted first).
- * @throws InputError `input_unreadable` when the file cannot be read, `bad_input` for malformed JSON input
+ * @throws InputError `input_unreadable` when the file cannot be read, `bad_input` for malformed JSON input;
+ *   PageUnavailableError `page_unavailable` when a URL's page could not be fetched or read
  */
 export async function readClassifyInput(
   target: string,
@@ -103,18 +104,13 @@ export async function readClassifyInput(
   opts: { title?: string } = {},
 ): Promise<ClassifyInput> {
   if (/^https?:\/\//i.test(target)) {
-    const client = createHttpClient(config.http);
-    try {
-      const x = await fetchAndExtract(client, target, { ...config.extract });
-      return {
-        kind: 'html',
-        title: opts.title ?? x.title ?? '',
-        text: x.text,
-        extraction: { status: x.status, reason: x.reason },
-      };
-    } finally {
-      await client.close();
-    }
+    const x = await fetchPageOrFail(config.http, target, { ...config.extract }, 'cannot classify');
+    return {
+      kind: 'html',
+      title: opts.title ?? x.title ?? '',
+      text: x.text,
+      extraction: { status: x.status, reason: x.reason },
+    };
   }
   let body: Buffer;
   if (target === '-') body = await readStdin();
@@ -187,8 +183,9 @@ export function formatClassify(out: ClassifyOutput): string {
 /**
  * `wirewatch classify <file|url|-> [--title T] --json` (topics issue §6): classifies an HTML page (extracted
  * first), plain text, or JSON `{"title","text"}` against the configured topics (the shipped ones when there is
- * no config file). Prints matched topics only. Exit 0 whether or not a topic matched; 2 for bad input or an
- * invalid rule.
+ * no config file). Prints matched topics only. Exit codes: 0 the input was classified, whether or not a topic
+ * matched; 1 a URL whose page could not be fetched or read (`page_unavailable`: the reason instead of "no topic
+ * matched"); 2 bad input, config or rule.
  */
 export function register(program: Command, ctx: CliContext): void {
   program

@@ -5,7 +5,13 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { InputError, WirewatchError, describeError } from '../../shared/errors.ts';
-import { extractPage, fetchAndExtract, type ExtractConfig, type ExtractOptions } from '../../shared/extract/index.ts';
+import {
+  extractPage,
+  fetchAndExtract,
+  type ExtractConfig,
+  type ExtractOptions,
+  type PageFetcher,
+} from '../../shared/extract/index.ts';
 import { createHttpClient, type HttpConfig } from '../../shared/http/index.ts';
 import type { Extraction } from '../../shared/types.ts';
 import type { CliContext } from '../cli-context.ts';
@@ -81,6 +87,61 @@ export function parseBatchLine(line: string, lineNo: number): BatchLine {
     url: (o.url as string | undefined) ?? null,
     contentType: (o.contentType as string | undefined) ?? null,
   };
+}
+
+/**
+ * The page at a URL gave nothing to work on: the request failed (transport error, refused by the SSRF guard),
+ * the server answered outside 2xx, the response is not HTML, or no DOM could read it. Code `page_unavailable`;
+ * `reason` is the extraction's reason (`http 404`, `fetch failed: blocked_address: …`, `not html (application/pdf)`).
+ * The CLI exits 1 for it.
+ */
+export class PageUnavailableError extends WirewatchError {
+  readonly url: string;
+  readonly reason: string;
+  constructor(url: string, reason: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super('page_unavailable', message, options);
+    this.name = 'PageUnavailableError';
+    this.url = url;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Fetches a page through the HTTP chokepoint and extracts it, for commands run by a person: unlike
+ * `fetchAndExtract` (which reports problems in the extraction's status, for the pipeline's fallback chain), a
+ * page that could not be had is an error.
+ * @param http the `http:` config section (SSRF guard, caps, timeouts)
+ * @param url absolute http(s) URL
+ * @param opts extraction options
+ * @param what how the message starts, e.g. `cannot classify` (default `could not fetch`)
+ * @returns the extraction (status `full`, `partial`, `paywalled`, `blocked_consent` or `no_content`)
+ * @throws PageUnavailableError when the extraction status is `failed`; `retryable` follows the HTTP error
+ */
+export async function fetchPageOrFail(
+  http: HttpConfig,
+  url: string,
+  opts: ExtractOptions,
+  what = 'could not fetch',
+): Promise<Extraction> {
+  const client = createHttpClient(http);
+  let thrown: unknown;
+  const recording: PageFetcher = {
+    request: (u, init) =>
+      client.request(u, init).catch((err: unknown) => {
+        thrown = err;
+        throw err;
+      }),
+  };
+  try {
+    const x = await fetchAndExtract(recording, url, opts);
+    if (x.status !== 'failed') return x;
+    const reason = thrown instanceof Error ? thrown.message : (x.reason ?? 'no text could be extracted');
+    const retryable =
+      thrown instanceof WirewatchError ? thrown.retryable : /^http (408|429|5\d\d)$/.test(x.reason ?? '');
+    throw new PageUnavailableError(url, reason, `${what} ${url}: ${reason}`, { retryable, cause: thrown });
+  } finally {
+    await client.close();
+  }
 }
 
 function checkedUrl(url: string, what: string): string {
@@ -180,8 +241,10 @@ async function sections(ctx: CliContext): Promise<{ extract: ExtractConfig; http
 /**
  * `wirewatch extract <url|file> [--base-url URL] [--content-type TYPE] [--dom ENGINE] --json` and
  * `wirewatch extract --batch LIST.jsonl --json` (extraction issue §7). A URL is fetched through the HTTP chokepoint
- * (config `http:`); a file is read from disk. Exit 0 when the page was processed whatever its status; 1 when a
- * batch had unreadable lines; 2 for bad usage or an unreadable input file (`InputError`).
+ * (config `http:`); a file is read from disk. Exit codes: 0 the page was processed, whatever its status; 1 a URL
+ * whose page could not be fetched or read (`page_unavailable`: transport error, SSRF refusal, non-2xx, not HTML;
+ * nothing on stdout, the reason on stderr, `{"error"}` with `--json`), or a batch with unreadable lines; 2 bad
+ * usage or an unreadable input file (`InputError`).
  */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -207,12 +270,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (!target) throw new InputError('missing_argument', 'extract needs a URL or a file (or --batch LIST.jsonl)');
       let x: Extraction;
       if (/^https?:\/\//i.test(target)) {
-        const client = createHttpClient(http);
-        try {
-          x = await fetchAndExtract(client, checkedUrl(target, 'target'), opts);
-        } finally {
-          await client.close();
-        }
+        x = await fetchPageOrFail(http, checkedUrl(target, 'target'), opts);
       } else {
         let body: Buffer;
         try {

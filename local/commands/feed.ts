@@ -38,7 +38,8 @@ export function formatFeed(p: ParsedFeed): string {
   ];
   for (const w of p.warnings) lines.push(`warning: ${w}`);
   for (const e of p.entries) {
-    lines.push('', `- ${e.title || '(no title)'}`, `  ${e.url ?? '-'}`, `  ${e.publishedAt ?? '-'}  key ${e.key}`);
+    const when = `${e.publishedAt ?? '-'}${e.publishedAtSource === 'updated' ? ' (update time, no publication date)' : ''}`;
+    lines.push('', `- ${e.title || '(no title)'}`, `  ${e.url ?? '-'}`, `  ${when}  key ${e.key}`);
   }
   return lines.join('\n');
 }

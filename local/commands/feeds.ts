@@ -1,6 +1,14 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { Store } from '../../shared/store/index.ts';
 import { feedHealth, type FeedHealth } from '../../shared/api/index.ts';
+import { loadConfig, resolveConfig } from '../../shared/config/load.ts';
+import { appendFeedsToConfigText, planFeedMerge, type NewFeed } from '../../shared/config/edit.ts';
+import { InputError, describeError } from '../../shared/errors.ts';
+import { parseOpml, writeOpml } from '../../shared/feeds/opml.ts';
+import { xmlDeclaredEncoding } from '../../shared/feeds/sniff.ts';
+import { decodeText } from '../../shared/text/charset.ts';
 import type { CliContext } from '../cli-context.ts';
 
 /** A table of feed health for people: status, failures, last success, next poll, url, last error. */
@@ -18,16 +26,96 @@ export function formatFeeds(feeds: FeedHealth[]): string {
     .join('\n');
 }
 
+/** The result of `feeds import` (also its `--json` output). */
+export interface ImportResult {
+  /** The config file written (or that would be, with `--dry-run`). */
+  config: string;
+  dryRun: boolean;
+  added: NewFeed[];
+  /** Not added: already configured, listed twice, or an unusable `xmlUrl` (with the OPML line). */
+  skipped: Array<{ url: string | null; name: string | null; reason: string; line?: number }>;
+}
+
+/** Human rendering of an import: one line per feed, `+` added, `=` skipped with the reason. */
+export function formatImport(r: ImportResult): string {
+  const verb = r.dryRun ? 'would add' : 'added';
+  const lines = [
+    `${verb} ${r.added.length} feed${r.added.length === 1 ? '' : 's'} to ${r.config}, skipped ${r.skipped.length}`,
+  ];
+  for (const f of r.added) lines.push(`  + ${f.name ?? '(no name)'}  ${f.url}`);
+  for (const s of r.skipped) {
+    lines.push(`  = ${s.name ?? '(no name)'}  ${s.url ?? '-'}  (${s.reason}${s.line ? `, line ${s.line}` : ''})`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * `wirewatch feeds import FILE.opml [--dry-run]`: merges the OPML's feeds into the config file named by `--config`
+ * (created when missing). New feeds are appended to `feeds:` in the style of the existing items; comments and
+ * formatting are kept (see `appendFeedsToConfigText`); a feed whose canonical URL is already configured, or that
+ * the OPML lists twice, is skipped. The edited config is validated in full before it replaces the file (written
+ * to a temporary file, then renamed). Nothing is fetched.
+ * @throws InputError `input_unreadable` / `opml_invalid` (with line and column); ConfigError when the config is
+ *   invalid before or would be after the edit
+ */
+export async function importOpml(opmlFile: string, configFile: string, dryRun: boolean): Promise<ImportResult> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(opmlFile);
+  } catch (err) {
+    throw new InputError(
+      'input_unreadable',
+      `${opmlFile}: cannot read file (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`,
+    );
+  }
+  const opml = parseOpml(decodeText(bytes, [xmlDeclaredEncoding(bytes)]).text, opmlFile);
+
+  let text = '';
+  let existing: string[] = [];
+  try {
+    text = await readFile(configFile, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new InputError('input_unreadable', `${configFile}: cannot read config file (${describeError(err)})`);
+    }
+  }
+  if (text !== '') existing = (await loadConfig(configFile)).feeds.map((f) => f.url);
+
+  const plan = planFeedMerge(
+    existing,
+    opml.feeds.map((f) => ({ url: f.url, name: f.name })),
+  );
+  const lineOf = new Map(opml.feeds.map((f) => [f.url, f.line] as const));
+  const skipped: ImportResult['skipped'] = [
+    ...opml.skipped.map((s) => ({ url: s.xmlUrl, name: null, reason: s.reason, line: s.line })),
+    ...plan.skipped.map((s) => ({ url: s.url, name: s.name, reason: s.reason, line: lineOf.get(s.url) })),
+  ];
+  if (plan.add.length > 0) {
+    const out = appendFeedsToConfigText(text, plan.add, configFile);
+    await resolveConfig(parseYaml(out), configFile);
+    if (!dryRun) {
+      const tmp = `${configFile}.${process.pid}.tmp`;
+      await writeFile(tmp, out, 'utf8');
+      await rename(tmp, configFile);
+    }
+  }
+  return { config: configFile, dryRun, added: plan.add, skipped };
+}
+
 /**
  * `wirewatch feeds [--json]` (feed issue §3): feed health from the store — configured feeds in config order
  * (never-polled ones with `status: null`), then stored feeds no longer configured. JSON:
  * `{"feeds":[{"id","url","name","status","consecutiveFailures","lastSuccessAt","lastNewEntryAt","nextPollAt","lastError","etag","lastModified"}]}`,
  * the same rows as `GET /feeds`.
+ *
+ * `wirewatch feeds import FILE.opml [--dry-run]` adds an OPML subscription list to the config (see `importOpml`;
+ * exit 2 for an unreadable or malformed OPML file or config); `wirewatch feeds export` prints the configured feeds
+ * as OPML 2.0 (with `--json`: `{"opml": "<?xml …"}`).
  */
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const feeds = program
     .command('feeds')
-    .description('feed health: status, failures, last success, next poll')
+    .description('feed health: status, failures, last success, next poll (import/export: OPML)')
     .action(async () => {
       await ctx.withStore(async ({ client, config }) => {
         const store = new Store({
@@ -35,8 +123,25 @@ export function register(program: Command, ctx: CliContext): void {
           tableName: config.store.tableName,
           retentionDays: config.store.retentionDays,
         });
-        const feeds = feedHealth(await store.listFeedStates(), config.feeds);
-        ctx.output({ feeds }, (v) => formatFeeds((v as { feeds: FeedHealth[] }).feeds));
+        const rows = feedHealth(await store.listFeedStates(), config.feeds);
+        ctx.output({ feeds: rows }, (v) => formatFeeds((v as { feeds: FeedHealth[] }).feeds));
       });
+    });
+  feeds
+    .command('import')
+    .description('add the feeds of an OPML file to the config file (comments and formatting kept)')
+    .argument('<file>', 'OPML 1.0/2.0 file, e.g. exported by a feed reader')
+    .option('--dry-run', 'show what would be added without writing the config', false)
+    .action(async (file: string, o: { dryRun: boolean }) => {
+      const result = await importOpml(file, ctx.globals().config, Boolean(o.dryRun));
+      ctx.output(result, (v) => formatImport(v as ImportResult));
+    });
+  feeds
+    .command('export')
+    .description('print the configured feeds as OPML 2.0')
+    .action(async () => {
+      const config = await ctx.loadConfig();
+      const opml = writeOpml(config.feeds);
+      ctx.output({ opml }, () => opml.trimEnd());
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CycleSummary } from '../../shared/types.ts';
 import type { CliContext } from '../cli-context.ts';
 import { LocalRuntime } from '../runtime.ts';
+import { assertSecretsPresent } from '../../shared/config/secrets.ts';
 
 /** Renders the cycle summary for people. */
 export function formatSummary(s: CycleSummary): string {
@@ -17,7 +18,7 @@ export function formatSummary(s: CycleSummary): string {
 /**
  * `wirewatch run --once`: one full cycle over every configured feed (due or not; conditional GET still
  * applies), then exit. Exit 0 when the cycle ran, even if feeds or pages failed; non-zero only for fatal
- * problems (bad config 2, store unavailable 3).
+ * problems (bad config or a channel secret missing from the environment 2, store unavailable 3).
  */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -26,6 +27,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--once', 'run a single cycle (the only mode; kept explicit for scripts)', true)
     .action(async () => {
       const config = await ctx.loadConfig();
+      // A channel's secret missing from the environment fails now (exit 2), not at the first alert.
+      assertSecretsPresent(config);
       const g = ctx.globals();
       const runtime = await LocalRuntime.start({ config, dataDir: g.dataDir, memory: g.memory, logger: ctx.logger });
       try {

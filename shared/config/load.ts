@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import type { FeedSource } from '../types.ts';
 import { configSchema, type RawConfig } from './schema.ts';
+import { knownKeysAt, nearestKey } from './strict.ts';
 import type { AliasConfig, TopicConfig } from '../topics/config-schema.ts';
 import type { ChannelConfig, SubscriptionConfig } from '../alerts/config-schema.ts';
 
@@ -46,9 +47,50 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(root)';
 }
 
-function zodToConfigError(source: string, err: z.ZodError): ConfigError {
-  const lines = err.issues.map((i) => `${source}: ${formatPath(i.path)}: ${i.message}`);
+/**
+ * One line per problem: `<source>: <path>: <message>`. An unknown key gets its own line with its full path, and
+ * the nearest known key when it looks like a typo (`http.allowHost: unknown key; did you mean \`allowHosts\`?`),
+ * else the keys accepted there.
+ */
+function zodToConfigError(
+  source: string,
+  err: z.ZodError,
+  doc: unknown,
+  schema: z.ZodType = configSchema,
+): ConfigError {
+  const lines = err.issues.flatMap((i) => {
+    if (i.code !== 'unrecognized_keys') return [`${source}: ${formatPath(i.path)}: ${i.message}`];
+    const known = knownKeysAt(schema, doc, i.path) ?? [];
+    return i.keys.map((key) => {
+      const near = nearestKey(key, known);
+      const hint = near
+        ? `did you mean \`${near}\`?`
+        : known.length
+          ? `expected one of ${known.map((k) => `\`${k}\``).join(', ')}`
+          : '';
+      return `${source}: ${formatPath([...i.path, key])}: unknown key${hint ? `; ${hint}` : ''}`;
+    });
+  });
   return new ConfigError(lines.join('\n'));
+}
+
+/**
+ * A YAML syntax error as `<file>:<line>:<col>: not valid YAML: <reason>`, followed by the line before, the
+ * offending line and a caret under the column (tabs kept, so the caret lines up).
+ */
+function yamlErrorMessage(file: string, text: string, err: unknown): string {
+  const reason = ((err as Error).message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  if (!(err instanceof YAMLParseError) || !err.linePos) return `${file}: not valid YAML: ${reason}`;
+  const { line, col } = err.linePos[0];
+  const lines = text.split(/\r\n|\r|\n/);
+  const width = String(line).length;
+  const frame: string[] = [];
+  if (line >= 2) frame.push(`  ${String(line - 1).padStart(width)} | ${lines[line - 2] ?? ''}`);
+  const src = lines[line - 1] ?? '';
+  frame.push(`  ${String(line).padStart(width)} | ${src}`);
+  const pad = src.slice(0, Math.max(0, col - 1)).replace(/[^\t]/g, ' ');
+  frame.push(`  ${' '.repeat(width)} | ${pad}^`);
+  return `${file}:${line}:${col}: not valid YAML: ${reason}\n${frame.join('\n')}`;
 }
 
 let shippedCache: { aliases: AliasConfig; topics: TopicConfig[] } | undefined;
@@ -60,7 +102,7 @@ export async function loadShippedTopics(): Promise<{ aliases: AliasConfig; topic
   const text = await readFile(path, 'utf8');
   const doc = parseYaml(text) as unknown;
   const parsed = configSchema.pick({ aliases: true, topics: true }).safeParse(doc);
-  if (!parsed.success) throw zodToConfigError(path, parsed.error);
+  if (!parsed.success) throw zodToConfigError(path, parsed.error, doc);
   shippedCache = { aliases: parsed.data.aliases ?? {}, topics: parsed.data.topics ?? [] };
   return shippedCache;
 }
@@ -73,7 +115,7 @@ export async function loadShippedTopics(): Promise<{ aliases: AliasConfig; topic
  */
 export async function resolveConfig(doc: unknown, source = '<inline>'): Promise<Config> {
   const parsed = configSchema.safeParse(doc ?? {});
-  if (!parsed.success) throw zodToConfigError(source, parsed.error);
+  if (!parsed.success) throw zodToConfigError(source, parsed.error, doc ?? {});
   const raw = parsed.data;
   const shipped = await loadShippedTopics();
 
@@ -121,7 +163,9 @@ export async function resolveConfig(doc: unknown, source = '<inline>'): Promise<
 /**
  * Reads and validates `wirewatch.yaml`.
  * @param file path to the YAML file
- * @throws ConfigError when the file is missing, is not YAML, or fails validation (message names file and path)
+ * @throws ConfigError when the file is missing (`config_missing`), is not YAML (message: `file:line:col`, the line
+ *   and a caret under the column), or fails validation (message names file and path; unknown keys at any depth
+ *   are errors, with the nearest known key suggested)
  */
 export async function loadConfig(file: string): Promise<Config> {
   let text: string;
@@ -137,8 +181,7 @@ export async function loadConfig(file: string): Promise<Config> {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}` : '';
-    throw new ConfigError(`${file}:${where} not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new ConfigError(yamlErrorMessage(file, text, err), { cause: err });
   }
   return resolveConfig(doc, file);
 }

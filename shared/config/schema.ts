@@ -5,6 +5,7 @@ import { extractConfigSchema } from '../extract/config-schema.ts';
 import { aliasesSchema, topicSchema } from '../topics/config-schema.ts';
 import { alertsSettingsSchema, channelSchema, subscriptionSchema } from '../alerts/config-schema.ts';
 import { apiConfigSchema, storeConfigSchema } from '../store/config-schema.ts';
+import { strictDeep } from './strict.ts';
 
 /** One configured feed. `id` defaults to a hash of the URL (see `feedIdFor`). */
 export const feedConfigSchema = z
@@ -38,10 +39,11 @@ const cronSchema = z
 
 /**
  * The whole of `wirewatch.yaml`. A file with only `feeds:` is valid; every other key defaults.
- * Each module owns its section's schema (`shared/<module>/config-schema.ts`).
+ * Each module owns its section's schema (`shared/<module>/config-schema.ts`); `strictDeep` makes every object in
+ * it reject unknown keys, at every depth (a misspelt key is an error, not a silently ignored setting).
  */
-export const configSchema = z
-  .object({
+export const configSchema = strictDeep(
+  z.object({
     feeds: z.array(feedConfigSchema).default([]),
     /** Cron expression (5 or 6 fields, UTC) for polling cycles. */
     schedule: cronSchema.default('*/5 * * * *'),
@@ -55,8 +57,8 @@ export const configSchema = z
     extract: extractConfigSchema,
     store: storeConfigSchema,
     api: apiConfigSchema,
-  })
-  .strict();
+  }),
+);
 
 /** Config as written (after defaults), before topics are merged and compiled. */
 export type RawConfig = z.infer<typeof configSchema>;

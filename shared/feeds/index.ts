@@ -17,3 +17,4 @@ export {
   type PollPolicy,
   type PollResult,
 } from './poll.ts';
+export { parseOpml, writeOpml, type OpmlFeed, type OpmlSkip, type ParsedOpml } from './opml.ts';

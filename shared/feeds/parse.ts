@@ -17,6 +17,7 @@ import { feedLinksFromHtml, htmlMetaCharset, sniffDocument, xmlDeclaredEncoding 
 import { balanceTags, repairXml } from './xml-repair.ts';
 import { assignKeys, type UnkeyedEntry } from './identity.ts';
 import { parseJsonFeed } from './json-feed.ts';
+import { isUrlAttribute, resolveHtmlUrls, resolveSrcset, resolveUrlValue } from './html-urls.ts';
 
 /** Options of `parseFeed`. */
 export interface ParseFeedOptions {
@@ -91,7 +92,7 @@ export async function parseFeed(body: Buffer, opts: ParseFeedOptions): Promise<P
   return finish(feed, raw, warnings, opts.url, now);
 }
 
-/** Clamps future dates, assigns keys, collects warnings. */
+/** Clamps future dates, fills `publishedAt` from `updatedAt` where it is missing, assigns keys, collects warnings. */
 function finish(feed: ParsedFeed['feed'], raw: UnkeyedEntry[], warnings: string[], url: string, now: Date): ParsedFeed {
   // Future dates: clamp to first-seen time (§6).
   const limit = now.getTime() + FUTURE_TOLERANCE_MS;
@@ -104,6 +105,15 @@ function finish(feed: ParsedFeed['feed'], raw: UnkeyedEntry[], warnings: string[
       }
     }
   });
+  // An entry dated only by its update time (most Atom feeds without <published>; JSON Feed date_modified) is
+  // taken to be published then: the best date there is, and recorded as such.
+  for (const e of raw) {
+    if (e.publishedAt) e.publishedAtSource = 'published';
+    else if (e.updatedAt) {
+      e.publishedAt = e.updatedAt;
+      e.publishedAtSource = 'updated';
+    } else e.publishedAtSource = null;
+  }
   const keyed = assignKeys(raw, url);
   warnings.push(...keyed.warnings);
   return { feed, entries: keyed.entries, warnings };
@@ -399,8 +409,12 @@ function textOf(n: XNode | undefined): string {
   return s;
 }
 
-/** Serialises an xml2js subtree back to (X)HTML for Atom `type="xhtml"` content. */
-function toHtml(n: XNode | undefined): string {
+/**
+ * Serialises an xml2js subtree back to (X)HTML for Atom `type="xhtml"` content. URL-valued attributes are made
+ * absolute against the element's base URI: `base`, changed by each `xml:base` on the way down (XML Base §4.2),
+ * which is dropped from the output.
+ */
+function toHtml(n: XNode | undefined, base: string): string {
   if (n === undefined || n === null) return '';
   if (typeof n === 'string') return escapeHtml(n);
   let s = typeof n._ === 'string' ? escapeHtml(n._) : '';
@@ -408,11 +422,21 @@ function toHtml(n: XNode | undefined): string {
     if (k === '$' || k === '_') continue;
     const tag = k.replace(/^xhtml:/, '');
     for (const c of arr(v)) {
+      const elBase = withBase(c, base);
       const a = Object.entries(attrs(c))
-        .filter(([name]) => !name.startsWith('xmlns'))
-        .map(([name, val]) => ` ${name}="${escapeHtml(val)}"`)
+        .filter(([name]) => !name.startsWith('xmlns') && name !== 'xml:base')
+        .map(([name, val]) => {
+          const lower = name.toLowerCase();
+          const abs =
+            lower === 'srcset'
+              ? resolveSrcset(val, elBase)
+              : isUrlAttribute(lower)
+                ? resolveUrlValue(val, elBase)
+                : val;
+          return ` ${name}="${escapeHtml(abs)}"`;
+        })
         .join('');
-      s += `<${tag}${a}>${toHtml(c)}</${tag}>`;
+      s += `<${tag}${a}>${toHtml(c, elBase)}</${tag}>`;
     }
   }
   return s;
@@ -447,23 +471,27 @@ function plainFrom(n: XNode | undefined, rssHtml: boolean): string {
   return htmlToText(textOf(n));
 }
 
-/** An Atom text construct / RSS HTML field as HTML. */
-function htmlFrom(n: XNode | undefined): string | null {
+/**
+ * An Atom text construct / RSS HTML field as HTML, its relative URLs resolved against the element's base URI
+ * (`base` of the parent, then the element's own `xml:base`; RFC 4287 §2).
+ */
+function htmlFrom(n: XNode | undefined, parentBase: string): string | null {
   if (n === undefined) return null;
   const a = attrs(n);
   if (a.src) return null; // out-of-line content (RFC 4287 §4.1.3.2)
   const type = (a.type ?? '').toLowerCase();
+  const base = withBase(n, parentBase);
   let html: string;
   if (type === 'xhtml' || type === 'application/xhtml+xml') {
     const node = n as Record<string, unknown>;
     const div = arr(node.div ?? node['xhtml:div'])[0];
-    html = div !== undefined ? toHtml(div) : toHtml(n);
+    html = div !== undefined ? toHtml(div, withBase(div, base)) : toHtml(n, base);
   } else if (type === 'text' || type === 'text/plain') {
     html = escapeHtml(textOf(n));
   } else if (isBase64Construct(n)) {
-    html = Buffer.from(textOf(n).replace(/\s+/g, ''), 'base64').toString('utf8');
+    html = resolveHtmlUrls(Buffer.from(textOf(n).replace(/\s+/g, ''), 'base64').toString('utf8'), base);
   } else {
-    html = textOf(n);
+    html = resolveHtmlUrls(textOf(n), base);
   }
   html = html.trim();
   return html === '' ? null : html;
@@ -614,14 +642,14 @@ function normalizeItem(it: Record<string, unknown>, format: FeedFormat, base0: s
   const summary = summaryNode === undefined ? null : plainFrom(summaryNode, !isAtom) || null;
   let contentHtml: string | null = null;
   const encoded = arr(it.x_encoded)[0];
-  if (encoded !== undefined) contentHtml = htmlFrom(encoded);
+  if (encoded !== undefined) contentHtml = htmlFrom(encoded, base);
   if (!contentHtml) {
     const c = arr(it.x_content)[0];
-    if (c !== undefined) contentHtml = htmlFrom(c);
+    if (c !== undefined) contentHtml = htmlFrom(c, base);
   }
   if (!contentHtml) {
     const b = arr(it.x_xhtmlbody)[0] ?? arr(it.x_body)[0];
-    if (b !== undefined && typeof b === 'object') contentHtml = toHtml(b).trim() || null;
+    if (b !== undefined && typeof b === 'object') contentHtml = toHtml(b, withBase(b, base)).trim() || null;
   }
 
   // dates
@@ -667,8 +695,8 @@ function normalizeItem(it: Record<string, unknown>, format: FeedFormat, base0: s
 
   // enclosures
   const enclosures: FeedEntry['enclosures'] = [];
-  const addEnc = (href: string | undefined, type: string | undefined, length: string | undefined) => {
-    const u = absoluteHttpUrl(href, base);
+  const addEnc = (href: string | undefined, type: string | undefined, length: string | undefined, at = base) => {
+    const u = absoluteHttpUrl(href, at);
     if (!u || enclosures.some((e) => e.url === u)) return;
     const n = length !== undefined && /^\d+$/.test(length.trim()) ? Number(length.trim()) : null;
     enclosures.push({ url: u, type: type?.trim() || null, length: n && n > 0 ? n : null });
@@ -676,7 +704,7 @@ function normalizeItem(it: Record<string, unknown>, format: FeedFormat, base0: s
   for (const e of arr(it.x_enclosure)) addEnc(attrs(e).url, attrs(e).type, attrs(e).length);
   for (const l of [...links, ...arr(it.x_atomlink)]) {
     const a = attrs(l);
-    if ((a.rel ?? '').toLowerCase() === 'enclosure') addEnc(a.href, a.type, a.length);
+    if ((a.rel ?? '').toLowerCase() === 'enclosure') addEnc(a.href, a.type, a.length, withBase(l, base));
   }
   const media = [...arr(it.x_media)];
   for (const g of arr(it.x_mediagroup)) {

@@ -107,8 +107,12 @@ export function xhtmlToEscaped(xml: string): string {
   if (!/xhtml/.test(xml)) return xml;
   return xml.replace(XHTML_CONSTRUCT, (_whole, tag: string, attrs: string, inner: string) => {
     const unwrapped = inner.replace(
-      /^\s*<(?:[A-Za-z_][\w.-]*:)?div\b[^>]*>([\s\S]*)<\/(?:[A-Za-z_][\w.-]*:)?div>\s*$/,
-      '$1',
+      /^\s*<(?:[A-Za-z_][\w.-]*:)?div\b([^>]*)>([\s\S]*)<\/(?:[A-Za-z_][\w.-]*:)?div>\s*$/,
+      // A wrapper carrying xml:base is kept (as a plain div) so the base still applies to what it contains.
+      (_w, divAttrs: string, content: string) => {
+        const xmlBase = /\sxml:base\s*=\s*("[^"]*"|'[^']*')/.exec(divAttrs);
+        return xmlBase ? `<div xml:base=${xmlBase[1]}>${content}</div>` : content;
+      },
     );
     const html = unwrapped.replace(/<(\/?)[A-Za-z_][\w.-]*:/g, '<$1'); // xhtml:p → p
     const escaped = html.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -150,3 +150,23 @@ export function isIpLiteralHost(host: string): boolean {
   if (parts.length > 4 || parts.length === 0) return false;
   return parts.every((p) => /^(0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*)$/.test(p));
 }
+
+/** Reasons for which an operator may rightly want to fetch anyway: their own loopback or private-network host. */
+const OWN_NETWORK = /^(loopback|private \(RFC 1918\)|unique local \(ULA\))$/;
+
+/**
+ * The fix to name when the SSRF guard refuses a host on the operator's own machine or network (loopback, RFC 1918
+ * private, IPv6 unique local): ` — to fetch it anyway, add it to the config: http.allowHosts: ["127.0.0.1:8080"]`.
+ * Other refusals (link-local and cloud metadata, CGNAT, multicast, reserved, documentation…) get no hint: no feed
+ * lives there.
+ * @param reason a reason from `blockedReason`, or a refusal message that quotes one in parentheses
+ * @param hostPort the `host:port` exactly as `http.allowHosts` matches it (`127.0.0.1:8080`, `[::1]:8080`)
+ * @returns the hint, starting with ` — `, or '' when none applies
+ */
+export function allowHostsHint(reason: string | null, hostPort: string): string {
+  if (!reason) return '';
+  const own =
+    OWN_NETWORK.test(reason) ||
+    [...reason.matchAll(/\(([^()]*(?:\([^()]*\))?)\)/g)].some((m) => OWN_NETWORK.test(m[1]!.trim()));
+  return own ? ` — to fetch it anyway, add it to the config: http.allowHosts: ["${hostPort}"]` : '';
+}

@@ -17,7 +17,7 @@ import { Agent, request as undiciRequest } from 'undici';
 import pkg from '../../package.json' with { type: 'json' };
 import type { HttpConfig } from './config-schema.ts';
 import { HttpError } from './errors.ts';
-import { blockedReason, isIpLiteralHost } from './address.ts';
+import { allowHostsHint, blockedReason, isIpLiteralHost } from './address.ts';
 import { HostGate } from './gate.ts';
 import type {
   DnsLookup,
@@ -187,7 +187,7 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions 
         const why = blockedReason(bare);
         throw new HttpError(
           'blocked_address',
-          `IP-literal host ${u.hostname} refused${why ? ` (${why})` : ''}: ${u.href}`,
+          `IP-literal host ${u.hostname} refused${why ? ` (${why})` : ''}: ${u.href}${allowHostsHint(why, `${u.hostname}:${port}`)}`,
           { url: u.href },
         );
       }
@@ -240,7 +240,15 @@ export function createHttpClient(config: HttpConfig, options: HttpClientOptions 
       const body = await decodeContent(raw, headers['content-encoding'], init.maxBytes, u.href);
       return { status: res.statusCode, headers, body };
     } catch (err) {
-      throw mapError(err, u.href, timedOut, config);
+      const mapped = mapError(err, u.href, timedOut, config);
+      // A DNS answer refused by the guard: name the fix when the host is on the operator's own machine/network.
+      const hint =
+        mapped.code === 'blocked_address'
+          ? allowHostsHint(mapped.message, `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`)
+          : '';
+      throw hint && !mapped.message.includes('http.allowHosts')
+        ? new HttpError('blocked_address', `${mapped.message}${hint}`, { url: mapped.url, cause: mapped.cause })
+        : mapped;
     } finally {
       if (timer) clearTimeout(timer);
     }

@@ -226,7 +226,8 @@ function decodeWith(bytes: Uint8Array, enc: string): string {
 /**
  * Decodes bytes (iconv-lite). Order: BOM (UTF-8/UTF-16LE/BE/UTF-32), then the first label in `declared` that
  * iconv-lite knows — but if a declared single-byte charset is contradicted by bytes that are valid UTF-8 with
- * multibyte sequences, UTF-8 wins; with nothing declared: UTF-8 if valid, else windows-1252. ISO-8859-1,
+ * multibyte sequences, UTF-8 wins (also when a few stray bytes are not UTF-8: at least 4 well-formed multibyte
+ * sequences per ill-formed byte; the strays then decode in the declared charset, see `decodeUtf8WithFallback`); with nothing declared: UTF-8 if valid, else windows-1252. ISO-8859-1,
  * latin1 and US-ASCII labels decode as windows-1252 (WHATWG Encoding).
  *
  * Details beyond the one-liner (all follow the same "bytes over labels when the labels are provably wrong" rule):
@@ -271,6 +272,11 @@ export function decodeText(bytes: Uint8Array, declared: Array<string | null | un
       if (s.valid && s.multibyte > 0) {
         return { text: decodeWith(bytes, 'utf-8'), charset: 'utf-8', source: 'sniffed' };
       }
+      if (mostlyUtf8(s)) {
+        // UTF-8 content with a few bytes that are not (text pasted from a single-byte source into a UTF-8
+        // CMS). The well-formed sequences are UTF-8; the strays are most likely in the declared charset.
+        return { text: decodeUtf8WithFallback(bytes, enc), charset: 'utf-8', source: 'sniffed' };
+      }
     }
     return { text: decodeWith(bytes, enc), charset: enc, source: 'declared' };
   }
@@ -279,6 +285,71 @@ export function decodeText(bytes: Uint8Array, declared: Array<string | null | un
   const s = scan();
   if (mostlyUtf8(s)) return { text: decodeWith(bytes, 'utf-8'), charset: 'utf-8', source: 'sniffed' };
   return { text: decodeWith(bytes, 'windows-1252'), charset: 'windows-1252', source: 'sniffed' };
+}
+
+/**
+ * Decodes bytes that are UTF-8 except for some ill-formed bytes: each well-formed UTF-8 sequence (RFC 3629) as
+ * UTF-8, each byte that starts no well-formed sequence as one character of the single-byte `fallback` encoding.
+ * @param bytes the raw body
+ * @param fallback a single-byte encoding iconv-lite knows (e.g. `windows-1252`)
+ */
+export function decodeUtf8WithFallback(bytes: Uint8Array, fallback: string): string {
+  const table = singleByteTable(fallback);
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let out = '';
+  let runStart = 0;
+  let i = 0;
+  const n = buf.length;
+  while (i < n) {
+    const len = utf8SequenceLength(buf, i);
+    if (len > 0) {
+      i += len;
+      continue;
+    }
+    if (i > runStart) out += buf.toString('utf8', runStart, i);
+    out += table[buf[i]!]!;
+    i++;
+    runStart = i;
+  }
+  if (n > runStart) out += buf.toString('utf8', runStart, n);
+  return out;
+}
+
+/** Length of the well-formed UTF-8 sequence starting at `i` (1 for ASCII), or 0 when none starts there. */
+function utf8SequenceLength(b: Uint8Array, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  let need: number;
+  let lo = 0x80;
+  let hi = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf) need = 1;
+  else if (c >= 0xe0 && c <= 0xef) {
+    need = 2;
+    if (c === 0xe0) lo = 0xa0;
+    if (c === 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    need = 3;
+    if (c === 0xf0) lo = 0x90;
+    if (c === 0xf4) hi = 0x8f;
+  } else return 0;
+  for (let k = 1; k <= need; k++) {
+    const d = b[i + k];
+    if (d === undefined || d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return 0;
+  }
+  return need + 1;
+}
+
+const tableCache = new Map<string, string[]>();
+/** The 256 characters of a single-byte encoding, by byte value. */
+function singleByteTable(enc: string): string[] {
+  let t = tableCache.get(enc);
+  if (!t) {
+    const all = Buffer.alloc(256);
+    for (let i = 0; i < 256; i++) all[i] = i;
+    t = [...iconv.decode(all, enc)];
+    tableCache.set(enc, t);
+  }
+  return t;
 }
 
 /** Valid UTF-8, or invalid only by a few stray bytes among many well-formed multibyte sequences. */

@@ -110,8 +110,99 @@ describe('config validation at the right depth', () => {
 
   it('rejects unknown keys in a feed entry', async () => {
     await expect(resolveConfig({ feeds: [{ url: 'https://ok.example/a', nme: 'x' }] }, 'cfg.yaml')).rejects.toThrow(
-      /cfg\.yaml: feeds\[0\]: .*nme/,
+      'cfg.yaml: feeds[0].nme: unknown key; did you mean `name`?',
     );
+  });
+});
+
+describe('unknown keys are errors at every depth, with the nearest known key', () => {
+  it.each([
+    [{ http: { allowHost: ['127.0.0.1:8080'] } }, 'http.allowHost', 'allowHosts'],
+    [{ subscriptions: [{ topics: ['*'], channel: 'console', minscore: 1 }] }, 'subscriptions[0].minscore', 'minScore'],
+    [{ alerts: { maxItemAgeHour: 1 } }, 'alerts.maxItemAgeHour', 'maxItemAgeHours'],
+    [{ store: { retentionDay: 30 } }, 'store.retentionDay', 'retentionDays'],
+    [{ api: { prot: 8080 } }, 'api.prot', 'port'],
+    [{ http: { timeouts: { connectMS: 5 } } }, 'http.timeouts.connectMS', 'connectMs'],
+    [{ extract: { domm: 'jsdom' } }, 'extract.domm', 'dom'],
+    [
+      { channels: [{ id: 'h', type: 'webhook', url: 'https://h.example/', secretEnv: 'S', secretenv: 'T' }] },
+      'channels[0].secretenv',
+      'secretEnv',
+    ],
+    [
+      { topics: [{ id: 'x', name: 'X', rule: 'a', signals: [{ rule: 'b', wieght: 1 }] }] },
+      'topics[0].signals[0].wieght',
+      'weight',
+    ],
+    [{ shedule: '* * * * *' }, 'shedule', 'schedule'],
+  ])('%j → %s, did you mean %s', async (doc, path, near) => {
+    const err = (await resolveConfig(doc, 'w.yaml').catch((e: unknown) => e)) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.code).toBe('config_invalid');
+    expect(err.message).toContain(`w.yaml: ${path}: unknown key; did you mean \`${near}\`?`);
+  });
+
+  it('without a near key, lists the keys accepted there; the channel type picks the keys', async () => {
+    const err = (await resolveConfig(
+      {
+        channels: [
+          { id: 'm', type: 'email', to: ['a@b.org'], from: 'c@d.org', smtp: { host: 'h', port: 25, tls: true } },
+        ],
+      },
+      'w.yaml',
+    ).catch((e: unknown) => e)) as ConfigError;
+    expect(err.message).toBe('w.yaml: channels[0].smtp.tls: unknown key; expected one of `host`, `port`, `secure`');
+    const slack = (await resolveConfig(
+      { channels: [{ id: 's', type: 'slack', webhookUrlEnv: 'SLACK', url: 'https://x.example/' }] },
+      'w.yaml',
+    ).catch((e: unknown) => e)) as ConfigError;
+    expect(slack.message).toBe('w.yaml: channels[0].url: unknown key; expected one of `id`, `type`, `webhookUrlEnv`');
+  });
+
+  it('reports every unknown key, each on its own line; defaults still apply where nothing is misspelt', async () => {
+    const err = (await resolveConfig({ http: { allowHost: [], hostgap: 1 }, api: { prot: 1 } }, 'w.yaml').catch(
+      (e: unknown) => e,
+    )) as ConfigError;
+    expect(err.message.split('\n')).toEqual([
+      'w.yaml: http.allowHost: unknown key; did you mean `allowHosts`?',
+      expect.stringMatching(/^w\.yaml: http\.hostgap: unknown key; /),
+      'w.yaml: api.prot: unknown key; did you mean `port`?',
+    ]);
+    const ok = await resolveConfig({ http: { timeouts: { connectMs: 5 } } });
+    expect(ok.http.timeouts).toEqual({ connectMs: 5, headersMs: 10_000, bodyMs: 20_000 });
+  });
+
+  it('names the file of a loaded config', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ww-config-'));
+    const file = join(dir, 'w.yaml');
+    await writeFile(file, '# comment\nfeeds: []\nhttp:\n  allowHost: ["127.0.0.1:8080"]\n');
+    await expect(loadConfig(file)).rejects.toThrow(
+      `${file}: http.allowHost: unknown key; did you mean \`allowHosts\`?`,
+    );
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('YAML syntax errors', () => {
+  it('show the file, line and column, the offending line and a caret under the column', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ww-config-'));
+    const file = join(dir, 'w.yaml');
+    await writeFile(file, 'feeds:\n  - url: https://a.example/feed\n    name: [World\nschedule: "*/5 * * * *"\n');
+    const err = (await loadConfig(file).catch((e: unknown) => e)) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    const lines = err.message.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:1: not valid YAML: \\S`));
+    expect(lines.slice(1)).toEqual(['  3 |     name: [World', '  4 | schedule: "*/5 * * * *"', '    | ^']);
+
+    await writeFile(file, 'feeds:\n  - url: https://a.example/\n\tname: x\n');
+    const tab = (await loadConfig(file).catch((e: unknown) => e)) as ConfigError;
+    expect(tab.message).toContain(':3:1: not valid YAML: Tabs are not allowed as indentation');
+    expect(tab.message.split('\n').slice(-2)).toEqual(['  3 | \tname: x', '    | ^']);
+
+    await writeFile(file, 'feeds: [\n  - url: x\n');
+    const flow = (await loadConfig(file).catch((e: unknown) => e)) as ConfigError;
+    expect(flow.message.split('\n').slice(-2)).toEqual(['  2 |   - url: x', '    |   ^']);
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

@@ -46,6 +46,7 @@ describe('wirewatch feed', () => {
       'guid',
       'key',
       'publishedAt',
+      'publishedAtSource',
       'summary',
       'title',
       'updatedAt',

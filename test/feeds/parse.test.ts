@@ -93,7 +93,9 @@ describe('parseFeed: Atom, RDF, JSON Feed', () => {
     expect(b!.title).toBe('An XHTML title');
     expect(b!.url).toBe('https://blog.example.org/news/second');
     expect(b!.contentHtml).toBe('<p>Escaped HTML content</p>');
-    expect(b!.publishedAt).toBeNull();
+    // dated only by <updated> (RFC 4287 requires it, not <published>): that is its publication time, recorded so
+    expect(b!.publishedAt).toBe('2023-03-19T10:00:00.000Z');
+    expect(b!.publishedAtSource).toBe('updated');
     expect(b!.updatedAt).toBe('2023-03-19T10:00:00.000Z');
   });
 
@@ -213,9 +215,9 @@ describe('parseFeed: hostile and messy input', () => {
     );
     const r = await parseFeed(xml, { url: 'https://q.example.com/feed' });
     expect(r.feed.link).toBe('https://q.example.com/');
-    expect(r.entries.map((e) => [e.url, e.publishedAt, e.updatedAt])).toEqual([
-      ['https://q.example.com/1', null, null],
-      ['https://q.example.com/2', null, '2023-03-20T10:00:00.000Z'],
+    expect(r.entries.map((e) => [e.url, e.publishedAt, e.updatedAt, e.publishedAtSource])).toEqual([
+      ['https://q.example.com/1', null, null, null],
+      ['https://q.example.com/2', '2023-03-20T10:00:00.000Z', '2023-03-20T10:00:00.000Z', 'updated'],
     ]);
   });
 
@@ -260,6 +262,83 @@ describe('parseFeed: hostile and messy input', () => {
   });
 });
 
+describe('publication time of entries dated only by an update time', () => {
+  it('an Atom backlog with only <updated> keeps its old dates as publication times (source "updated")', async () => {
+    const entry = (i: number, dates: string) =>
+      `<entry><id>urn:e:${i}</id><title>Entry ${i}</title><link href="https://backlog.example.org/${i}"/>${dates}</entry>`;
+    const xml = Buffer.from(
+      '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Backlog</title><id>urn:f</id>' +
+        '<updated>2023-03-21T00:00:00Z</updated>' +
+        entry(1, '<updated>2019-06-01T08:00:00Z</updated>') +
+        entry(2, '<published>2023-03-21T09:00:00Z</published><updated>2023-03-21T10:00:00Z</updated>') +
+        entry(3, '') +
+        '</feed>',
+    );
+    const r = await parseFeed(xml, { url: 'https://backlog.example.org/atom', now: NOW });
+    expect(r.entries.map((e) => [e.publishedAt, e.updatedAt, e.publishedAtSource])).toEqual([
+      ['2019-06-01T08:00:00.000Z', '2019-06-01T08:00:00.000Z', 'updated'],
+      ['2023-03-21T09:00:00.000Z', '2023-03-21T10:00:00.000Z', 'published'],
+      [null, null, null],
+    ]);
+  });
+
+  it('RSS pubDate is "published"; a JSON Feed item with only date_modified is "updated"', async () => {
+    const rss = await parse('rss2-news.xml');
+    expect(rss.entries[0]!.publishedAtSource).toBe('published');
+    const json = Buffer.from(
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'j',
+        items: [{ id: '1', url: 'https://j.example.org/1', title: 't', date_modified: '2020-02-02T02:02:02Z' }],
+      }),
+    );
+    const r = await parseFeed(json, { url: 'https://j.example.org/feed.json', now: NOW });
+    expect(r.entries[0]).toMatchObject({ publishedAt: '2020-02-02T02:02:02.000Z', publishedAtSource: 'updated' });
+  });
+
+  it('the stand-in date is clamped like any other when it lies in the future', async () => {
+    const xml = Buffer.from(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title>f</title><entry><id>urn:x</id><title>x</title>' +
+        '<link href="https://f.example.org/x"/><updated>2031-01-01T00:00:00Z</updated></entry></feed>',
+    );
+    const r = await parseFeed(xml, { url: 'https://f.example.org/atom', now: NOW });
+    expect(r.entries[0]).toMatchObject({ publishedAt: NOW.toISOString(), publishedAtSource: 'updated' });
+  });
+});
+
+describe('xml:base (RFC 4287 §2, XML Base) for entry links and relative URLs inside content', () => {
+  it('resolves feed, entry and content xml:base in order, for href, src and srcset in HTML content', async () => {
+    const r = await parse('atom-xml-base-content.xml', 'https://feeds.example.org/atom');
+    const [a, b] = r.entries;
+    expect(a!.url).toBe('https://blog.example.org/news/2023/first.html');
+    const html = a!.contentHtml!;
+    expect(html).toContain('<img src="https://blog.example.org/news/2023/media/img/x.jpg" alt="x">');
+    expect(html).toContain('<a href="https://blog.example.org/news/2023/other.html">other</a>');
+    expect(html).toContain('<a href="https://blog.example.org/root.html?a=1&amp;b=2">root</a>');
+    expect(html).toContain('<a href="https://elsewhere.example.com/abs">abs</a>');
+    expect(html).toContain('<a href="mailto:desk@example.org">mail</a>');
+    expect(html).toContain('<a href="https://blog.example.org/news/2023/media/#notes">notes</a>');
+    expect(html).toContain(
+      'srcset="https://blog.example.org/news/2023/media/s.jpg 1x, https://blog.example.org/news/2023/media/l.jpg 2x"',
+    );
+    expect(html).toContain('src="https://blog.example.org/news/2023/media/plain.jpg"');
+    // a link's own xml:base wins over the entry's; XHTML content resolves nested xml:base and drops it
+    expect(b!.url).toBe('https://mirror.example.net/archive/second.html');
+    expect(b!.contentHtml).toBe(
+      '<p>See <a href="https://blog.example.org/pages/story.html">the story</a>.</p>' +
+        '<p><img src="https://cdn.example.net/i/a.png" alt="a" /></p>',
+    );
+  });
+
+  it('RSS content resolves against the channel link, as the item link does', async () => {
+    const r = await parse('rss-relative-content.xml', 'https://feeds.example.com/world.rss');
+    expect(r.entries[0]!.url).toBe('https://www.example.com/world/pictures.html');
+    expect(r.entries[0]!.contentHtml).toBe(
+      '<p><img src="https://www.example.com/img/p.jpg"> <a href="https://www.example.com/about">about</a></p>',
+    );
+  });
+});
+
 describe('parseFeed: decoding (BOM → HTTP charset → XML declaration)', () => {
   it('windows-1251 declared in the XML declaration', async () => {
     const r = await parse('cp1251-declared.xml');
@@ -268,6 +347,27 @@ describe('parseFeed: decoding (BOM → HTTP charset → XML declaration)', () =>
   it('declared ISO-8859-1 but bytes are UTF-8 → UTF-8 wins', async () => {
     const r = await parse('utf8-declared-latin1.xml');
     expect(r.feed.title).toBe('Notícias de São Paulo — café');
+  });
+  it('declared ISO-8859-1, UTF-8 bytes with one stray windows-1252 byte → UTF-8, the stray in the declared charset', async () => {
+    const r = await parse('utf8-declared-latin1-stray.xml');
+    expect(r.entries.map((e) => e.title)).toEqual(['Défilé à Paris : les créateurs présentent l’été', 'Rétrospective']);
+    expect(r.entries[1]!.summary).toBe('Les modèles de l’année');
+    for (const e of r.entries) expect(`${e.title} ${e.summary}`).not.toMatch(/Ã|â€|\ufffd/);
+    // the same bytes with the single-byte label in the HTTP header instead
+    const viaHttp = await parse(
+      'utf8-declared-latin1-stray.xml',
+      'https://mode.example.fr/feed',
+      'application/rss+xml; charset=windows-1252',
+    );
+    expect(viaHttp.entries[0]!.title).toBe('Défilé à Paris : les créateurs présentent l’été');
+    expect(viaHttp.warnings.some((w) => /contradicted by the bytes; decoded as utf-8/.test(w))).toBe(true);
+  });
+  it('a true ISO-8859-1 feed stays ISO-8859-1, even when two of its bytes happen to form a UTF-8 sequence', async () => {
+    // «Fluß» is DF BB in ISO-8859-1: a well-formed two-byte UTF-8 sequence among many bytes that are not UTF-8.
+    const r = await parse('latin1-declared-true.xml');
+    expect(r.feed.title).toBe('Journal de Genève');
+    expect(r.entries[0]!.title).toBe('«Großstraße» und «Fluß» gesperrt');
+    expect(r.entries[0]!.summary).toBe('Café fermé.');
   });
   it('undeclared windows-1252 bytes (not valid UTF-8) decode as windows-1252', async () => {
     const r = await parse('cp1252-undeclared.xml');

@@ -74,6 +74,18 @@ describe('decodeText', () => {
       charset: 'utf-16le',
     });
   });
+  it('declared single-byte, mostly UTF-8 with stray bytes: UTF-8, strays in the declared charset', () => {
+    const bytes = Buffer.concat([Buffer.from('Défilé — « été » '), Buffer.from([0x92, 0x41])]);
+    expect(decodeText(bytes, ['iso-8859-1'])).toEqual({
+      text: 'Défilé — « été » ’A',
+      charset: 'utf-8',
+      source: 'sniffed',
+    });
+    expect(decodeText(bytes, ['iso-8859-15']).text).toBe('Défilé — « été » \u0092A');
+    // a Latin-1 text with a few high bytes (one pair accidentally UTF-8-shaped) stays Latin-1
+    const latin1 = Buffer.from('Fluß» und Café, à côté', 'latin1');
+    expect(decodeText(latin1, ['iso-8859-1'])).toMatchObject({ text: 'Fluß» und Café, à côté', source: 'declared' });
+  });
   it('declared UTF-8 on bytes without any valid multibyte sequence → windows-1252 (no U+FFFD)', () => {
     const r = decodeText(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x93, 0x78, 0x94]), ['utf-8']);
     expect(r.text).toBe('café “x”');

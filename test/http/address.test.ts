@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockedReason, isIpLiteralHost, parseIpv6 } from '../../shared/http/address.ts';
+import { allowHostsHint, blockedReason, isIpLiteralHost, parseIpv6 } from '../../shared/http/address.ts';
 import { isRetryableStatus, parseRetryAfter } from '../../shared/http/errors.ts';
 import { HostGate } from '../../shared/http/gate.ts';
 
@@ -119,5 +119,20 @@ describe('HostGate', () => {
     const gate = new HostGate();
     await expect(gate.run('h', 0, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(gate.run('h', 0, async () => 'next')).resolves.toBe('next');
+  });
+});
+
+describe('allowHostsHint', () => {
+  it('names the http.allowHosts entry for loopback, private and unique-local hosts only', () => {
+    const hint = ' — to fetch it anyway, add it to the config: http.allowHosts: ["127.0.0.1:8080"]';
+    expect(allowHostsHint(blockedReason('127.0.0.1'), '127.0.0.1:8080')).toBe(hint);
+    expect(allowHostsHint(blockedReason('192.168.1.5'), 'nas.lan:8080')).toContain('["nas.lan:8080"]');
+    expect(allowHostsHint(blockedReason('fd00::5'), '[fd00::5]:80')).toContain('["[fd00::5]:80"]');
+    expect(
+      allowHostsHint('intranet resolves to 10.1.2.3 (private (RFC 1918)) (fetching http://intranet/)', 'intranet:80'),
+    ).toContain('["intranet:80"]');
+    expect(allowHostsHint(blockedReason('169.254.169.254'), '169.254.169.254:80')).toBe('');
+    expect(allowHostsHint(blockedReason('100.64.0.1'), '100.64.0.1:80')).toBe('');
+    expect(allowHostsHint(null, 'example.org:443')).toBe('');
   });
 });
