@@ -196,6 +196,12 @@ export interface StoredItem {
   siteName: string | null;
   lang: string | null;
   publishedAt: IsoDateTime | null;
+  /**
+   * Where `publishedAt` came from: `published` (a feed's publication date), `updated` (only a feed's update time
+   * was given), `page` (the page's own metadata); null when unknown. A later arrival of the same article with a
+   * better date (published or page over updated, anything over none) fills it in.
+   */
+  publishedAtSource?: 'published' | 'updated' | 'page' | null;
   firstSeenAt: IsoDateTime;
   updatedAt: IsoDateTime;
   /** Starts at 1; +1 each time the content changes. */

@@ -44,6 +44,7 @@ export const feedEntrySchema = z.object({
   summary: nullableString,
   contentHtml: nullableString,
   publishedAt: nullableString,
+  publishedAtSource: z.enum(['published', 'updated']).nullable().optional(),
   updatedAt: nullableString,
   author: nullableString,
   categories: z.array(z.string()),

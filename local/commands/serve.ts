@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { createApi } from '../../shared/api/index.ts';
 import { resolveLocalToken, TokenVerifier } from '../../shared/api/auth.ts';
 import { ConfigError } from '../../shared/errors.ts';
+import { assertSecretsPresent } from '../../shared/config/secrets.ts';
 import { cursorKeyFrom } from '../../shared/api/cursor.ts';
 import type { CliContext } from '../cli-context.ts';
 import { LocalRuntime } from '../runtime.ts';
@@ -36,6 +37,8 @@ export function register(program: Command, ctx: CliContext): void {
     })
     .action(async (opts: { port?: number }) => {
       const config = await ctx.loadConfig();
+      // A channel whose secret is not in the environment would park every alert later: refuse now (exit 2).
+      assertSecretsPresent(config);
       const g = ctx.globals();
       const log = ctx.logger;
       const runtime = await LocalRuntime.start({ config, dataDir: g.dataDir, memory: g.memory, logger: log });

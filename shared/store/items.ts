@@ -190,7 +190,8 @@ export class ItemRepo {
     const urls = unique([old.url, ...old.urls, ...fresh.urls]).slice(0, MAX_URLS);
     const feedIds = unique([...old.feedIds, ...fresh.feedIds]);
     const contentChanged = fresh.contentHash !== old.contentHash || fresh.title !== old.title;
-    const extended = urls.length !== old.urls.length || feedIds.length !== old.feedIds.length;
+    const dated = betterDate(old, fresh).publishedAt !== old.publishedAt;
+    const extended = urls.length !== old.urls.length || feedIds.length !== old.feedIds.length || dated;
     const oldTopicIds = new Set(old.topics.map((t) => t.id));
     if (!contentChanged && !extended) {
       // Replays change nothing; re-put the index rows so a crash between the two writes heals itself.
@@ -208,12 +209,20 @@ export class ItemRepo {
         expiresAt: old.expiresAt,
         version: old.version + 1,
         updatedAt: this.nowIso(),
-        publishedAt: old.publishedAt ?? fresh.publishedAt,
+        ...betterDate(old, fresh),
       };
     } else {
-      // Same content from another feed/URL: keep the stored content, add topics the item lacked.
+      // Same content from another feed/URL: keep the stored content, add topics the item lacked, and take a
+      // better publication date when this arrival brings one.
       const added = fresh.topics.filter((t) => !oldTopicIds.has(t.id));
-      next = { ...old, urls, feedIds, topics: [...old.topics, ...added], updatedAt: this.nowIso() };
+      next = {
+        ...old,
+        urls,
+        feedIds,
+        topics: [...old.topics, ...added],
+        updatedAt: this.nowIso(),
+        ...betterDate(old, fresh),
+      };
     }
     await this.writeItem(next, rev);
     await this.syncRows(old, next);
@@ -382,7 +391,7 @@ export class ItemRepo {
       byline: extraction.byline ?? entry.author ?? null,
       siteName: extraction.siteName ?? null,
       lang: extraction.lang ?? null,
-      publishedAt: isoOrNull(entry.publishedAt) ?? isoOrNull(extraction.publishedAt),
+      ...dateOf(entry, extraction),
       firstSeenAt: seenAt,
       updatedAt: seenAt,
       version: 1,
@@ -502,6 +511,27 @@ export class ItemRepo {
   private expiryFor(iso: string): number {
     return Math.floor(Date.parse(iso) / 1000) + this.retentionDays * 86_400;
   }
+}
+
+/** An item's publication date and its source, from the feed entry, else the page's metadata. */
+function dateOf(entry: FeedEntry, extraction: Extraction): Pick<StoredItem, 'publishedAt' | 'publishedAtSource'> {
+  const fromEntry = isoOrNull(entry.publishedAt);
+  if (fromEntry) return { publishedAt: fromEntry, publishedAtSource: entry.publishedAtSource ?? 'published' };
+  const fromPage = isoOrNull(extraction.publishedAt);
+  return fromPage
+    ? { publishedAt: fromPage, publishedAtSource: 'page' }
+    : { publishedAt: null, publishedAtSource: null };
+}
+
+/** Rank of a date source: a real publication date beats an update time, which beats none. */
+const dateRank = (item: Pick<StoredItem, 'publishedAt' | 'publishedAtSource'>): number =>
+  item.publishedAt === null ? 0 : item.publishedAtSource === 'updated' ? 1 : 2;
+
+/** The stored date, unless the new arrival's is better (see `dateRank`). */
+function betterDate(old: StoredItem, fresh: StoredItem): Pick<StoredItem, 'publishedAt' | 'publishedAtSource'> {
+  return dateRank(fresh) > dateRank(old)
+    ? { publishedAt: fresh.publishedAt, publishedAtSource: fresh.publishedAtSource ?? null }
+    : { publishedAt: old.publishedAt, publishedAtSource: old.publishedAtSource ?? null };
 }
 
 function unique(values: string[]): string[] {

@@ -176,6 +176,34 @@ export class Table {
     );
   }
 
+  /**
+   * Updates one record and returns it as written (`ReturnValues: ALL_NEW`).
+   * @returns the record after the update, or null when `update.condition` did not hold
+   */
+  async updateReturning(key: TableKey, update: Update, opts: { what?: string } = {}): Promise<Record_ | null> {
+    const cond = conditionInput(update.condition);
+    const names = { ...update.names, ...cond.ExpressionAttributeNames };
+    const values = { ...update.values, ...cond.ExpressionAttributeValues };
+    this.count('UpdateItem');
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.name,
+          Key: keyOf(key),
+          UpdateExpression: update.expression,
+          ConditionExpression: cond.ConditionExpression,
+          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+          ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ?? {};
+    } catch (err) {
+      if (isConditionFailure(err)) return null;
+      throw storeErrorFrom('UpdateItem', this.name, err, opts.what);
+    }
+  }
+
   /** Deletes one record. @returns false when `opts.condition` did not hold */
   async delete(key: TableKey, opts: { condition?: Condition; what?: string } = {}): Promise<boolean> {
     return this.conditional('DeleteItem', opts.what, () =>

@@ -202,6 +202,47 @@ describe('saveItem', () => {
   });
 });
 
+describe('publication dates', () => {
+  it('a later arrival with a real publication date replaces an update-time date or none, and moves the rows', async () => {
+    const store = await freshStore();
+    const url = 'https://news.example/dates/1';
+    // First seen in an Atom feed that only gave <updated> (an hour after publication).
+    const first = itemInput(url, { feedId: 'atom' });
+    first.entry = { ...first.entry, publishedAt: '2026-11-20T11:00:00.000Z', publishedAtSource: 'updated' };
+    const a = await store.saveItem(first);
+    expect(a.item).toMatchObject({ publishedAt: '2026-11-20T11:00:00.000Z', publishedAtSource: 'updated' });
+    // The same article from an RSS feed with its real pubDate: the date is filled in, no new version.
+    const second = itemInput(url, { feedId: 'rss' });
+    second.entry = { ...second.entry, publishedAt: '2026-11-20T10:00:00.000Z', publishedAtSource: 'published' };
+    const b = await store.saveItem(second);
+    expect(b).toMatchObject({ outcome: 'updated', contentChanged: false });
+    expect(b.item).toMatchObject({
+      publishedAt: '2026-11-20T10:00:00.000Z',
+      publishedAtSource: 'published',
+      version: 1,
+    });
+    const listed = await store.queryItems({
+      limit: 10,
+      since: '2026-11-20T09:30:00.000Z',
+      until: '2026-11-20T10:30:00.000Z',
+    });
+    expect(listed.items.map((i) => i.id)).toEqual([b.item.id]);
+    // An update-time date never replaces a publication date.
+    const third = itemInput(url, { feedId: 'atom2' });
+    third.entry = { ...third.entry, publishedAt: '2026-11-20T12:00:00.000Z', publishedAtSource: 'updated' };
+    expect((await store.saveItem(third)).item.publishedAt).toBe('2026-11-20T10:00:00.000Z');
+  });
+
+  it('an item first stored without any date gets the date a later feed brings', async () => {
+    const store = await freshStore();
+    const url = 'https://news.example/dates/2';
+    const a = await store.saveItem(itemInput(url, { feedId: 'nodate', publishedAt: null }));
+    expect(a.item.publishedAt).toBeNull();
+    const b = await store.saveItem(itemInput(url, { feedId: 'dated', publishedAt: '2026-11-21T08:00:00.000Z' }));
+    expect(b.item.publishedAt).toBe('2026-11-21T08:00:00.000Z');
+  });
+});
+
 describe('entries', () => {
   it('returns entries never processed for the feed, or whose content changed', async () => {
     const store = await freshStore();
