@@ -1,13 +1,13 @@
 import { z } from 'zod';
 
-/** `extract:` section of wirewatch.yaml (extraction issue). Owned by shared/extract. */
+/** `extract:` section of wirewatch.yaml. Owned by shared/extract. */
 export const extractConfigSchema = z
   .object({
     /** DOM engine for Readability: fast `linkedom` (jsdom kept as fallback) or always `jsdom`. */
     dom: z.enum(['linkedom', 'jsdom']).default('linkedom'),
     /**
-     * With `dom: linkedom`, re-run a page on jsdom when linkedom throws or Readability finds no article there
-     * (extraction issue §6). Off only to measure the fast path alone.
+     * With `dom: linkedom`, re-run a page on jsdom when linkedom throws or Readability finds no article there.
+     * Off only to measure the fast path alone.
      */
     jsdomFallback: z.boolean().default(true),
     /** Largest decoded page handed to a DOM, bytes; larger pages are cut at this size (status `partial`). */

@@ -9,7 +9,7 @@ import { ExtractError } from './errors.ts';
  */
 export const MAX_DOM_DEPTH = 256;
 
-/** DOM engines Readability can run on (extraction issue §6). */
+/** DOM engines Readability can run on. */
 export type DomEngine = 'linkedom' | 'jsdom';
 
 /** A parsed page. Call `close()` when done (frees the jsdom window; a no-op for linkedom). */
