@@ -12,7 +12,7 @@ import { describeError } from '../errors.ts';
 import type { Extraction, ExtractionStatus } from '../types.ts';
 import { extractConfigSchema, type ExtractConfig } from './config-schema.ts';
 import { decodeHtml } from './decode.ts';
-import { parseDocument, yieldToEventLoop, documentBaseUrl, type DomEngine } from './dom.ts';
+import { countStartTags, parseDocument, yieldToEventLoop, documentBaseUrl, type DomEngine } from './dom.ts';
 import { cleanParagraphs, microdataBody, removeBoilerplateBlocks, type BodyReference } from './clean.ts';
 import { cleanTitle, firstImageIn, readMetadata, toIsoUtc, type PageMetadata } from './metadata.ts';
 import {
@@ -34,6 +34,7 @@ import {
 } from './walls.ts';
 
 import { ExtractError } from './errors.ts';
+import { ExtractPool } from './pool.ts';
 import { emptyExtraction, excerptOf, fallbackOnly, fallbackParagraphs, type ExtractFallback } from './result.ts';
 
 export { ExtractError, type ExtractErrorCode } from './errors.ts';
@@ -43,6 +44,8 @@ export { jsdomLoaded, type DomEngine } from './dom.ts';
 export { cleanTitle, toIsoUtc } from './metadata.ts';
 export { countWords } from './text.ts';
 export { EXTRACTOR_NAME, EXTRACTOR_VERSION, type ExtractFallback } from './result.ts';
+export { ExtractPool, type ExtractPoolOptions, type ExtractPoolStats } from './pool.ts';
+export { isExtractWorkerThread, runExtractWorker } from './worker.ts';
 
 /**
  * Minimal fetcher port; the HTTP chokepoint's `HttpClient` (shared/http) satisfies it.
@@ -71,6 +74,13 @@ export interface ExtractOptions {
   minFullWords?: number;
   /** Paywall-marked page with fewer words than this = `paywalled`. Default 200. */
   paywallTeaserWords?: number;
+  /** Pages with more start tags than this are refused before a DOM is built. Default 100,000. */
+  maxElements?: number;
+  /**
+   * {@link fetchAndExtract} only: extract in this worker pool instead of in-process (the fetch stays here). The
+   * pipeline passes {@link extractPoolFor}`(config.extract)`.
+   */
+  pool?: ExtractPool | null;
 }
 
 const DEFAULTS: ExtractConfig = extractConfigSchema.parse({});
@@ -132,6 +142,10 @@ function cfg(opts: ExtractOptions): ExtractConfig {
     maxHtmlBytes: opts.maxHtmlBytes ?? DEFAULTS.maxHtmlBytes,
     minFullWords: opts.minFullWords ?? DEFAULTS.minFullWords,
     paywallTeaserWords: opts.paywallTeaserWords ?? DEFAULTS.paywallTeaserWords,
+    maxElements: opts.maxElements ?? DEFAULTS.maxElements,
+    workers: DEFAULTS.workers,
+    pageTimeoutMs: DEFAULTS.pageTimeoutMs,
+    workerHeapMb: DEFAULTS.workerHeapMb,
   };
 }
 
@@ -434,6 +448,12 @@ export async function extractPage(
     if (!input.contentType && !looksLikeHtml(html) && html.trim() !== '') {
       return fallbackOnly(url, opts.fallback, notHtml(null).message);
     }
+    // An absurd DOM costs seconds and gigabytes to build and walk (a million elements: ~40 s, ~2.6 GB), so the
+    // element count is checked on the markup first.
+    const elements = countStartTags(html, c.maxElements);
+    if (elements > c.maxElements) {
+      return fallbackOnly(url, opts.fallback, tooComplex(html, c.maxElements).message);
+    }
     let analysis: Analysis | null = null;
     let firstError: unknown = null;
     try {
@@ -499,7 +519,49 @@ export async function fetchAndExtract(
   if (contentType && !isHtmlContentType(contentType)) {
     return fallbackOnly(finalUrl, opts.fallback, notHtml(contentType).message);
   }
-  return extractPage({ body: res.body, url: finalUrl, contentType }, opts);
+  const { pool, ...rest } = opts;
+  if (pool) return pool.extract({ body: res.body, url: finalUrl, contentType }, rest);
+  return extractPage({ body: res.body, url: finalUrl, contentType }, rest);
+}
+
+const pools = new Map<string, ExtractPool>();
+
+/**
+ * The process-wide extraction pool for an `extract:` config section (one per distinct worker settings), created on
+ * first use; null when `workers` is 0 (extract in-process). Idle workers never keep the process alive, so callers
+ * need not close it; {@link closeExtractPools} ends them all (tests, clean shutdown).
+ *
+ * @param config the `extract:` section (`workers`: null = one per core, `pageTimeoutMs`, `workerHeapMb`)
+ */
+export function extractPoolFor(
+  config: Pick<ExtractConfig, 'workers' | 'pageTimeoutMs' | 'workerHeapMb'>,
+): ExtractPool | null {
+  if (config.workers === 0) return null;
+  const key = `${config.workers}/${config.pageTimeoutMs}/${config.workerHeapMb}`;
+  let pool = pools.get(key);
+  if (!pool) {
+    pool = new ExtractPool({
+      size: config.workers ?? undefined,
+      pageTimeoutMs: config.pageTimeoutMs,
+      heapMb: config.workerHeapMb,
+    });
+    pools.set(key, pool);
+  }
+  return pool;
+}
+
+/** Ends every pool {@link extractPoolFor} created. */
+export async function closeExtractPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.close()));
+}
+
+/** The `page_too_complex` problem, with the page's full element count (`1,000,000 elements > cap 100,000`). */
+function tooComplex(html: string, cap: number): ExtractError {
+  const n = countStartTags(html, Number.MAX_SAFE_INTEGER);
+  const fmt = (x: number) => x.toLocaleString('en-US');
+  return new ExtractError('page_too_complex', `page too complex: ${fmt(n)} elements > cap ${fmt(cap)}`);
 }
 
 /** The `not_html` problem for a Content-Type (or for untyped bytes without markup); its message is the `reason`. */
