@@ -1,15 +1,18 @@
 /**
- * Extraction benchmark (extraction issue §8): quality, speed and memory of wirewatch's extractor against a naive
- * baseline (`new JSDOM(html)` + `new Readability(doc).parse()`) measured in the same run, plus a soak.
+ * Extraction benchmark: quality, speed and memory of wirewatch's extractor against a naive baseline
+ * (`new JSDOM(html)` + `new Readability(doc).parse()`) measured in the same run, plus a soak.
  *
  *   npm run bench:extract [-- --corpus DIR] [--suite NAME] [--extractors naive,wirewatch,wirewatch-jsdom]
  *                             [--soak N] [--no-soak] [--soak-only] [--per-page] [--json FILE]
  *
  * Suites (read from the corpus path, never copied): `readability-pages` (expected = text of expected.html),
- * `newspaper-fulltext` (only `text_status == "text"`), `newspaper4k-testdata`. Quality = mean precision / recall /
- * F1 of word 4-shingles (multiset) against the expected text, as in the article-extraction benchmark; metadata
- * agreement = title, byline, lang, published time where the suite has them. Every extractor × suite runs in its own
- * child process (one at a time, so one core each) for clean pages/s and peak RSS (`process.resourceUsage().maxRSS`).
+ * `newspaper-fulltext` (only `text_status == "text"`), `newspaper4k-testdata`, and `news` (the news pages of those
+ * corpora listed in test/fixtures/extract/news-suite.json). Quality = mean precision / recall / F1 of word 4-shingles
+ * (multiset) against the expected text, as in the article-extraction benchmark, reported for the whole suite and
+ * separately for its dev part and its held-out part: every 4th page by sorted id of its source suite (index % 4 == 3)
+ * is held out, a split fixed before any tuning. Metadata agreement = title, byline, lang, published time where the
+ * suite has them. Every extractor × suite runs in its own child process (one at a time, so one core each) for clean
+ * pages/s and peak RSS (`process.resourceUsage().maxRSS`).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
@@ -26,6 +29,8 @@ interface Page {
   url: string;
   expectedFile: string;
   expectedKind: 'html' | 'text';
+  /** Held out from tuning (every 4th page by sorted id of its source suite). */
+  heldOut: boolean;
   meta: {
     title?: string | null;
     byline?: string | null;
@@ -52,8 +57,32 @@ interface PageResult {
 }
 
 type ExtractorName = 'wirewatch' | 'wirewatch-jsdom' | 'naive';
-const SUITES = ['readability-pages', 'newspaper-fulltext', 'newspaper4k-testdata'] as const;
+const SUITES = ['readability-pages', 'newspaper-fulltext', 'newspaper4k-testdata', 'news'] as const;
 type Suite = (typeof SUITES)[number];
+type SourceSuite = Exclude<Suite, 'news'>;
+
+/** Marks every 4th page (by sorted id, index % 4 == 3) as held out. */
+function withSplit(pages: Array<Omit<Page, 'heldOut'>>): Page[] {
+  return [...pages]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((p, i) => ({ ...p, heldOut: i % 4 === 3 }));
+}
+
+/** The `news` suite: pages of the other suites named in test/fixtures/extract/news-suite.json, split kept. */
+function loadNewsSuite(corpus: string): Page[] {
+  const manifest = JSON.parse(
+    readFileSync(join(here, '..', 'test', 'fixtures', 'extract', 'news-suite.json'), 'utf8'),
+  ) as { pages: Array<{ suite: SourceSuite; id: string }> };
+  const bySuite = new Map<SourceSuite, Map<string, Page>>();
+  const out: Page[] = [];
+  for (const { suite, id } of manifest.pages) {
+    if (!bySuite.has(suite)) bySuite.set(suite, new Map(loadSuite(corpus, suite).map((p) => [p.id, p])));
+    const page = bySuite.get(suite)!.get(id);
+    if (!page) throw new Error(`news-suite.json: no page ${suite}/${id} in ${corpus}`);
+    out.push({ ...page, id: `${suite}/${id}` });
+  }
+  return out;
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -62,29 +91,32 @@ function arg(name: string): string | undefined {
 
 /** Lists the pages of a suite with their expectations. */
 function loadSuite(corpus: string, suite: Suite): Page[] {
+  if (suite === 'news') return loadNewsSuite(corpus);
   const dir = join(corpus, suite);
   if (suite === 'readability-pages') {
-    return readdirSync(dir)
-      .sort()
-      .map((name) => {
-        const m = JSON.parse(readFileSync(join(dir, name, 'expected-metadata.json'), 'utf8')) as Record<
-          string,
-          string | null
-        >;
-        return {
-          id: name,
-          file: join(dir, name, 'source.html'),
-          url: 'http://fakehost/test/page.html',
-          expectedFile: join(dir, name, 'expected.html'),
-          expectedKind: 'html' as const,
-          meta: {
-            title: m.title ?? null,
-            byline: m.byline ?? null,
-            lang: m.lang ?? null,
-            published: m.publishedTime ?? null,
-          },
-        };
-      });
+    return withSplit(
+      readdirSync(dir)
+        .sort()
+        .map((name) => {
+          const m = JSON.parse(readFileSync(join(dir, name, 'expected-metadata.json'), 'utf8')) as Record<
+            string,
+            string | null
+          >;
+          return {
+            id: name,
+            file: join(dir, name, 'source.html'),
+            url: 'http://fakehost/test/page.html',
+            expectedFile: join(dir, name, 'expected.html'),
+            expectedKind: 'html' as const,
+            meta: {
+              title: m.title ?? null,
+              byline: m.byline ?? null,
+              lang: m.lang ?? null,
+              published: m.publishedTime ?? null,
+            },
+          };
+        }),
+    );
   }
   if (suite === 'newspaper-fulltext') {
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Array<{
@@ -94,40 +126,44 @@ function loadSuite(corpus: string, suite: Suite): Page[] {
       text: string;
       text_status: string;
     }>;
-    return manifest
-      .filter((e) => e.text_status === 'text')
-      .map((e) => ({
-        id: e.id,
-        file: join(dir, e.html),
-        url: e.url,
-        expectedFile: join(dir, e.text),
-        expectedKind: 'text' as const,
-        meta: {},
-      }));
+    return withSplit(
+      manifest
+        .filter((e) => e.text_status === 'text')
+        .map((e) => ({
+          id: e.id,
+          file: join(dir, e.html),
+          url: e.url,
+          expectedFile: join(dir, e.text),
+          expectedKind: 'text' as const,
+          meta: {},
+        })),
+    );
   }
-  return readdirSync(join(dir, 'html'))
-    .filter((f) => f.endsWith('.html'))
-    .sort()
-    .map((f) => {
-      const name = f.replace(/\.html$/, '');
-      const metaFile = join(dir, 'metadata', `${name}.json`);
-      const m = existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, unknown>) : null;
-      return {
-        id: name,
-        file: join(dir, 'html', f),
-        url: (typeof m?.url === 'string' && m.url) || `http://fakehost/${name}.html`,
-        expectedFile: join(dir, 'txt', `${name}.txt`),
-        expectedKind: 'text' as const,
-        meta: m
-          ? {
-              title: typeof m.title === 'string' ? m.title : null,
-              authors: Array.isArray(m.authors) ? (m.authors as string[]) : [],
-              lang: typeof m.language === 'string' ? m.language : null,
-              published: typeof m.publish_date === 'string' ? m.publish_date : null,
-            }
-          : {},
-      };
-    });
+  return withSplit(
+    readdirSync(join(dir, 'html'))
+      .filter((f) => f.endsWith('.html'))
+      .sort()
+      .map((f) => {
+        const name = f.replace(/\.html$/, '');
+        const metaFile = join(dir, 'metadata', `${name}.json`);
+        const m = existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, unknown>) : null;
+        return {
+          id: name,
+          file: join(dir, 'html', f),
+          url: (typeof m?.url === 'string' && m.url) || `http://fakehost/${name}.html`,
+          expectedFile: join(dir, 'txt', `${name}.txt`),
+          expectedKind: 'text' as const,
+          meta: m
+            ? {
+                title: typeof m.title === 'string' ? m.title : null,
+                authors: Array.isArray(m.authors) ? (m.authors as string[]) : [],
+                lang: typeof m.language === 'string' ? m.language : null,
+                published: typeof m.publish_date === 'string' ? m.publish_date : null,
+              }
+            : {},
+        };
+      }),
+  );
 }
 
 // ---------------------------------------------------------------- worker (child process)
@@ -256,11 +292,17 @@ export function prf(predicted: string, expected: string): { p: number; r: number
   return { p, r, f1: p + r === 0 ? 0 : (2 * p * r) / (p + r) };
 }
 
-async function expectedText(page: Page): Promise<string> {
+/**
+ * The expected text of a page. With `withoutCaptions`, readability-pages expectations (Readability's own output,
+ * which keeps `<figcaption>` text) lose their `<figcaption>` elements: the recall against that shows how much of a
+ * recall change is caption text, which wirewatch drops as boilerplate on purpose.
+ */
+async function expectedText(page: Page, withoutCaptions = false): Promise<string> {
   const raw = readFileSync(page.expectedFile, 'utf8');
   if (page.expectedKind === 'text') return raw;
   const { parseHTML } = await import('linkedom');
   const { document } = parseHTML(`<!DOCTYPE html><html><body>${raw}</body></html>`);
+  if (withoutCaptions) for (const el of Array.from(document.querySelectorAll('figcaption'))) el.remove();
   return document.body.textContent ?? '';
 }
 
@@ -326,11 +368,25 @@ function runChild(args: string[], nodeArgs: string[] = []): Promise<string> {
   });
 }
 
+/** Mean precision / recall / F1 over some pages. */
+interface Quality {
+  pages: number;
+  p: number;
+  r: number;
+  f1: number;
+  /** Recall against the expected text without its `<figcaption>`s (readability-pages expectations only). */
+  rNoCaptions: number;
+}
+
 interface SuiteFigures {
   pages: number;
   p: number;
   r: number;
   f1: number;
+  dev: Quality;
+  heldOut: Quality;
+  /** Per page: id, held out or not, and the page's P/R/F1. */
+  perPage: Array<{ id: string; heldOut: boolean; p: number; r: number; f1: number; status?: string }>;
   pagesPerSecond: number;
   msPerPage: number;
   pagesPerCpuSecond: number;
@@ -369,7 +425,11 @@ async function main(): Promise<void> {
       const list = join(tmp, `${suite}.json`);
       writeFileSync(list, JSON.stringify(pages));
       const expected = new Map<string, string>();
-      for (const p of pages) expected.set(p.id, await expectedText(p));
+      const expectedNoCaptions = new Map<string, string>();
+      for (const p of pages) {
+        expected.set(p.id, await expectedText(p));
+        expectedNoCaptions.set(p.id, await expectedText(p, true));
+      }
       report[suite] = {} as Record<string, SuiteFigures>;
       const texts: Partial<Record<ExtractorName, Map<string, PageResult>>> = {};
       for (const ex of extractors) {
@@ -382,6 +442,9 @@ async function main(): Promise<void> {
           if (line) results.set((JSON.parse(line) as PageResult).id, JSON.parse(line) as PageResult);
         texts[ex] = results;
         const scores = pages.map((p) => prf(results.get(p.id)?.text ?? '', expected.get(p.id) ?? ''));
+        const scoresNoCaptions = pages.map((p) =>
+          prf(results.get(p.id)?.text ?? '', expectedNoCaptions.get(p.id) ?? ''),
+        );
         const totalMs = [...results.values()].reduce((a, r) => a + r.ms, 0);
         const totalCpuMs = [...results.values()].reduce((a, r) => a + r.cpuMs, 0);
         const statuses: Record<string, number> = {};
@@ -390,11 +453,29 @@ async function main(): Promise<void> {
           if (r.status) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
           if (ex === 'wirewatch' && r.dom === 'jsdom') jsdomFallbacks++;
         }
+        const quality = (keep: (p: Page) => boolean): Quality => {
+          const sc = scores.filter((_, i) => keep(pages[i]!));
+          return {
+            pages: sc.length,
+            p: mean(sc.map((s) => s.p)),
+            r: mean(sc.map((s) => s.r)),
+            f1: mean(sc.map((s) => s.f1)),
+            rNoCaptions: mean(scoresNoCaptions.filter((_, i) => keep(pages[i]!)).map((s) => s.r)),
+          };
+        };
         report[suite][ex] = {
           pages: pages.length,
           p: mean(scores.map((s) => s.p)),
           r: mean(scores.map((s) => s.r)),
           f1: mean(scores.map((s) => s.f1)),
+          dev: quality((p) => !p.heldOut),
+          heldOut: quality((p) => p.heldOut),
+          perPage: pages.map((p, i) => ({
+            id: p.id,
+            heldOut: p.heldOut,
+            ...scores[i]!,
+            status: results.get(p.id)?.status,
+          })),
           pagesPerSecond: (1000 * pages.length) / totalMs,
           msPerPage: totalMs / pages.length,
           pagesPerCpuSecond: (1000 * pages.length) / totalCpuMs,
@@ -409,7 +490,7 @@ async function main(): Promise<void> {
             const s = prf(results.get(p.id)?.text ?? '', expected.get(p.id) ?? '');
             const b = naive ? prf(naive.get(p.id)?.text ?? '', expected.get(p.id) ?? '') : null;
             process.stderr.write(
-              `  ${p.id.padEnd(40)} ww f1=${s.f1.toFixed(3)} p=${s.p.toFixed(3)} r=${s.r.toFixed(3)}  naive f1=${b?.f1.toFixed(3)} p=${b?.p.toFixed(3)} r=${b?.r.toFixed(3)} ${results.get(p.id)?.status}\n`,
+              `  ${p.heldOut ? 'H' : ' '} ${p.id.padEnd(40)} ww f1=${s.f1.toFixed(3)} p=${s.p.toFixed(3)} r=${s.r.toFixed(3)}  naive f1=${b?.f1.toFixed(3)} p=${b?.p.toFixed(3)} r=${b?.r.toFixed(3)} ${results.get(p.id)?.status}\n`,
             );
           }
         }
@@ -506,6 +587,22 @@ function printReport(
     lines.push(
       `| ${suite} | ${(w.f1 - n.f1 >= 0 ? '+' : '') + (w.f1 - n.f1).toFixed(4)} | ${(w.pagesPerCpuSecond / n.pagesPerCpuSecond).toFixed(2)}×; ${(w.pagesPerSecond / n.pagesPerSecond).toFixed(2)}× | ${(w.peakRssMB / n.peakRssMB).toFixed(2)} | ${ie.identical}/${ie.of}; ${ie.sameWords}/${ie.of}${ie.differing.length ? ` (differ: ${ie.differing.slice(0, 8).join(', ')}${ie.differing.length > 8 ? ', …' : ''})` : ''} | ${JSON.stringify(w.statuses)} | ${w.jsdomFallbacks} |`,
     );
+  }
+  lines.push('');
+  lines.push('Dev vs held-out (every 4th page by sorted id of its source suite is held out):');
+  lines.push('');
+  lines.push(
+    '| suite | extractor | dev pages | dev P | dev R | dev F1 | dev R w/o captions | held-out pages | held-out P | held-out R | held-out F1 | held-out R w/o captions |',
+  );
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const [suite, byEx] of Object.entries(report)) {
+    for (const ex of ['naive', 'wirewatch', 'wirewatch-jsdom']) {
+      const f = (byEx as Record<string, SuiteFigures>)[ex];
+      if (!f) continue;
+      const q = (x: Quality) =>
+        `${x.pages} | ${x.p.toFixed(4)} | ${x.r.toFixed(4)} | ${x.f1.toFixed(4)} | ${x.rNoCaptions.toFixed(4)}`;
+      lines.push(`| ${suite} | ${ex} | ${q(f.dev)} | ${q(f.heldOut)} |`);
+    }
   }
   if (soak) {
     const last = soak.samples.at(-1)?.pages ?? 0;

@@ -1,4 +1,8 @@
+import type { SQSEvent } from 'aws-lambda';
+import type { PipelineContext } from '../shared/pipeline/context.ts';
+import { isExtractWorkerThread, runExtractWorker } from '../shared/extract/index.ts';
 import { processArticleStage } from '../shared/pipeline/stages.ts';
+import type { ArticleJob } from '../shared/types.ts';
 import { awsHandler } from './lib/aws.ts';
 import { articleJobSchema } from './lib/records.ts';
 import { sqsBatchHandler } from './lib/sqs.ts';
@@ -6,17 +10,22 @@ import type { HandlerDeps } from './lib/types.ts';
 
 /**
  * Article queue (SQS, batch) → fetch + extract + classify + store each entry → enqueue alert jobs for new
- * topic hits. Records run one after another (DOM building is memory-heavy).
+ * topic hits. Records run in parallel: extraction happens in the worker pool (bounded threads and heap, one
+ * page's failure contained to its record). With `extract.workers: 0` (in-process extraction) they run one after
+ * another, since DOM building is memory-heavy.
  */
 export function createProcessArticleHandler(deps: HandlerDeps) {
-  return sqsBatchHandler(
-    deps,
-    articleJobSchema,
-    async (ctx, job) => {
-      await deps.queues.alerts.send(await processArticleStage(ctx, job));
-    },
-    { sequential: true },
-  );
+  const handle = async (ctx: PipelineContext, job: ArticleJob) => {
+    await deps.queues.alerts.send(await processArticleStage(ctx, job));
+  };
+  const parallel = sqsBatchHandler(deps, articleJobSchema, handle);
+  const sequential = sqsBatchHandler(deps, articleJobSchema, handle, { sequential: true });
+  return async (event: SQSEvent) =>
+    ((await deps.context()).config.extract.workers === 0 ? sequential : parallel)(event);
 }
 
 export const handler = awsHandler(createProcessArticleHandler);
+
+// In a Lambda bundle the extraction pool starts this bundle itself as its worker script: in such a thread, serve
+// extraction requests instead of being a handler (shared/extract/pool.ts).
+if (isExtractWorkerThread()) runExtractWorker();

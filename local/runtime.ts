@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../shared/config/load.ts';
@@ -94,7 +95,8 @@ export class LocalRuntime {
         }),
         articles: new LocalQueue<ArticleJob>('articles', createProcessArticleHandler(deps), {
           batchSize: 5,
-          concurrency: 2,
+          // Extraction runs in the worker pool: enough batches in flight to keep every worker busy.
+          concurrency: Math.max(2, ctx.config.extract.workers ?? availableParallelism()),
           logger: log,
           onDeadLetter,
         }),

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * Article extraction (extraction issue #4): decode → DOM (linkedom fast path, jsdom fallback) → metadata →
+ * Article extraction: decode → DOM (linkedom fast path, jsdom fallback) → metadata →
  * Readability → boilerplate cleaning → consent/paywall/shell verdicts → fallback chain
  * (Readability → JSON-LD `articleBody` → the feed entry's content or summary).
  *
@@ -8,21 +8,19 @@
  * chokepoint). Neither throws for page problems: the outcome is `Extraction.status` + `reason`.
  */
 import { Readability, isProbablyReaderable } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
 import { describeError } from '../errors.ts';
 import type { Extraction, ExtractionStatus } from '../types.ts';
 import { extractConfigSchema, type ExtractConfig } from './config-schema.ts';
 import { decodeHtml } from './decode.ts';
-import { parseDocument, yieldToEventLoop, documentBaseUrl, type DomEngine } from './dom.ts';
+import { countStartTags, parseDocument, yieldToEventLoop, documentBaseUrl, type DomEngine } from './dom.ts';
+import { cleanParagraphs, microdataBody, removeBoilerplateBlocks, type BodyReference } from './clean.ts';
 import { cleanTitle, firstImageIn, readMetadata, toIsoUtc, type PageMetadata } from './metadata.ts';
 import {
   collapseWhitespace,
   countWords,
   domToParagraphs,
-  dropBoilerplateParagraphs,
   dedupeParagraphs,
   joinParagraphs,
-  removeBoilerplateBlocks,
   textToParagraphs,
   approxVisibleText,
 } from './text.ts';
@@ -36,6 +34,8 @@ import {
 } from './walls.ts';
 
 import { ExtractError } from './errors.ts';
+import { ExtractPool } from './pool.ts';
+import { emptyExtraction, excerptOf, fallbackOnly, fallbackParagraphs, type ExtractFallback } from './result.ts';
 
 export { ExtractError, type ExtractErrorCode } from './errors.ts';
 export { extractConfigSchema, type ExtractConfig } from './config-schema.ts';
@@ -43,11 +43,9 @@ export { decodeHtml, prescanMetaCharset, type DecodedHtml } from './decode.ts';
 export { jsdomLoaded, type DomEngine } from './dom.ts';
 export { cleanTitle, toIsoUtc } from './metadata.ts';
 export { countWords } from './text.ts';
-
-/** Name recorded in `Extraction.extractor.name`. */
-export const EXTRACTOR_NAME = 'wirewatch-extract';
-/** Version recorded in `Extraction.extractor.version`: our pipeline version + the pinned Readability.js version. */
-export const EXTRACTOR_VERSION = '1.0.0+readability.0.6.0';
+export { EXTRACTOR_NAME, EXTRACTOR_VERSION, type ExtractFallback } from './result.ts';
+export { ExtractPool, type ExtractPoolOptions, type ExtractPoolStats } from './pool.ts';
+export { isExtractWorkerThread, runExtractWorker } from './worker.ts';
 
 /**
  * Minimal fetcher port; the HTTP chokepoint's `HttpClient` (shared/http) satisfies it.
@@ -59,14 +57,6 @@ export interface PageFetcher {
     url: string,
     init: { kind: 'page'; headers?: Record<string, string> },
   ): Promise<{ url: string; status: number; headers: Record<string, string>; body: Buffer }>;
-}
-
-/** The feed entry's own text, used when the page gives none (`FeedEntry.title`/`summary`/`contentHtml`). */
-export interface ExtractFallback {
-  title?: string | null;
-  summary?: string | null;
-  /** HTML from the feed (content:encoded, atom:content); converted to text, never executed or kept. */
-  contentHtml?: string | null;
 }
 
 /**
@@ -84,6 +74,13 @@ export interface ExtractOptions {
   minFullWords?: number;
   /** Paywall-marked page with fewer words than this = `paywalled`. Default 200. */
   paywallTeaserWords?: number;
+  /** Pages with more start tags than this are refused before a DOM is built. Default 100,000. */
+  maxElements?: number;
+  /**
+   * {@link fetchAndExtract} only: extract in this worker pool instead of in-process (the fetch stays here). The
+   * pipeline passes {@link extractPoolFor}`(config.extract)`.
+   */
+  pool?: ExtractPool | null;
 }
 
 const DEFAULTS: ExtractConfig = extractConfigSchema.parse({});
@@ -102,6 +99,8 @@ interface ArticleResult {
   /** Characters of text Readability returned, before boilerplate cleaning. */
   rawLength: number;
   image: string | null;
+  /** A subscription pitch ("Subscribe to continue reading", prices per week) was dropped from the text. */
+  pitchDropped: boolean;
 }
 
 /** Everything learnt from one page on one DOM engine. */
@@ -110,6 +109,11 @@ interface Analysis {
   meta: PageMetadata;
   readerable: boolean;
   paywall: PaywallVerdict;
+  /**
+   * For a page whose JSON-LD names its subscriber-only part (`hasPart.cssSelector`): whether that part is in the
+   * markup with text (≥ 50 words), i.e. the page carries the whole article. Null when no selector is named.
+   */
+  lockedPartPresent: boolean | null;
   /** Set only when Readability found little (< 60 words): the app-shell verdict and the page's visible text. */
   shell: ShellVerdict;
   bodyText: string;
@@ -138,72 +142,11 @@ function cfg(opts: ExtractOptions): ExtractConfig {
     maxHtmlBytes: opts.maxHtmlBytes ?? DEFAULTS.maxHtmlBytes,
     minFullWords: opts.minFullWords ?? DEFAULTS.minFullWords,
     paywallTeaserWords: opts.paywallTeaserWords ?? DEFAULTS.paywallTeaserWords,
+    maxElements: opts.maxElements ?? DEFAULTS.maxElements,
+    workers: DEFAULTS.workers,
+    pageTimeoutMs: DEFAULTS.pageTimeoutMs,
+    workerHeapMb: DEFAULTS.workerHeapMb,
   };
-}
-
-/** Paragraphs of the feed fallback: the longer of `contentHtml` (as text) and `summary`. */
-function fallbackParagraphs(fallback: ExtractFallback | undefined): string[] {
-  if (!fallback) return [];
-  let fromHtml: string[] = [];
-  if (fallback.contentHtml?.trim()) {
-    try {
-      const { document } = parseHTML(
-        `<!DOCTYPE html><html><head></head><body>${fallback.contentHtml}</body></html>`,
-      ) as unknown as { document: Document };
-      fromHtml = domToParagraphs(document.body);
-    } catch {
-      fromHtml = textToParagraphs(fallback.contentHtml.replace(/<[^>]*>/g, ' '));
-    }
-  }
-  const fromSummary = fallback.summary ? textToParagraphs(fallback.summary) : [];
-  return countWords(joinParagraphs(fromHtml)) >= countWords(joinParagraphs(fromSummary)) ? fromHtml : fromSummary;
-}
-
-function emptyExtraction(url: string, dom: DomEngine | null): Extraction {
-  return {
-    url,
-    canonicalUrl: null,
-    title: null,
-    byline: null,
-    siteName: null,
-    lang: null,
-    dir: null,
-    publishedAt: null,
-    modifiedAt: null,
-    text: '',
-    excerpt: null,
-    wordCount: 0,
-    status: 'failed',
-    reason: null,
-    paywalled: false,
-    leadImage: null,
-    extractor: { name: EXTRACTOR_NAME, version: EXTRACTOR_VERSION, dom },
-  };
-}
-
-/**
- * The result when the page itself could not be used (transport error, HTTP error, not HTML, parse failure):
- * the feed's text with status `feed_only`, or `failed` when there is no feed text. `reason` says why.
- */
-function fallbackOnly(url: string, fallback: ExtractFallback | undefined, reason: string): Extraction {
-  const paragraphs = fallbackParagraphs(fallback);
-  const text = joinParagraphs(paragraphs);
-  const x = emptyExtraction(url, null);
-  x.title = fallback?.title ? collapseWhitespace(fallback.title) || null : null;
-  x.text = text;
-  x.wordCount = countWords(text);
-  x.excerpt = excerptOf(fallback?.summary ?? null, paragraphs);
-  x.status = text ? 'feed_only' : 'failed';
-  x.reason = reason;
-  return x;
-}
-
-function excerptOf(declared: string | null | undefined, paragraphs: string[]): string | null {
-  const d = declared ? collapseWhitespace(declared) : '';
-  if (d) return d.length > 500 ? `${d.slice(0, 497)}...` : d;
-  const first = paragraphs[0];
-  if (!first) return null;
-  return first.length > 300 ? `${first.slice(0, 297)}...` : first;
 }
 
 /** Runs metadata, wall signals and Readability on one engine. Throws when the engine cannot parse the page. */
@@ -215,20 +158,41 @@ async function analyse(engine: DomEngine, html: string, url: string): Promise<An
     const meta = readMetadata(document, base);
     const readerable = isProbablyReaderable(document);
     const paywall = detectPaywall(html, meta.jsonLd, meta.meta);
-    const scripts = document.querySelectorAll('script').length;
+    const lockedPartPresent = lockedPart(document, meta.jsonLd?.lockedSelectors ?? []);
+    // Only executable scripts count towards the app-shell verdict (HTML §4.12.1.1: a data block such as JSON-LD
+    // is never run).
+    const scripts = Array.from(document.querySelectorAll('script')).filter((el) =>
+      /^(|text\/javascript|application\/javascript|module|text\/ecmascript|application\/ecmascript)$/i.test(
+        (el.getAttribute('type') ?? '').split(';')[0]!.trim(),
+      ),
+    ).length;
+    const itemprop = microdataBody(document);
+    const reference: BodyReference | null = meta.jsonLd?.articleBody
+      ? { source: 'json-ld', text: meta.jsonLd.articleBody }
+      : itemprop
+        ? { source: 'itemprop', text: itemprop }
+        : null;
     const noscripts = Array.from(document.querySelectorAll('noscript')).map((n) => n.textContent ?? '');
     const mount = document.querySelector('#root, #app, #__next, #__nuxt, [data-reactroot], app-root') !== null;
     let article: ArticleResult | null = null;
     // Readability's defaults (charThreshold 500 …); the serializer hands back the element itself so the text is
-    // read from the live subtree instead of re-parsing serialised HTML.
-    const parsed = new Readability<Element>(document, { serializer: (node: Node) => node as Element }).parse();
+    // read from the live subtree instead of re-parsing serialised HTML. Class names are kept: the boilerplate
+    // cleaning reads them.
+    const parsed = new Readability<Element>(document, {
+      serializer: (node: Node) => node as Element,
+      keepClasses: true,
+    }).parse();
     if (parsed?.content) {
       const root = parsed.content;
       const image = firstImageIn(root, base);
       removeBoilerplateBlocks(root);
-      const paragraphs = dedupeParagraphs(dropBoilerplateParagraphs(domToParagraphs(root))).filter(
-        (p) => !isPaywallPitch(p),
-      );
+      const raw = dedupeParagraphs(domToParagraphs(root));
+      const cleaned = cleanParagraphs(raw, {
+        titles: [parsed.title, meta.meta.get('og:title'), meta.jsonLd?.headline, meta.documentTitle],
+        reference,
+      });
+      const paragraphs = cleaned.filter((p) => !isPaywallPitch(p));
+      const pitchDropped = raw.some((p) => isPaywallPitch(p));
       article = {
         title: parsed.title ? collapseWhitespace(parsed.title) || null : null,
         byline: parsed.byline ? collapseWhitespace(parsed.byline) || null : null,
@@ -240,6 +204,7 @@ async function analyse(engine: DomEngine, html: string, url: string): Promise<An
         paragraphs,
         rawLength: collapseWhitespace(parsed.textContent ?? '').length,
         image,
+        pitchDropped,
       };
     }
     let shell: ShellVerdict = { shell: false, signal: null };
@@ -248,18 +213,34 @@ async function analyse(engine: DomEngine, html: string, url: string): Promise<An
       bodyText = approxVisibleText(html);
       shell = detectAppShell({ scripts, noscripts, mount }, bodyText);
     }
-    return { engine, meta, readerable, paywall, shell, bodyText, article };
+    return { engine, meta, readerable, paywall, lockedPartPresent, shell, bodyText, article };
   } finally {
     handle.close();
     if (engine === 'jsdom') await yieldToEventLoop();
   }
 }
 
+/** Whether the subscriber-only part named by JSON-LD `hasPart.cssSelector` is in the markup with ≥ 50 words. */
+function lockedPart(document: Document, selectors: string[]): boolean | null {
+  if (selectors.length === 0) return null;
+  for (const sel of selectors) {
+    try {
+      const text = Array.from(document.querySelectorAll(sel))
+        .map((el) => el.textContent ?? '')
+        .join(' ');
+      if (countWords(text) >= 50) return true;
+    } catch {
+      /* an invalid selector names nothing */
+    }
+  }
+  return false;
+}
+
 function words(paragraphs: string[]): number {
   return countWords(joinParagraphs(paragraphs));
 }
 
-/** Chooses text, status and reason from the analysis and the fallback chain (extraction issue §2, §5). */
+/** Chooses text, status and reason from the analysis and the fallback chain. */
 function decide(
   a: Analysis,
   url: string,
@@ -322,14 +303,34 @@ function decide(
     m.meta.get('description') ?? m.meta.get('og:description') ?? m.meta.get('twitter:description') ?? null;
   const description = declared ? collapseWhitespace(declared) || null : null;
   const consent = detectConsentWall(joinParagraphs(n > 0 ? pars : textToParagraphs(a.bodyText)), m.documentTitle);
+  x.paywalled = a.paywall.paywalled;
   if (consent.wall) {
-    x.paywalled = a.paywall.paywalled;
     return finish(x, feedPars, 'blocked_consent', 'consent wall detected', fallback);
   }
-  x.paywalled = a.paywall.paywalled;
   if (a.paywall.paywalled && n < c.paywallTeaserWords) {
     const teaser = feedWords > n ? feedPars : pars;
+    if (teaser.length === 0) return noArticle(`paywall detected: ${a.paywall.signal}; no free text on page`);
     return finish(x, teaser, 'paywalled', `paywall detected: ${a.paywall.signal}`, fallback, m.meta.get('description'));
+  }
+  // A paywalled page longer than a teaser: the free part is kept and the pitch dropped. It is still only part of
+  // the article when the page says a part is subscriber-only and that part is not in the markup, or when a
+  // subscription pitch stood in the text.
+  if (
+    a.paywall.paywalled &&
+    n > 0 &&
+    a.lockedPartPresent !== true &&
+    (a.lockedPartPresent === false || art?.pitchDropped)
+  ) {
+    const what =
+      a.lockedPartPresent === false ? 'the subscriber-only part is not on the page' : 'subscription pitch removed';
+    return finish(
+      x,
+      pars,
+      'paywalled',
+      `paywall detected: ${a.paywall.signal}; kept the free part (${n} words), ${what}`,
+      fallback,
+      art?.excerpt ?? description,
+    );
   }
   if (n >= c.minFullWords) {
     status = 'full';
@@ -337,37 +338,19 @@ function decide(
       status = 'partial';
       reason = `page larger than ${truncatedAt} bytes; extracted from the first ${truncatedAt} bytes`;
     }
-  } else if (a.shell.shell && n === 0 && pageWords === 0) {
-    return finish(
-      x,
-      feedPars,
-      feedPars.length ? 'feed_only' : 'no_content',
-      a.shell.signal ?? 'script-only app shell',
-      fallback,
-    );
-  } else if (n > 0 && (a.readerable || n >= feedWords)) {
+  } else if (n === 0) {
+    return noArticle(a.shell.shell ? (a.shell.signal ?? 'script-only app shell') : 'no article body found on page');
+  } else if (a.readerable || n >= feedWords) {
     if (feedWords > n) {
       return finish(x, feedPars, 'feed_only', `page text shorter than feed text (${n} words)`, fallback);
     }
     status = 'partial';
     reason = `short article text (${n} words)`;
   } else if (feedPars.length > 0) {
-    return finish(
-      x,
-      feedPars,
-      'feed_only',
-      n > 0 ? `page text shorter than feed text (${n} words)` : 'no article found on page',
-      fallback,
-    );
-  } else if (n > 0) {
+    return finish(x, feedPars, 'feed_only', `page text shorter than feed text (${n} words)`, fallback);
+  } else {
     status = 'partial';
     reason = `short article text (${n} words)`;
-  } else if (description && !a.shell.shell) {
-    const descPars = [description];
-    return finish(x, descPars, 'partial', 'no article text on page; using the page description', fallback, description);
-  } else {
-    status = 'no_content';
-    reason = a.shell.shell ? (a.shell.signal ?? 'script-only app shell') : 'no article text found on page';
   }
   x.text = joinParagraphs(pars);
   x.wordCount = n;
@@ -375,6 +358,44 @@ function decide(
   x.reason = reason;
   x.excerpt = excerptOf(pars === pagePars ? (art?.excerpt ?? description) : description, pars);
   return x;
+
+  /**
+   * No article text on the page: the longest of the feed entry's text and the page's own description (JSON-LD
+   * `description`, `<meta name=description>` / `og:description` / `twitter:description`), with a reason naming
+   * what happened and where the text came from; `no_content` with an empty text only when neither exists.
+   */
+  function noArticle(why: string): Extraction {
+    const pageDescs: Array<[string, string | null]> = [
+      ['JSON-LD description', m.jsonLd?.description ?? null],
+      [
+        m.meta.get('description')
+          ? 'meta description'
+          : m.meta.get('og:description')
+            ? 'og:description'
+            : 'twitter:description',
+        description,
+      ],
+    ];
+    let best: [string, string] | null = null;
+    for (const [src, d] of pageDescs) {
+      if (d && countWords(d) > (best ? countWords(best[1]) : 0)) best = [src, d];
+    }
+    const descWords = best ? countWords(best[1]) : 0;
+    if (feedWords > 0 && feedWords >= descWords) {
+      return finish(x, feedPars, 'feed_only', `${why}; text from the feed entry`, fallback);
+    }
+    if (best && !consent.wall) {
+      return finish(
+        x,
+        textToParagraphs(best[1]),
+        'partial',
+        `${why}; text from the page's ${best[0]}`,
+        fallback,
+        best[1],
+      );
+    }
+    return finish(x, [], 'no_content', `${why}; no feed text or page description to fall back to`, fallback);
+  }
 
   function finish(
     e: Extraction,
@@ -394,7 +415,7 @@ function decide(
 }
 
 /**
- * Extracts an article from a page already in hand (extraction issue §1–§5).
+ * Extracts an article from a page already in hand.
  *
  * Decoding: BOM, then the `contentType` charset, then `<meta charset>`/`http-equiv` in the first 1024 bytes, else
  * UTF-8 validity (WHATWG HTML §13.2.3). The DOM gets `url` as its address so relative links and images resolve;
@@ -426,6 +447,12 @@ export async function extractPage(
     const html = decodeHtml(body, input.contentType ?? null).text;
     if (!input.contentType && !looksLikeHtml(html) && html.trim() !== '') {
       return fallbackOnly(url, opts.fallback, notHtml(null).message);
+    }
+    // An absurd DOM costs seconds and gigabytes to build and walk (a million elements: ~40 s, ~2.6 GB), so the
+    // element count is checked on the markup first.
+    const elements = countStartTags(html, c.maxElements);
+    if (elements > c.maxElements) {
+      return fallbackOnly(url, opts.fallback, tooComplex(html, c.maxElements).message);
     }
     let analysis: Analysis | null = null;
     let firstError: unknown = null;
@@ -492,7 +519,49 @@ export async function fetchAndExtract(
   if (contentType && !isHtmlContentType(contentType)) {
     return fallbackOnly(finalUrl, opts.fallback, notHtml(contentType).message);
   }
-  return extractPage({ body: res.body, url: finalUrl, contentType }, opts);
+  const { pool, ...rest } = opts;
+  if (pool) return pool.extract({ body: res.body, url: finalUrl, contentType }, rest);
+  return extractPage({ body: res.body, url: finalUrl, contentType }, rest);
+}
+
+const pools = new Map<string, ExtractPool>();
+
+/**
+ * The process-wide extraction pool for an `extract:` config section (one per distinct worker settings), created on
+ * first use; null when `workers` is 0 (extract in-process). Idle workers never keep the process alive, so callers
+ * need not close it; {@link closeExtractPools} ends them all (tests, clean shutdown).
+ *
+ * @param config the `extract:` section (`workers`: null = one per core, `pageTimeoutMs`, `workerHeapMb`)
+ */
+export function extractPoolFor(
+  config: Pick<ExtractConfig, 'workers' | 'pageTimeoutMs' | 'workerHeapMb'>,
+): ExtractPool | null {
+  if (config.workers === 0) return null;
+  const key = `${config.workers}/${config.pageTimeoutMs}/${config.workerHeapMb}`;
+  let pool = pools.get(key);
+  if (!pool) {
+    pool = new ExtractPool({
+      size: config.workers ?? undefined,
+      pageTimeoutMs: config.pageTimeoutMs,
+      heapMb: config.workerHeapMb,
+    });
+    pools.set(key, pool);
+  }
+  return pool;
+}
+
+/** Ends every pool {@link extractPoolFor} created. */
+export async function closeExtractPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.close()));
+}
+
+/** The `page_too_complex` problem, with the page's full element count (`1,000,000 elements > cap 100,000`). */
+function tooComplex(html: string, cap: number): ExtractError {
+  const n = countStartTags(html, Number.MAX_SAFE_INTEGER);
+  const fmt = (x: number) => x.toLocaleString('en-US');
+  return new ExtractError('page_too_complex', `page too complex: ${fmt(n)} elements > cap ${fmt(cap)}`);
 }
 
 /** The `not_html` problem for a Content-Type (or for untyped bytes without markup); its message is the `reason`. */

@@ -19,6 +19,13 @@ export interface JsonLdArticle {
   url: string | null;
   /** `isAccessibleForFree` of the article or any `hasPart`: false = paywalled, null = not stated. */
   isAccessibleForFree: boolean | null;
+  /**
+   * `cssSelector` of each `hasPart` marked `isAccessibleForFree: false` (Google's "subscription and paywalled
+   * content" structured data): where the subscriber-only part of the article sits in the markup.
+   */
+  lockedSelectors: string[];
+  /** schema.org `description` of the article object, else of any object on the page (a `VideoObject`, …), or null. */
+  description: string | null;
 }
 
 /** Page metadata gathered before Readability runs (Readability mutates the DOM). */
@@ -192,9 +199,11 @@ export function readJsonLd(document: Document, base: string): JsonLdArticle | nu
   ranked.sort((a, b) => rank(a.types) - rank(b.types));
   const hit = ranked[0];
   if (!hit) {
-    // Still report a paywall flag set on a non-article object (e.g. a WebPage without a recognised type).
+    // Still report a paywall flag or a description set on a non-article object (a WebPage without a recognised
+    // type, a VideoObject).
     const paywall = objects.map((o) => boolish(o.isAccessibleForFree)).find((b) => b !== null) ?? null;
-    return paywall === null
+    const description = objects.map((o) => str(o.description)).find((d) => d !== null) ?? null;
+    return paywall === null && description === null
       ? null
       : {
           type: null,
@@ -207,6 +216,8 @@ export function readJsonLd(document: Document, base: string): JsonLdArticle | nu
           image: null,
           url: null,
           isAccessibleForFree: paywall,
+          lockedSelectors: [],
+          description,
         };
   }
   const o = hit.o;
@@ -227,10 +238,15 @@ export function readJsonLd(document: Document, base: string): JsonLdArticle | nu
     if (image) break;
   }
   let free = boolish(o.isAccessibleForFree);
+  const lockedSelectors: string[] = [];
   for (const part of asArray(o.hasPart)) {
     if (part && typeof part === 'object') {
       const b = boolish((part as Record<string, unknown>).isAccessibleForFree);
-      if (b === false) free = false;
+      if (b === false) {
+        free = false;
+        const sel = str((part as Record<string, unknown>).cssSelector);
+        if (sel) lockedSelectors.push(sel);
+      }
     }
   }
   return {
@@ -244,6 +260,8 @@ export function readJsonLd(document: Document, base: string): JsonLdArticle | nu
     image,
     url: absoluteHttpUrl(str(o.url), base),
     isAccessibleForFree: free,
+    lockedSelectors,
+    description: str(o.description) ?? objects.map((x) => str(x.description)).find((d) => d !== null) ?? null,
   };
 }
 

@@ -177,7 +177,7 @@ const DATE_LINE = new RegExp(
   'i',
 );
 
-/** Patterns of boilerplate paragraphs Readability tends to keep (extraction issue §4); each has a length cap. */
+/** Patterns of boilerplate paragraphs Readability tends to keep; each has a length cap. */
 const BOILERPLATE: Array<{ re: RegExp; maxChars: number }> = [
   // "Read more", "Related", "See also" headings and teasers
   {
@@ -234,6 +234,10 @@ const BOILERPLATE: Array<{ re: RegExp; maxChars: number }> = [
   // Legal footers and comment-policy boilerplate
   { re: /\ball rights reserved\b/i, maxChars: 300 },
   {
+    re: /\b(may not be (reproduced|republished|redistributed|copied)|without (the )?(prior )?(express )?written (permission|consent))\b/i,
+    maxChars: 400,
+  },
+  {
     re: /^(registration on|use of this site|to post a comment|community rules|comments? (are|is) (closed|moderated|subject))\b/i,
     maxChars: 400,
   },
@@ -260,12 +264,35 @@ const BOILERPLATE: Array<{ re: RegExp; maxChars: number }> = [
   { re: /^[Bb]y\s+\p{Lu}[\p{L}.'’-]*(\s+(and\s+|&\s+)?\p{Lu}[\p{L}.'’-]*){0,6}(\s*[•|·]\s*.{0,40})?$/u, maxChars: 90 },
   { re: /^[\d\s,./:|-]+$/, maxChars: 20 },
   { re: /^←|→$/, maxChars: 240 },
+  // Price pitches of subscription offers ("$1.99 per week", "£1 a month for 3 months", "Cancel anytime")
+  {
+    re: /([$£€¥₹]\s?\d+([.,]\d{1,2})?|\d+([.,]\d{1,2})?\s?(€|eur|usd|gbp|dollars?|euros?|pounds?))\s*(\/|per|a|an|each|every)\s*(week|month|year|wk|mo|yr|day)\b/i,
+    maxChars: 240,
+  },
+  { re: /^(cancel (any ?time|at any time)|no commitment|unlimited (digital )?access)\b.{0,80}$/i, maxChars: 100 },
+  {
+    re: /^(subscribe|subscribers?|sign in|log ?in|register)\b.{0,40}\b(to (continue|keep|read|access|unlock)|options|now|today|here)\b.{0,60}$/i,
+    maxChars: 120,
+  },
+  // Caption and credit labels ("Image caption …", "Screenshot by …", "Photograph: …")
+  { re: /^(image|photo|picture|video|media) (caption|copyright|source)\b/i, maxChars: 200 },
+  {
+    re: /^(screenshot|photograph|photo|image|illustration|graphic|video)s? (by|via|from|courtesy)\s+\S/i,
+    maxChars: 100,
+  },
+  // Page chrome: print/e-mail links, view counters, "submitted on <date>"
+  {
+    re: /^(printer[- ]friendly( version)?|print( this)?( article| page| story)?|e-?mail this( article| story)?)$/i,
+    maxChars: 40,
+  },
+  { re: /^(submitted|posted|published|updated) (on|at)\s.{0,40}\d.{0,30}$/i, maxChars: 80 },
+  { re: /^[\w.+-]+@[\w-]+(\.[\w-]+)+$/, maxChars: 80 },
 ];
 
 /**
  * Drops the boilerplate paragraphs Readability tends to keep: share bars, "related"/"read more" lines,
- * newsletter prompts, image credit runs, subscription pitches, legal footers, bare date and byline lines
- * (extraction issue §4). Only short paragraphs are candidates (each pattern has a length cap), so article prose
+ * newsletter prompts, image credit runs, subscription pitches and prices, legal footers, bare date and byline
+ * lines. Only short paragraphs are candidates (each pattern has a length cap), so article prose
  * is never dropped. May return an empty list when everything was boilerplate (e.g. Readability chose a footer).
  */
 export function dropBoilerplateParagraphs(paragraphs: string[]): string[] {
@@ -320,37 +347,6 @@ export function dedupeParagraphs(paragraphs: string[]): string[] {
 /** True when one paragraph matches a boilerplate pattern within that pattern's length cap. */
 export function isBoilerplateParagraph(p: string): boolean {
   return BOILERPLATE.some(({ re, maxChars }) => p.length <= maxChars && re.test(p));
-}
-
-const BOILERPLATE_ATTR =
-  /(^|[\s_-])(share|sharing|social|sharetools|share-tools|related|recommended|recommendations|newsletter|newsletters|subscribe|subscription|promo|outbrain|taboola|read-?more|more-stories|also-read|signup|sign-up|advert|advertisement|ad-container|ad-slot|paywall|inline-cta|cta|author-bio|tags|tag-list|breadcrumbs?|byline-tools|print-only)($|[\s_-])/i;
-
-/**
- * Removes boilerplate blocks from the article subtree Readability returned, before text conversion: elements
- * whose class/id name share bars, related lists, newsletter and subscription boxes, and link lists (≥ 2 items,
- * ≥ 80 % of their text in links). Each removal is limited to blocks holding under 20 % of the article text, so a
- * mislabelled wrapper cannot take the article with it.
- *
- * @param article the element Readability's `serializer` returned (mutated in place)
- */
-export function removeBoilerplateBlocks(article: Element): void {
-  const total = (article.textContent ?? '').length || 1;
-  const small = (el: Element) => (el.textContent ?? '').length < total * 0.2;
-  const doomed: Element[] = [];
-  for (const el of Array.from(article.querySelectorAll('[class],[id]'))) {
-    const names = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
-    if (BOILERPLATE_ATTR.test(names) && small(el)) doomed.push(el);
-  }
-  for (const list of Array.from(article.querySelectorAll('ul,ol'))) {
-    const items = list.querySelectorAll('li');
-    if (items.length < 2) continue;
-    const text = collapseWhitespace(list.textContent ?? '');
-    if (!text) continue;
-    let linkText = 0;
-    for (const a of Array.from(list.querySelectorAll('a'))) linkText += collapseWhitespace(a.textContent ?? '').length;
-    if (linkText / text.length >= 0.8 && small(list)) doomed.push(list);
-  }
-  for (const el of doomed) el.parentNode?.removeChild(el);
 }
 
 /**

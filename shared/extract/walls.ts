@@ -14,7 +14,7 @@ export interface ConsentVerdict {
 }
 
 /**
- * Decides whether cookie-consent text has taken the place of the article (extraction issue §5): the text is
+ * Decides whether cookie-consent text has taken the place of the article: the text is
  * short (< 400 words) and dense in consent vocabulary (≥ 3 hits of ≥ 2 distinct terms, and ≥ 1 hit per 40
  * words), or the page title is a known consent interstitial ("Before you continue", "Privacy settings", …).
  *
@@ -50,7 +50,7 @@ export interface PaywallVerdict {
 }
 
 /**
- * Detects paywall markup (extraction issue §5): schema.org `isAccessibleForFree: false` in JSON-LD (Google's
+ * Detects paywall markup: schema.org `isAccessibleForFree: false` in JSON-LD (Google's
  * "subscription and paywalled content" structured data), a `<meta>` of the same name, paywall class/id names, or
  * a subscription pitch in the text. Whether the page text is only a teaser is decided by the caller (word count).
  *
@@ -95,7 +95,7 @@ export interface ShellSignals {
 }
 
 /**
- * Detects a script-only app shell (extraction issue §5): the page's visible text is under 60 words and a
+ * Detects a script-only app shell: the page's visible text is under 60 words and a
  * `<noscript>` asks for JavaScript, or it is under 30 words with an SPA mount point or any script.
  *
  * @param signals DOM facts gathered before Readability ran

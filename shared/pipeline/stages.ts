@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { pollFeed, canonicalizeUrl, initialFeedState } from '../feeds/index.ts';
-import { fetchAndExtract, extractPage } from '../extract/index.ts';
+import { fetchAndExtract, extractPage, extractPoolFor } from '../extract/index.ts';
 
 import { InputError } from '../errors.ts';
 import { catalogHash } from '../store/index.ts';
@@ -229,7 +229,8 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
   let extraction: Extraction;
   let canonical: string;
   if (entry.url) {
-    extraction = await fetchAndExtract(ctx.http, entry.url, opts);
+    // Parsing and extraction run in the process-wide worker pool (limits per page; the fetch stays here).
+    extraction = await fetchAndExtract(ctx.http, entry.url, { ...opts, pool: extractPoolFor(ctx.config.extract) });
     canonical = chooseCanonicalUrl(extraction, entry.url) ?? entry.url;
   } else {
     // No usable link (none, or javascript:/data:): the feed's own content is the article. The item gets a stable

@@ -1,0 +1,154 @@
+/**
+ * End-to-end pipeline benchmark: `wirewatch run --once` over 2,000 articles (20 RSS feeds × 100 entries) served
+ * by a local publisher on 127.0.0.1 from the corpus pages of ../shared/corpus (readability-pages,
+ * newspaper-fulltext, newspaper4k-testdata; each page under several URLs), against a naive baseline measured in
+ * the same run: every article fetched through the same HTTP chokepoint and extracted with
+ * `new JSDOM(bytes, {url})` + `new Readability(document).parse()`, in one process.
+ *
+ *   npm run bench:pipeline [-- --corpus DIR] [--articles N] [--naive-articles N] [--no-in-process] [--json FILE]
+ *
+ * Runs: `pool` = default settings (extraction in the worker pool, one worker per core); `in-process` =
+ * `extract.workers: 0` (extraction on the main thread, as before the pool); `naive`. Throughput = articles per
+ * wall-clock second of the whole run (feeds, fetch, extraction, topics, store); the naive baseline does only fetch
+ * + extraction, so the ratio is conservative. `--naive-articles` limits the baseline to the first N articles of the
+ * same list (its rate is per article, so the ratio stays comparable).
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Article, runOnce, startPublisher, type RunResult } from './local-publisher.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+
+/** Every corpus page (bytes), in a fixed order. */
+function corpusPages(corpus: string): Buffer[] {
+  const out: Buffer[] = [];
+  const rp = join(corpus, 'readability-pages');
+  for (const d of readdirSync(rp).sort()) out.push(readFileSync(join(rp, d, 'source.html')));
+  const nf = join(corpus, 'newspaper-fulltext', 'html');
+  for (const f of readdirSync(nf).sort()) out.push(readFileSync(join(nf, f)));
+  const n4 = join(corpus, 'newspaper4k-testdata', 'html');
+  for (const f of readdirSync(n4).sort()) out.push(readFileSync(join(n4, f)));
+  return out;
+}
+
+/** Naive baseline in a child process: fetch each URL through shared/http, JSDOM + Readability, one at a time. */
+async function naiveWorker(listFile: string, hostPort: string): Promise<void> {
+  const urls = JSON.parse(readFileSync(listFile, 'utf8')) as string[];
+  const { createHttpClient, httpConfigSchema } = await import('../shared/http/index.ts');
+  const { JSDOM } = await import('jsdom');
+  const { Readability } = await import('@mozilla/readability');
+  const http = createHttpClient(httpConfigSchema.parse({ allowHosts: [hostPort], hostGapMs: 0 }));
+  const t0 = performance.now();
+  let words = 0;
+  let failed = 0;
+  for (const url of urls) {
+    try {
+      const res = await http.request(url, { kind: 'page' });
+      const dom = new JSDOM(res.body, { url: res.url });
+      const a = new Readability(dom.window.document).parse();
+      words += (a?.textContent ?? '').split(/\s+/).length;
+      dom.window.close();
+    } catch (err) {
+      failed++;
+      process.stderr.write(`naive: ${url}: ${String(err).slice(0, 200)}\n`);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(
+    `${JSON.stringify({ seconds, articles: urls.length, failed, words, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
+  );
+}
+
+function runNaive(
+  urls: string[],
+  hostPort: string,
+): Promise<{ seconds: number; articles: number; maxRssBytes: number }> {
+  const list = join(process.env.TMPDIR ?? '/tmp', `ww-bench-naive-${process.pid}.json`);
+  writeFileSync(list, JSON.stringify(urls));
+  return new Promise((res, rej) => {
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), '--naive-worker', list, hostPort],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', rej);
+    child.on('exit', (code) =>
+      code === 0 ? res(JSON.parse(out.trim().split('\n').pop()!)) : rej(new Error(`naive baseline exited ${code}`)),
+    );
+  });
+}
+
+function summarise(name: string, run: RunResult, total: number) {
+  const statuses: Record<string, number> = {};
+  for (const a of run.articles.values()) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+  return {
+    name,
+    articles: run.articles.size,
+    of: total,
+    wallSeconds: run.wallSeconds,
+    articlesPerSecond: run.articles.size / run.wallSeconds,
+    peakRssMB: run.peakRssBytes / 2 ** 20,
+    statuses,
+  };
+}
+
+async function main(): Promise<void> {
+  const naiveIdx = process.argv.indexOf('--naive-worker');
+  if (naiveIdx >= 0) {
+    await naiveWorker(process.argv[naiveIdx + 1]!, process.argv[naiveIdx + 2]!);
+    return;
+  }
+  const corpus = resolve(arg('--corpus') ?? join(here, '..', '..', 'shared', 'corpus'));
+  const total = Number(arg('--articles') ?? 2000);
+  const pages = corpusPages(corpus);
+  const articles: Article[] = Array.from({ length: total }, (_, i) => ({
+    path: `/story/${i}`,
+    title: `Story ${i}`,
+    summary: `Summary of story ${i}.`,
+    body: pages[i % pages.length]!,
+  }));
+  const pub = await startPublisher(articles, 20);
+  const rows: Array<ReturnType<typeof summarise>> = [];
+  let naive: { seconds: number; articles: number; maxRssBytes: number } | null = null;
+  try {
+    process.stderr.write(`bench:pipeline pool: run --once over ${total} articles…\n`);
+    rows.push(summarise('pool', await runOnce(pub, {}, { timeoutMs: 1_800_000 }), total));
+    if (!process.argv.includes('--no-in-process')) {
+      process.stderr.write(`bench:pipeline in-process: run --once over ${total} articles…\n`);
+      rows.push(summarise('in-process', await runOnce(pub, { workers: 0 }, { timeoutMs: 1_800_000 }), total));
+    }
+    const n = Number(arg('--naive-articles') ?? total);
+    process.stderr.write(`bench:pipeline naive: fetch + JSDOM + Readability over ${n} articles…\n`);
+    naive = await runNaive(
+      articles.slice(0, n).map((a) => `${pub.base}${a.path}`),
+      pub.hostPort,
+    );
+  } finally {
+    await pub.close();
+  }
+  const naiveRate = naive.articles / naive.seconds;
+  const lines = [
+    `Node ${process.version}; ${total} articles (${pages.length} corpus pages cycled), 20 feeds; local publisher on 127.0.0.1; one run at a time.`,
+    '',
+    '| run | articles | wall s | articles/s | ÷ naive | peak RSS MB | statuses |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.articles}/${r.of} | ${r.wallSeconds.toFixed(1)} | ${r.articlesPerSecond.toFixed(1)} | ${(r.articlesPerSecond / naiveRate).toFixed(2)}× | ${r.peakRssMB.toFixed(0)} | ${JSON.stringify(r.statuses)} |`,
+    ),
+    `| naive (fetch + JSDOM + Readability) | ${naive.articles} | ${naive.seconds.toFixed(1)} | ${naiveRate.toFixed(1)} | 1.00× | ${(naive.maxRssBytes / 2 ** 20).toFixed(0)} | |`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const jsonOut = arg('--json');
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rows, naive }, null, 2));
+}
+
+await main();

@@ -1,0 +1,359 @@
+/// <reference lib="dom" />
+/**
+ * Boilerplate cleaning of the article Readability returned, at the edges and inside, from general DOM and text
+ * signals only (no site-specific rules): markup roles and semantic elements (`nav`, `aside`, `figcaption`,
+ * ARIA landmark roles), class/id vocabulary (share, related, newsletter, caption, author bio, …), link density,
+ * position at the edges of the article, short lines repeated inside it, and the page's own statement of its body
+ * (JSON-LD `articleBody`, `itemprop=articleBody`) as a cross-check.
+ */
+import { collapseWhitespace, countWords, isBoilerplateParagraph } from './text.ts';
+
+/** ARIA landmark and widget roles that never hold article prose (WAI-ARIA 1.2 §5.3.4 landmark roles, §5.3.2 widgets). */
+const BOILERPLATE_ROLES =
+  /^(navigation|complementary|contentinfo|banner|search|dialog|alertdialog|toolbar|menu|menubar)$/i;
+
+/** Elements that hold navigation, asides and captions rather than article prose (WHATWG HTML §4.3.4, §4.3.5, §4.4.13). */
+const BOILERPLATE_TAGS = new Set(['NAV', 'ASIDE', 'FIGCAPTION']);
+
+/** Single words of class/id names that mark boilerplate blocks (split on `-`, `_`, camelCase). */
+const BOILERPLATE_WORDS = new Set([
+  'share',
+  'shares',
+  'sharing',
+  'sharebar',
+  'sharetools',
+  'social',
+  'related',
+  'recommended',
+  'recommendations',
+  'recirc',
+  'newsletter',
+  'newsletters',
+  'subscribe',
+  'subscription',
+  'promo',
+  'promos',
+  'advert',
+  'adverts',
+  'advertisement',
+  'advertising',
+  'ad',
+  'ads',
+  'adslot',
+  'sponsor',
+  'sponsored',
+  'outbrain',
+  'taboola',
+  'readmore',
+  'signup',
+  'cta',
+  'paywall',
+  'caption',
+  'captions',
+  'figcaption',
+  'credit',
+  'credits',
+  'bio',
+  'authorbio',
+  'breadcrumb',
+  'breadcrumbs',
+  'toolbar',
+  'sidebar',
+  'popup',
+  'modal',
+  'comments',
+  'disqus',
+  'trending',
+  'tags',
+  'taglist',
+  'regist',
+  'registration',
+  'login',
+  'donate',
+  'donation',
+]);
+
+/** Two-word class/id phrases that mark boilerplate blocks ("read-more", "more-stories", "author-info", …). */
+const BOILERPLATE_PAIRS = new Set([
+  'read more',
+  'more stories',
+  'also read',
+  'most read',
+  'most popular',
+  'author info',
+  'author box',
+  'author card',
+  'author details',
+  'about author',
+  'article tools',
+  'story tools',
+  'follow us',
+  'image credit',
+  'photo credit',
+  'sign up',
+]);
+
+/** Class/id names that mark the article body itself; a block carrying one is never removed by its names. */
+const BODY_WORDS =
+  /(^|[\s_-])(article-?body|story-?body|post-?body|entry-?content|article-?content|story-?content)($|[\s_-])/i;
+
+/** Lower-cased words of class and id names (`relatedStories-list` → related, stories, list). */
+export function nameWords(el: Element): string[] {
+  const raw = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
+  return raw
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/** True when an element's class/id names say it is boilerplate (share bar, related list, caption, author bio, …). */
+export function hasBoilerplateName(el: Element): boolean {
+  const raw = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
+  if (raw.trim() === '' || BODY_WORDS.test(raw)) return false;
+  const words = nameWords(el);
+  for (let i = 0; i < words.length; i++) {
+    // "no-caption", "without-ads": the name says the block lacks the thing.
+    if (i > 0 && (words[i - 1] === 'no' || words[i - 1] === 'without')) continue;
+    if (BOILERPLATE_WORDS.has(words[i]!)) return true;
+    if (i + 1 < words.length && BOILERPLATE_PAIRS.has(`${words[i]} ${words[i + 1]}`)) return true;
+  }
+  return false;
+}
+
+/**
+ * Class names of embedded social posts (Twitter/X, Instagram, TikTok, Facebook embed markup): quoted material of
+ * the story, kept even when their names contain a boilerplate word ("twitter-tweet" is not a share bar).
+ */
+const SOCIAL_EMBED = /(^|\s)(twitter-tweet|twitter-video|instagram-media|tiktok-embed|fb-post|fb-video)(\s|$)/i;
+
+function textLength(el: Element): number {
+  return collapseWhitespace(el.textContent ?? '').length;
+}
+
+function linkTextLength(el: Element): number {
+  let n = 0;
+  for (const a of Array.from(el.querySelectorAll('a'))) n += collapseWhitespace(a.textContent ?? '').length;
+  return n;
+}
+
+/**
+ * Removes boilerplate blocks from the article subtree Readability returned (with `keepClasses`), before text
+ * conversion:
+ * - `nav`, `aside`, `figcaption` and elements with an ARIA landmark/widget role (navigation, complementary, …);
+ * - elements whose class/id names share bars, related lists, newsletter/subscription boxes, captions and photo
+ *   credits, author bios, ads, tag lists, comment blocks;
+ * - link-dense blocks under 80 words: lists and tables with ≥ 2 links and ≥ 80 % of their text in links, other
+ *   blocks with ≥ 2 links and ≥ 60 %, paragraphs with ≥ 80 % (a "Read more: headline" line).
+ * Every removal but navigation and link lists is limited to blocks holding under 20 % of the article text, so a
+ * mislabelled wrapper cannot take the article with it.
+ *
+ * @param article the element Readability's `serializer` returned (mutated in place)
+ */
+export function removeBoilerplateBlocks(article: Element): void {
+  const total = textLength(article) || 1;
+  const small = (el: Element) => textLength(el) < total * 0.2;
+  const doomed = new Set<Element>();
+  for (const el of Array.from(article.querySelectorAll('*'))) {
+    const tag = (el.tagName ?? '').toUpperCase();
+    const role = el.getAttribute('role');
+    const cls = el.getAttribute('class') ?? '';
+    // Navigation is never the article, however much of the text it holds (Readability can pick a menu on a page
+    // without a body).
+    if (tag === 'NAV' || (role && /^(navigation|menu|menubar)$/i.test(role.trim()))) {
+      doomed.add(el);
+      continue;
+    }
+    if (
+      (BOILERPLATE_TAGS.has(tag) ||
+        (role && BOILERPLATE_ROLES.test(role.trim())) ||
+        (hasBoilerplateName(el) && !SOCIAL_EMBED.test(cls))) &&
+      small(el)
+    ) {
+      doomed.add(el);
+    }
+  }
+  for (const el of Array.from(article.querySelectorAll('ul,ol,dl,table,div,section,p'))) {
+    if (doomed.has(el)) continue;
+    const len = textLength(el);
+    if (len === 0) continue;
+    const links = el.querySelectorAll('a').length;
+    if (links === 0) continue;
+    const density = linkTextLength(el) / len;
+    const words = countWords(el.textContent ?? '');
+    if (words >= 80) continue;
+    const tag = (el.tagName ?? '').toUpperCase();
+    const list = tag === 'UL' || tag === 'OL' || tag === 'DL' || tag === 'TABLE';
+    // A list of links is never prose, even when it is all Readability found; other blocks only when small.
+    if (
+      list ? links >= 2 && density >= 0.8 : small(el) && (tag === 'P' ? density >= 0.8 : links >= 2 && density >= 0.6)
+    )
+      doomed.add(el);
+  }
+  for (const el of doomed) el.parentNode?.removeChild(el);
+}
+
+/** What the page itself says its article body is, gathered before Readability mutates the DOM. */
+export interface BodyReference {
+  /** Where it came from, for diagnostics: `json-ld`, `itemprop`. */
+  source: 'json-ld' | 'itemprop';
+  text: string;
+}
+
+/**
+ * The text of the page's `itemprop="articleBody"` elements (schema.org microdata), joined, or null when the page
+ * has none or they hold under 50 words. Call before Readability runs.
+ */
+export function microdataBody(document: Document): string | null {
+  const parts = Array.from(document.querySelectorAll('[itemprop~="articleBody"], [itemprop~="articlebody"]')).map(
+    (el) => el.textContent ?? '',
+  );
+  const text = parts.join('\n\n');
+  return countWords(text) >= 50 ? text : null;
+}
+
+function tokens(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
+}
+
+function shingleSet(tok: string[], n = 3): Set<string> {
+  const s = new Set<string>();
+  for (let i = 0; i + n <= tok.length; i++) s.add(tok.slice(i, i + n).join(' '));
+  return s;
+}
+
+/** Share of a paragraph's word 3-shingles (a shorter paragraph: its words) found in a reference set. */
+function coverage(tok: string[], ref: Set<string>, refWords: Set<string>): number {
+  if (tok.length === 0) return 1;
+  if (tok.length < 3) return tok.every((w) => refWords.has(w)) ? 1 : 0;
+  let hit = 0;
+  let n = 0;
+  for (let i = 0; i + 3 <= tok.length; i++) {
+    n++;
+    if (ref.has(tok.slice(i, i + 3).join(' '))) hit++;
+  }
+  return hit / n;
+}
+
+/**
+ * Cross-checks the extracted paragraphs against the page's own statement of its body. When the reference is a
+ * complete body (it ends a sentence, and ≥ 85 % of its words and ≥ 80 % of the extracted words agree), paragraphs
+ * absent from it (< 20 % of their shingles in it) and under 60 words are boilerplate the reference left out
+ * (captions, teasers, pitches). Otherwise the paragraphs are returned unchanged.
+ */
+export function crossCheck(paragraphs: string[], reference: BodyReference | null): string[] {
+  if (!reference || paragraphs.length === 0) return paragraphs;
+  const refText = reference.text.trim();
+  // A body cut short by the publisher ("…", mid-sentence) would make real tail paragraphs look absent.
+  if (!/[.!?。！？"'”’»)\]]$/u.test(refText) || /(\.\.\.|…)$/.test(refText)) return paragraphs;
+  const refTok = tokens(refText);
+  if (refTok.length < 50) return paragraphs;
+  const ref = shingleSet(refTok);
+  const refWords = new Set(refTok);
+  const paraTok = paragraphs.map(tokens);
+  const cov = paraTok.map((t) => coverage(t, ref, refWords));
+  let agreeWords = 0;
+  let allWords = 0;
+  const ours = new Set<string>();
+  paraTok.forEach((t, i) => {
+    allWords += t.length;
+    if (cov[i]! >= 0.5) agreeWords += t.length;
+    for (const s of shingleSet(t)) ours.add(s);
+  });
+  let refFound = 0;
+  for (const s of ref) if (ours.has(s)) refFound++;
+  if (refFound / ref.size < 0.85 || agreeWords / Math.max(1, allWords) < 0.8) return paragraphs;
+  return paragraphs.filter((_, i) => cov[i]! >= 0.2 || paraTok[i]!.length >= 60);
+}
+
+const SENTENCE_END = /[.!?。！？…:;"'”’»)\]]$/u;
+
+/** A line stating a date and a clock time (a timestamp line in any language): a 4-digit year and hh:mm. */
+function isTimestampLine(p: string): boolean {
+  return p.length <= 100 && /(^|\D)(19|20)\d\d(\D|$)/.test(p) && /(^|\D)\d{1,2}:\d\d(\D|$)/.test(p);
+}
+
+/** Author bio sentence: "Name is a reporter/editor/writer …", "Name covers …", "Follow Name on Twitter". */
+const AUTHOR_BIO =
+  /^(\p{Lu}[\p{L}.'’-]*\s){0,3}\p{Lu}[\p{L}.'’-]*,?\s+(is|was|has been|covers|writes|reports)\b.{0,200}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|freelance|staff|bureau|developer|consultant|professor|teaches|fellow|producer|critic|covers)\b/u;
+const FOLLOW_LINE =
+  /^(follow|contact|email|e-mail|reach)\s+(\p{Lu}[\p{L}.'’-]*\s?){1,3}\b.{0,80}\b(on|at|via)\b.{0,60}$/iu;
+const CONTACT_LINE = /^[\w.+-]+@[\w-]+(\.[\w-]+)+$|^@\w{2,30}$/;
+const URL_RUN = /\bhttps?:\/\/\S+|\bwww\.\S+/gi;
+
+/** A short line that is mostly a bare URL or handle ("Facebook https://fb.me/…", "LINE ID = @name"). */
+function isUrlLine(p: string): boolean {
+  if (p.length > 160) return false;
+  const urls = (p.match(URL_RUN) ?? []).join('').length;
+  return urls > 0 && urls >= p.replace(/\s+/g, '').length * 0.5;
+}
+
+/**
+ * Boilerplate that is only boilerplate at the edges of an article (bios, contact and URL lines, timestamps): inside
+ * the article such lines can be content (a code listing, a quoted address).
+ */
+function isEdgeBoilerplate(p: string): boolean {
+  const words = countWords(p);
+  if (words > 120) return false;
+  if (isTimestampLine(p) || CONTACT_LINE.test(p) || isUrlLine(p)) return true;
+  // A "follow us" block: lines that are mostly bare URLs or handles.
+  const lines = p.split('\n');
+  if (
+    lines.length > 1 &&
+    lines.filter((l) => isUrlLine(l.trim()) || CONTACT_LINE.test(l.trim())).length * 2 >= lines.length
+  )
+    return true;
+  if (words <= 25 && FOLLOW_LINE.test(p)) return true;
+  return AUTHOR_BIO.test(p);
+}
+
+/**
+ * Text-level cleaning of the article's paragraphs, after {@link removeBoilerplateBlocks}:
+ * 1. the boilerplate patterns of `text.ts` (share lines, credits, pitches, "Advertisement", …);
+ * 2. a first paragraph repeating the headline;
+ * 3. short lines (≤ 8 words) that occur twice or more in the article ("Advertisement", "Story continues below");
+ * 4. at each edge, timestamp lines, contact lines and author bios, and at the end short lines without sentence
+ *    punctuation following them;
+ * 5. the cross-check against the page's own body ({@link crossCheck}).
+ *
+ * @param paragraphs paragraphs in document order
+ * @param opts.titles the article's headline as the page states it (Readability's title, `og:title`, `<title>`)
+ * @param opts.reference the page's own body text, when it states one
+ */
+export function cleanParagraphs(
+  paragraphs: string[],
+  opts: { titles?: Array<string | null | undefined>; reference?: BodyReference | null } = {},
+): string[] {
+  // Lines of a paragraph broken by <br> are judged one by one (a caption line glued to prose by a <br>).
+  let out = paragraphs
+    .map((p) =>
+      p.includes('\n')
+        ? p
+            .split('\n')
+            .filter((l) => !isBoilerplateParagraph(l.trim()))
+            .join('\n')
+            .trim()
+        : p,
+    )
+    .filter((p) => p !== '' && !isBoilerplateParagraph(p));
+  const norm = (s: string) => tokens(s).join(' ');
+  // A first line repeating the headline (also when the <title> adds a site name after it).
+  const titles = (opts.titles ?? []).filter((t): t is string => !!t).map(norm);
+  const first = out.length > 1 ? norm(out[0]!) : '';
+  if (first && titles.some((t) => t === first || (first.split(' ').length >= 4 && t.startsWith(`${first} `))))
+    out = out.slice(1);
+  const counts = new Map<string, number>();
+  for (const p of out) if (countWords(p) <= 8) counts.set(norm(p), (counts.get(norm(p)) ?? 0) + 1);
+  out = out.filter((p) => countWords(p) > 8 || (counts.get(norm(p)) ?? 0) < 2);
+  // Edges: leading and trailing boilerplate runs.
+  while (out.length > 1 && isEdgeBoilerplate(out[0]!)) out = out.slice(1);
+  let end = out.length;
+  for (let i = out.length - 1; i > 0; i--) {
+    const p = out[i]!;
+    if (isEdgeBoilerplate(p)) end = i;
+    else if (i === end - 1 && countWords(p) <= 6 && !SENTENCE_END.test(p) && end < out.length) end = i;
+    else break;
+  }
+  out = out.slice(0, end);
+  return crossCheck(out, opts.reference ?? null);
+}

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { cleanParagraphs, crossCheck, hasBoilerplateName } from '../../shared/extract/clean.ts';
+import { extractPage } from '../../shared/extract/index.ts';
+import { fixture } from './helpers.ts';
+
+const URL_ = 'https://courier.example.com/news/rail-link';
+
+const BODY = [
+  'The rail link between the upper and lower valleys reopened on Monday',
+  'Engineers rebuilt the embankment with a drainage system',
+  'Commuters who had spent the spring on replacement buses',
+  'The operator said the repair had cost about twelve million',
+  'Freight services, which carry timber and stone',
+  'Local businesses said the closure had cost them customers',
+];
+
+describe('boilerplate cleaning: edges and inside of the article', () => {
+  for (const dom of ['linkedom', 'jsdom'] as const) {
+    it(`keeps every body paragraph and drops share bar, caption, ads, related, newsletter and bio (${dom})`, async () => {
+      const x = await extractPage({ body: fixture('boilerplate-article.html'), url: URL_ }, { dom });
+      expect(x.status).toBe('full');
+      const paragraphs = x.text.split('\n\n');
+      expect(paragraphs).toHaveLength(BODY.length);
+      BODY.forEach((start, i) => {
+        expect(paragraphs[i]).toMatch(new RegExp(`^${start}`));
+      });
+      for (const junk of [
+        /Facebook|Twitter/, // share bar
+        /Engineers inspect/, // figcaption
+        /Photo:/, // photo credit
+        /Advertisement/,
+        /Landslide closes|Bus replacement plan/, // related list in an aside
+        /inbox|newsletter|Sign up/i,
+        /correspondent/, // author bio box
+        /Follow Jonah/,
+        /Read more|Five walks/,
+        /Tuesday 12 May/, // timestamp line
+        /All rights reserved/,
+      ])
+        expect(x.text).not.toMatch(junk);
+    });
+  }
+
+  it('reads boilerplate from class/id words, not from words inside other words or negated ones', () => {
+    const el = (cls: string) => ({ getAttribute: (n: string) => (n === 'class' ? cls : null) }) as unknown as Element;
+    expect(hasBoilerplateName(el('c-share-bar'))).toBe(true);
+    expect(hasBoilerplateName(el('relatedStories'))).toBe(true);
+    expect(hasBoilerplateName(el('author-info'))).toBe(true);
+    expect(hasBoilerplateName(el('image_hit no_caption'))).toBe(false);
+    expect(hasBoilerplateName(el('masthead shadow'))).toBe(false);
+    expect(hasBoilerplateName(el('article-body related'))).toBe(false);
+  });
+
+  it('drops short lines repeated inside the article and a leading headline copy, not repeated prose', () => {
+    const prose = 'Officials met again on Tuesday to discuss the route of the pipeline and how to pay for it.';
+    const out = cleanParagraphs(
+      [
+        'Rail link reopens after repairs',
+        prose,
+        'Story continues below',
+        `${prose} Again.`,
+        'Story continues below',
+        prose,
+      ],
+      { titles: ['Rail link reopens after repairs | Valley Courier'] },
+    );
+    expect(out).toEqual([prose, `${prose} Again.`, prose]);
+  });
+
+  it('keeps URL lines inside the article (a code listing) but drops a trailing follow-us block', () => {
+    const prose = 'The storage server answers each request with a folder listing and the version of every document.';
+    const out = cleanParagraphs([
+      prose,
+      '* https://storage.example.com/bob/public/documents/',
+      prose.replace('server', 'service'),
+      'Follow us:\nFacebook https://fb.me/courier\nhttps://twitter.com/courier',
+    ]);
+    expect(out).toEqual([
+      prose,
+      '* https://storage.example.com/bob/public/documents/',
+      prose.replace('server', 'service'),
+    ]);
+  });
+});
+
+describe('boilerplate cleaning: the page’s own body as a cross-check', () => {
+  const body = Array.from(
+    { length: 6 },
+    (_, i) =>
+      `Paragraph ${i + 1} of the report describes how the harbour authority rebuilt pier number ${i + 1} after the storm of the winter.`,
+  );
+
+  it('drops short paragraphs absent from a complete JSON-LD articleBody', () => {
+    const teaser = 'Watch our video of the first ferry leaving the rebuilt harbour this week';
+    const out = crossCheck([body[0]!, body[1]!, teaser, ...body.slice(2)], {
+      source: 'json-ld',
+      text: body.join('\n\n'),
+    });
+    expect(out).toEqual(body);
+  });
+
+  it('leaves the text alone when the reference is cut short (ends mid-sentence or with an ellipsis)', () => {
+    const extra = 'Watch our video of the first ferry leaving the rebuilt harbour this week';
+    const paragraphs = [...body, extra];
+    expect(crossCheck(paragraphs, { source: 'json-ld', text: `${body.join('\n\n')}…` })).toEqual(paragraphs);
+    expect(crossCheck(paragraphs, { source: 'itemprop', text: body.join('\n\n').slice(0, -40) })).toEqual(paragraphs);
+  });
+
+  it('uses itemprop=articleBody from the page', async () => {
+    const html = `<!DOCTYPE html><html><head><title>Harbour</title></head><body><article>
+      <div itemprop="articleBody">${body.map((p) => `<p>${p}</p>`).join('')}</div>
+      <p>Watch our video of the first ferry leaving the rebuilt harbour this week</p>
+      </article></body></html>`;
+    const x = await extractPage({ body: html, url: URL_ });
+    expect(x.text.split('\n\n')).toEqual(body);
+  });
+});
+
+describe('no article body on the page', () => {
+  it('falls back to the JSON-LD description (the longest page description) and says so', async () => {
+    const x = await extractPage({ body: fixture('no-article-body.html'), url: URL_ });
+    expect(x.status).toBe('partial');
+    expect(x.reason).toBe("no article body found on page; text from the page's JSON-LD description");
+    expect(x.text).toBe(
+      'Ferries crossed the strait again on Saturday after a week-long strike by port workers ended with a pay deal. Operators expect a full timetable by Monday.',
+    );
+    expect(x.wordCount).toBe(26);
+  });
+
+  it('prefers the feed entry when its text is longer, and says so', async () => {
+    const summary =
+      'Ferry operators resumed crossings on Saturday. The strike by port workers ended after the union accepted a pay deal worth four per cent over two years, and the first boats left at dawn.';
+    const x = await extractPage({ body: fixture('no-article-body.html'), url: URL_ }, { fallback: { summary } });
+    expect(x.status).toBe('feed_only');
+    expect(x.reason).toBe('no article body found on page; text from the feed entry');
+    expect(x.text).toBe(summary);
+  });
+
+  it('falls back to og:description when the page has nothing else, and never counts JSON-LD as a script', async () => {
+    const html = `<!DOCTYPE html><html><head><title>Video</title>
+      <meta property="og:description" content="Ferries crossed the strait again on Saturday after the strike ended.">
+      <script type="application/ld+json">{"@type":"VideoObject","name":"Ferries"}</script></head>
+      <body><video src="/v.mp4"></video></body></html>`;
+    const x = await extractPage({ body: html, url: URL_ });
+    expect(x.status).toBe('partial');
+    expect(x.reason).toBe("no article body found on page; text from the page's og:description");
+    expect(x.text).toBe('Ferries crossed the strait again on Saturday after the strike ended.');
+  });
+
+  it('reports no_content with a reason when there is nothing to fall back to', async () => {
+    const html =
+      '<!DOCTYPE html><html><head><title>Video</title></head><body><video src="/v.mp4"></video></body></html>';
+    const x = await extractPage({ body: html, url: URL_ });
+    expect(x.status).toBe('no_content');
+    expect(x.text).toBe('');
+    expect(x.reason).toBe('no article body found on page; no feed text or page description to fall back to');
+  });
+});
+
+describe('paywalled page with a free part', () => {
+  it('keeps the free part, drops the subscription pitch and says paywalled', async () => {
+    for (const dom of ['linkedom', 'jsdom'] as const) {
+      const x = await extractPage({ body: fixture('paywall-free-part.html'), url: URL_ }, { dom });
+      expect(x.status).toBe('paywalled');
+      expect(x.paywalled).toBe(true);
+      expect(x.reason).toBe(
+        'paywall detected: isAccessibleForFree=false (JSON-LD); kept the free part (254 words), the subscriber-only part is not on the page',
+      );
+      expect(x.text.split('\n\n')).toHaveLength(5);
+      expect(x.text).toMatch(/^When the storm of last October/);
+      expect(x.text).toMatch(/to sign a single contract\.$/);
+      expect(x.text).not.toMatch(/\$|per week|subscri|Log in|Cancel anytime/i);
+    }
+  });
+
+  it('is full when the subscriber-only part named by hasPart.cssSelector is in the markup', async () => {
+    const locked = Array.from(
+      { length: 4 },
+      () =>
+        '<p>The cooperative now plans a second order of hulls, and the regional government has offered to guarantee part of the loan for the boats.</p>',
+    ).join('');
+    const html = fixture('paywall-free-part.html')
+      .toString('utf8')
+      .replace(/<div class="module">[\s\S]*?<\/div>/, `<div class="locked-body">${locked}</div>`);
+    const x = await extractPage({ body: html, url: URL_ });
+    expect(x.status).toBe('full');
+    expect(x.paywalled).toBe(true);
+    expect(x.text).toContain('second order of hulls');
+  });
+});
