@@ -216,7 +216,10 @@ export interface StoredItem {
   textTruncated: boolean;
   /** sha256 hex of the text before truncation. */
   contentHash: string;
-  /** Seam for near-duplicate wire copies; today equals `id`. */
+  /**
+   * The story the item belongs to (shared/stories): the id of the story's first item, shared by every copy and
+   * version of one wire report. Follow redirects (`GET /stories/{id}`) for a story merged after a race.
+   */
   storyId: string;
   /** TTL, epoch seconds (DynamoDB TTL attribute `expiresAt`). */
   expiresAt: number;
@@ -244,6 +247,19 @@ export interface AlertJob {
   retag?: boolean;
   /** Correlation id of the feed poll the item came from (see `ArticleJob.correlationId`). */
   correlationId?: string;
+  /**
+   * Set for an update alert: the story (which already alerted) has a materially new version. Sent to
+   * subscriptions with `updates: material` that received the story's first alert; deduped per version.
+   */
+  update?: StoryUpdateNotice;
+}
+
+/** What an update alert says about the new version. */
+export interface StoryUpdateNotice {
+  version: number;
+  previousVersion: number;
+  /** The material changes, one line each (at most 5), e.g. `new sentence (14 words): "…"`. */
+  summary: string[];
 }
 
 /** Summary printed by `wirewatch run --once --json`. All integers. */
@@ -253,4 +269,71 @@ export interface CycleSummary {
   articles: { extracted: number; fallback: number; failed: number };
   items: { stored: number; tagged: number };
   alerts: { sent: number; failed: number; suppressed: number };
+}
+
+/** What an outlet changed in its copy, against the story's original (shared/stories `describeChanges`). */
+export interface StoryChanges {
+  headline: { changed: boolean; to: string };
+  /** Original body paragraphs the copy does not carry; `fromBottom` when they are all after the last kept one. */
+  paragraphsDropped: { count: number; fromBottom: boolean };
+  /** Paragraphs the copy adds (local leads, outlet text), with their first words and where they stand. */
+  paragraphsAdded: { count: number; paragraphs: Array<{ firstWords: string; position: 'top' | 'middle' | 'bottom' }> };
+  /** Kept paragraphs whose wording differs (copy-edits). */
+  paragraphsEdited: number;
+}
+
+/** One member of a story's lineage: an outlet that carried it (or the wire that updated it). */
+export interface StoryMember {
+  itemId: string;
+  url: string;
+  /** The outlet: the feed's configured name, else the page's site name, else the host. */
+  outlet: string;
+  feedId: string | null;
+  /** `original` started the story (or is its wire-bylined member); `version` a same-source update; else `copy`. */
+  role: 'original' | 'copy' | 'version';
+  firstSeenAt: IsoDateTime;
+  publishedAt: IsoDateTime | null;
+  /** Jaccard similarity of the member's body to the original's, [0, 1] (1 for the original). */
+  similarity: number;
+  /** What the outlet changed; null for the original. */
+  changes: StoryChanges | null;
+}
+
+/** One version of a story: a later text of the wire report, with its diff against the version before. */
+export interface StoryVersion {
+  /** 1 is the first text; each material or cosmetic change adds one. */
+  version: number;
+  itemId: string;
+  url: string;
+  at: IsoDateTime;
+  title: string;
+  /** `material`: a new or removed fact, a changed number, a new headline, changed topics; else `cosmetic`. */
+  verdict: 'material' | 'cosmetic';
+  reasons: string[];
+  /** Sentence-level diff against the previous version (each list bounded). */
+  diff: { added: string[]; removed: string[]; changed: Array<{ from: string; to: string }> };
+}
+
+/** The list view of a story (`GET /stories`). */
+export interface StorySummary {
+  id: string;
+  title: string;
+  original: { itemId: string; url: string; outlet: string; publishedAt: IsoDateTime | null; agency: string | null };
+  firstSeenAt: IsoDateTime;
+  /** The last time a member joined or a version was recorded. */
+  lastActivityAt: IsoDateTime;
+  /** Members (outlets and versions) carrying the story. */
+  members: number;
+  /** The current version number (1 until the first update). */
+  version: number;
+  topics: Array<{ id: string; name: string; score: number }>;
+  feedIds: string[];
+}
+
+/** A story in full (`GET /stories/{id}`): its lineage, versions, and topics with evidence. */
+export interface StoryDetail extends StorySummary {
+  lineage: StoryMember[];
+  versions: StoryVersion[];
+  /** The topics of the story's members, each with the evidence of the member that scored highest. */
+  topicMatches: TopicMatch[];
 }

@@ -181,7 +181,14 @@ export function withAlertsTopicChannel(config: Config): Config {
     channels: [...config.channels, { id: 'alerts-topic', type: 'sns' }],
     subscriptions: [
       ...config.subscriptions,
-      { id: 'alerts-topic:*:realtime', topics: ['*'], channel: 'alerts-topic', mode: 'realtime', minScore: 0 },
+      {
+        id: 'alerts-topic:*:realtime',
+        topics: ['*'],
+        channel: 'alerts-topic',
+        mode: 'realtime',
+        minScore: 0,
+        updates: 'material',
+      },
     ],
   };
 }

@@ -42,9 +42,12 @@ function toAlertError(err: unknown): AlertError {
   return new AlertError('channel_error', describeError(err), { retryable, cause: err });
 }
 
-/** The dedupe key of story × topic × subscription; also the idempotency key every delivery of the alert carries. */
-export function alertKey(storyId: string, topicId: string, subscriptionId: string): string {
-  return `${storyId}#${topicId}#${subscriptionId}`;
+/**
+ * The dedupe key of story × topic × subscription (× version for an update alert); also the idempotency key every
+ * delivery of the alert carries.
+ */
+export function alertKey(storyId: string, topicId: string, subscriptionId: string, version?: number): string {
+  return `${storyId}#${topicId}#${subscriptionId}${version === undefined ? '' : `#v${version}`}`;
 }
 
 /**
@@ -168,18 +171,24 @@ export function createAlerter(deps: AlertDeps): Alerter {
     const now = clock();
     const at = now.toISOString();
     const sender = channels.get(sub.channel);
-    const content = buildContent(
-      item,
-      job.topicId,
-      topic,
-      topicNames.get(job.topicId) ?? job.topicId,
-      feedNameOf(item),
-    );
+    const content = {
+      ...buildContent(item, job.topicId, topic, topicNames.get(job.topicId) ?? job.topicId, feedNameOf(item)),
+      storyId: job.storyId,
+      update: job.update ?? null,
+    };
+    const version = job.update?.version;
+    if (job.update) {
+      // An update alert goes only where the story's first alert went (and was sent), and only when asked for.
+      if (sub.updates === 'none') return 'duplicate';
+      const first = await repo.get(job.storyId, job.topicId, sub.id);
+      if (first?.status !== 'sent') return 'duplicate';
+    }
     const suppressReason = job.retag ? 'retag' : tooOld(item, now) ? 'too_old' : null;
     const status: AlertStatus = suppressReason ? 'suppressed' : sub.mode === 'digest' ? 'deferred' : 'pending';
-    const key = alertKey(job.storyId, job.topicId, sub.id);
+    const key = alertKey(job.storyId, job.topicId, sub.id, version);
     let rec: AlertRecord = {
       key,
+      ...(version !== undefined ? { version } : {}),
       itemId: job.itemId,
       storyId: job.storyId,
       topicId: job.topicId,
@@ -248,6 +257,7 @@ export function createAlerter(deps: AlertDeps): Alerter {
         alerts: [content],
         subscriptionId: sub.id,
         idempotencyKey: key,
+        ...(version !== undefined ? { threadKey: alertKey(job.storyId, job.topicId, sub.id) } : {}),
         via: 'realtime',
         label: '',
         sentAt: at,
@@ -369,6 +379,8 @@ export function createAlerter(deps: AlertDeps): Alerter {
           },
         );
       }
+      // Alerts are keyed on the story as it is now: a story merged after a race alerts under the one it joined.
+      if (deps.resolveStory) job = { ...job, storyId: await deps.resolveStory(job.storyId) };
       const topic = item.topics.find((t) => t.id === job.topicId);
       if (!topic) {
         log.info('item no longer carries the topic; no alert', { itemId: job.itemId, topicId: job.topicId });

@@ -25,8 +25,10 @@ export interface OutgoingMessage {
   /** One element for `alert`; one or more for `digest`. */
   alerts: AlertContent[];
   subscriptionId: string;
-  /** Stable across re-deliveries: `<itemId>:<topicId>` for alerts, `digest:<subscriptionId>:<iso>` for digests. */
+  /** Stable across re-deliveries: the alert key for alerts, `digest:<subscriptionId>:<hash>` for digests. */
   idempotencyKey: string;
+  /** For an update alert: the key of the story's first alert, so email threads under it (In-Reply-To). */
+  threadKey?: string;
   /** How it goes out (console prefix): `realtime`, `digest` or `retry`. */
   via: 'realtime' | 'digest' | 'retry';
   /** Human label of a digest (its schedule); empty for alerts. */
@@ -320,6 +322,10 @@ export function createChannelSender(channel: ChannelConfig, deps: ChannelDeps): 
                 text: mail.text,
                 html: mail.html,
                 messageId: messageId(msg.idempotencyKey),
+                // An update threads under the story's first alert (RFC 5322 §3.6.4).
+                ...(msg.threadKey
+                  ? { inReplyTo: messageId(msg.threadKey), references: [messageId(msg.threadKey)] }
+                  : {}),
                 headers: { 'X-Wirewatch-Idempotency-Key': msg.idempotencyKey },
               });
             } catch (err) {
@@ -342,7 +348,15 @@ export function createChannelSender(channel: ChannelConfig, deps: ChannelDeps): 
                   Simple: {
                     Subject: { Data: mail.subject, Charset: 'UTF-8' },
                     Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, Html: { Data: mail.html, Charset: 'UTF-8' } },
-                    Headers: [{ Name: 'X-Wirewatch-Idempotency-Key', Value: msg.idempotencyKey }],
+                    Headers: [
+                      { Name: 'X-Wirewatch-Idempotency-Key', Value: msg.idempotencyKey },
+                      ...(msg.threadKey
+                        ? [
+                            { Name: 'In-Reply-To', Value: messageId(msg.threadKey) },
+                            { Name: 'References', Value: messageId(msg.threadKey) },
+                          ]
+                        : []),
+                    ],
                   },
                 },
               }),

@@ -40,6 +40,8 @@ export const subscriptionSchema = z.object({
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
     }),
   minScore: z.number().nonnegative().default(0),
+  /** `material`: a story that already alerted sends an update alert when its text changes materially; `none`: never. */
+  updates: z.enum(['material', 'none']).default('material'),
   /** Realtime alerts per hour before the rest go to the next digest; default `alerts.budgetPerHour`; 0 = no budget. */
   budgetPerHour: z.number().int().nonnegative().optional(),
 });

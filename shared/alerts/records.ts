@@ -9,7 +9,7 @@ import type { AlertRecord, AlertStatus } from './types.ts';
  *
  * | entity        | pk                            | sk                 | gsi2pk                 | gsi2sk                  |
  * |---------------|-------------------------------|--------------------|------------------------|-------------------------|
- * | alert         | `ALERT#<storyId>#<topicId>`   | `SUB#<subId>`      | `ALERT#<status>`       | `<updatedAt>#<key>`     |
+ * | alert         | `ALERT#<storyId>#<topicId>`   | `SUB#<subId>[#v<n>]`| `ALERT#<status>`       | `<updatedAt>#<key>`     |
  * | digest state  | `DIGEST#<subId>`              | `STATE`            | —                      | —                       |
  * | hourly budget | `BUDGET#<subId>`              | `<YYYY-MM-DDTHH>`  | —                      | —                       |
  * | outbox intent | `OUTBOX#<storyId>#<topicId>`  | `JOB`              | `OUTBOX`               | `<createdAt>#<pk>`      |
@@ -31,6 +31,11 @@ export function alertPk(storyId: string, topicId: string): string {
   return `ALERT#${storyId}#${topicId}`;
 }
 
+/** Sort key of an alert record: `SUB#<subscriptionId>`, or `SUB#<subscriptionId>#v<version>` for an update. */
+export function alertSk(subscriptionId: string, version?: number): string {
+  return version === undefined ? `SUB#${subscriptionId}` : `SUB#${subscriptionId}#v${version}`;
+}
+
 /** `YYYY-MM-DDTHH` of the UTC hour containing `d` (budget window). */
 export function hourBucket(d: Date): string {
   return d.toISOString().slice(0, 13);
@@ -43,7 +48,7 @@ export class AlertRepo {
   private attrs(rec: AlertRecord): Record_ {
     return {
       [PK]: S(alertPk(rec.storyId, rec.topicId)),
-      [TABLE_KEYS.sortKey]: S(`SUB#${rec.subscriptionId}`),
+      [TABLE_KEYS.sortKey]: S(alertSk(rec.subscriptionId, rec.version)),
       [GSI2.partitionKey]: S(`ALERT#${rec.status}`),
       [GSI2.sortKey]: S(`${rec.updatedAt}#${rec.key}`),
       status: S(rec.status),
@@ -72,7 +77,7 @@ export class AlertRepo {
   async transition(rec: AlertRecord, expected: AlertStatus): Promise<boolean> {
     const a = this.attrs(rec);
     return this.table.update(
-      { pk: alertPk(rec.storyId, rec.topicId), sk: `SUB#${rec.subscriptionId}` },
+      { pk: alertPk(rec.storyId, rec.topicId), sk: alertSk(rec.subscriptionId, rec.version) },
       {
         expression: 'SET #g2pk = :g2pk, #g2sk = :g2sk, #status = :status, #doc = :doc',
         names: { '#g2pk': GSI2.partitionKey, '#g2sk': GSI2.sortKey, '#status': 'status', '#doc': 'doc' },
@@ -88,10 +93,10 @@ export class AlertRepo {
     );
   }
 
-  /** Reads one record (strongly consistent), or null. */
-  async get(storyId: string, topicId: string, subscriptionId: string): Promise<AlertRecord | null> {
+  /** Reads one record (strongly consistent), or null. `version` reads an update alert's record. */
+  async get(storyId: string, topicId: string, subscriptionId: string, version?: number): Promise<AlertRecord | null> {
     const rec = await this.table.get(
-      { pk: alertPk(storyId, topicId), sk: `SUB#${subscriptionId}` },
+      { pk: alertPk(storyId, topicId), sk: alertSk(subscriptionId, version) },
       { what: `alert ${storyId}#${topicId}#${subscriptionId}` },
     );
     return rec ? parseDoc(rec) : null;

@@ -1,4 +1,5 @@
-import type { Evidence, StoredItem, TopicMatch } from '../types.ts';
+import { outletOf } from '../text/outlet.ts';
+import type { Evidence, StoredItem, StoryUpdateNotice, TopicMatch } from '../types.ts';
 import type { AlertContent, AlertEvidence } from './types.ts';
 
 /**
@@ -89,14 +90,7 @@ export function buildContent(
   topicName: string,
   feedName: string | null = null,
 ): AlertContent {
-  let outlet = feedName ? oneLine(feedName) : item.siteName ? oneLine(item.siteName) : '';
-  if (!outlet) {
-    try {
-      outlet = new URL(item.url).hostname;
-    } catch {
-      outlet = 'unknown outlet';
-    }
-  }
+  const outlet = oneLine(outletOf({ feedName, siteName: item.siteName, url: item.url }));
   const evidenceAll = pickEvidence(topic?.evidence ?? []).map(alertEvidence);
   const first = evidenceAll[0];
   const evidence: AlertContent['evidence'] = first
@@ -244,8 +238,9 @@ function slackEvidence(c: AlertContent): string | null {
  */
 export function slackAlert(c: AlertContent): SlackMessage {
   const title = truncate(oneLine(c.title), MAX_TITLE);
+  const update = c.update ? `*Update* (version ${c.update.previousVersion} → ${c.update.version}): ` : '';
   const blocks: Array<Record<string, unknown>> = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${slackLink(c.url, title)}*` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${update}*${slackLink(c.url, title)}*` } },
     {
       type: 'context',
       elements: [
@@ -256,10 +251,14 @@ export function slackAlert(c: AlertContent): SlackMessage {
       ],
     },
   ];
+  if (c.update && c.update.summary.length > 0) {
+    const changes = c.update.summary.map((l) => `• ${slackText(truncate(oneLine(l), 300))}`).join('\n');
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*What changed*\n${changes}`.slice(0, 2900) } });
+  }
   const ev = slackEvidence(c);
   if (ev) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: ev } });
   return {
-    text: escapeSlack(`${oneLine(c.topicName)}: ${title} (${c.outlet})`),
+    text: escapeSlack(`${c.update ? 'Update: ' : ''}${oneLine(c.topicName)}: ${title} (${c.outlet})`),
     blocks,
     unfurl_links: false,
     unfurl_media: false,
@@ -367,10 +366,19 @@ const HTML_HEAD = '<!doctype html><html><head><meta charset="utf-8"></head><body
 
 /** Email for one realtime alert. */
 export function emailAlert(c: AlertContent): EmailMessage {
+  const changes = c.update?.summary ?? [];
+  const textChanges = changes.length
+    ? `\n\nWhat changed (version ${c.update!.previousVersion} → ${c.update!.version}):\n${changes.map((l) => `- ${oneLine(l)}`).join('\n')}`
+    : '';
+  const htmlChanges = changes.length
+    ? `\n<h3>What changed (version ${c.update!.previousVersion} → ${c.update!.version})</h3>\n<ul>${changes
+        .map((l) => `<li>${escapeHtml(oneLine(l))}</li>`)
+        .join('')}</ul>`
+    : '';
   return {
-    subject: truncate(`[wirewatch] ${oneLine(c.topicName)}: ${oneLine(c.title)}`, 200),
-    text: `${textAlert(c)}\n`,
-    html: `${HTML_HEAD}\n${htmlAlert(c)}\n</body></html>\n`,
+    subject: truncate(`[wirewatch] ${c.update ? 'Update: ' : ''}${oneLine(c.topicName)}: ${oneLine(c.title)}`, 200),
+    text: `${textAlert(c)}${textChanges}\n`,
+    html: `${HTML_HEAD}\n${htmlAlert(c)}${htmlChanges}\n</body></html>\n`,
   };
 }
 
@@ -400,6 +408,11 @@ export function emailDigest(alerts: AlertContent[], label: string): EmailMessage
 /** The JSON body of webhook POSTs and SNS messages (documented in README.md#alerts). */
 export interface AlertPayload {
   type: 'alert' | 'digest';
+  /**
+   * What happened: `story.new` (a story matched a topic), `story.updated` (a story that already alerted has a
+   * materially new version: see each alert's `update`), or `digest`.
+   */
+  event: 'story.new' | 'story.updated' | 'digest';
   /** Idempotency key: the alert key `<storyId>#<topicId>#<subscriptionId>`, or `digest:<subscriptionId>:<hash>`. */
   id: string;
   subscription: string;
@@ -416,6 +429,8 @@ export interface AlertPayload {
     evidence: AlertContent['evidence'];
     /** Up to three evidence sentences, distinct clauses first; `terms` are offsets into each `text`. */
     evidenceAll: AlertEvidence[];
+    /** For an update: the new `version`, the `previousVersion` the receiver was told about, what changed. */
+    update: StoryUpdateNotice | null;
   }>;
 }
 
@@ -429,6 +444,7 @@ export function jsonPayload(
 ): AlertPayload {
   return {
     type,
+    event: type === 'digest' ? 'digest' : alerts.some((a) => a.update) ? 'story.updated' : 'story.new',
     id,
     subscription,
     sentAt,
@@ -442,6 +458,7 @@ export function jsonPayload(
       topic: { id: a.topicId, name: a.topicName, score: a.score },
       evidence: a.evidence,
       evidenceAll: evidenceList(a),
+      update: a.update ?? null,
     })),
   };
 }
@@ -463,6 +480,6 @@ export function consoleAlert(c: AlertContent, via: string): string {
 /** One console line: `[alert] <topic> <score> | <title> | <outlet> | <published> | <url>`, control chars removed. */
 export function consoleLine(c: AlertContent, via: string): string {
   return oneLine(
-    `[alert${via === 'realtime' ? '' : ` ${via}`}] ${c.topicId} ${scoreText(c.score)} | ${truncate(oneLine(c.title), MAX_TITLE)} | ${c.outlet} | ${formatTime(c.publishedAt)} | ${c.url}`,
+    `[${c.update ? `update v${c.update.version}` : 'alert'}${via === 'realtime' ? '' : ` ${via}`}] ${c.topicId} ${scoreText(c.score)} | ${truncate(oneLine(c.title), MAX_TITLE)} | ${c.outlet} | ${formatTime(c.publishedAt)} | ${c.url}`,
   );
 }

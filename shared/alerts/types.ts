@@ -4,7 +4,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
-import type { AlertJob, EvidenceField, IsoDateTime, StoredItem, TopicMatch } from '../types.ts';
+import type { AlertJob, EvidenceField, IsoDateTime, StoredItem, StoryUpdateNotice, TopicMatch } from '../types.ts';
 
 /**
  * Lifecycle of one alert record (story × topic × subscription):
@@ -49,6 +49,8 @@ export interface AlertContent {
    * `evidence`).
    */
   evidenceAll?: AlertEvidence[];
+  /** Set for an update alert: the story's new version and what changed materially. */
+  update?: StoryUpdateNotice | null;
 }
 
 /**
@@ -64,10 +66,15 @@ export interface AlertEvidence {
   terms: Array<{ start: number; end: number }>;
 }
 
-/** One alert record as stored under `ALERT#<storyId>#<topicId>` / `SUB#<subscriptionId>` and listed by the CLI. */
+/**
+ * One alert record as stored under `ALERT#<storyId>#<topicId>` / `SUB#<subscriptionId>` (an update alert:
+ * `SUB#<subscriptionId>#v<version>`) and listed by the CLI.
+ */
 export interface AlertRecord {
-  /** `<storyId>#<topicId>#<subscriptionId>` — the dedupe key. */
+  /** `<storyId>#<topicId>#<subscriptionId>` (an update: `…#v<version>`) — the dedupe and idempotency key. */
   key: string;
+  /** Set for an update alert: the story version it announces. */
+  version?: number;
   itemId: string;
   storyId: string;
   topicId: string;
@@ -133,6 +140,8 @@ export interface AlertDeps {
   table: Table;
   /** Item lookup; the Store satisfies it. */
   items: { getItem(id: string): Promise<StoredItem | null> };
+  /** The story a story id belongs to now (after merges); default: the id itself. */
+  resolveStory?: (storyId: string) => Promise<string>;
   http: AlertHttp;
   sns?: SNSClient;
   ses?: SESv2Client;

@@ -142,7 +142,7 @@ export async function resolveConfig(doc: unknown, source = '<inline>'): Promise<
   const channelIds = new Set(channels.map((c) => c.id));
   const topicIds = new Set(topics.map((t) => t.id));
   const subsIn: SubscriptionConfig[] = raw.subscriptions ?? [
-    { topics: ['*'], channel: 'console', mode: 'realtime', minScore: 0 },
+    { topics: ['*'], channel: 'console', mode: 'realtime', minScore: 0, updates: 'material' },
   ];
   const subscriptions = subsIn.map((s, i) => {
     if (!channelIds.has(s.channel)) {

@@ -5,6 +5,7 @@ import { extractConfigSchema } from '../extract/config-schema.ts';
 import { aliasesSchema, topicSchema } from '../topics/config-schema.ts';
 import { alertsSettingsSchema, channelSchema, subscriptionSchema } from '../alerts/config-schema.ts';
 import { apiConfigSchema, storeConfigSchema } from '../store/config-schema.ts';
+import { storiesConfigSchema } from '../stories/config-schema.ts';
 import { strictDeep } from './strict.ts';
 
 /** One configured feed. `id` defaults to a hash of the URL (see `feedIdFor`). */
@@ -56,6 +57,7 @@ export const configSchema = strictDeep(
     http: httpConfigSchema,
     extract: extractConfigSchema,
     store: storeConfigSchema,
+    stories: storiesConfigSchema,
     api: apiConfigSchema,
   }),
 );

@@ -5,6 +5,7 @@ import type { Config } from '../config/load.ts';
 import { createHttpClient, type HttpClient } from '../http/index.ts';
 import { compileTopics, type TopicSet } from '../topics/index.ts';
 import { Store, type PipelineStore } from '../store/index.ts';
+import { resolveStory } from '../stories/assign.ts';
 import { createAlerter, type Alerter } from '../alerts/index.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { noMetrics, type MetricsPort } from './ports.ts';
@@ -59,6 +60,7 @@ export function createPipelineContext(input: PipelineContextInput): PipelineCont
     config,
     table: store.table,
     items: store,
+    resolveStory: (id) => resolveStory(store.storyIndex, id),
     http,
     sns: input.sns,
     ses: input.ses,

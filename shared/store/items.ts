@@ -54,6 +54,8 @@ export interface ItemInput {
   canonicalUrl: string;
   /** Other URLs the article was reached by (entry link, final redirect URL). */
   aliasUrls: string[];
+  /** The story the article belongs to (shared/stories); default: the item's own id (a story of its own). */
+  storyId?: string;
   feedId: string;
   entry: FeedEntry;
   extraction: Extraction;
@@ -70,6 +72,8 @@ export interface SaveResult {
   contentChanged: boolean;
   item: StoredItem;
   newTopics: TopicMatch[];
+  /** The item as it was before this save when its content changed (the previous version), else null. */
+  previous: StoredItem | null;
 }
 
 /** Filters of `queryItems`. Times ISO-8601; `limit` 1–100 (not validated here: the API does that). */
@@ -169,7 +173,7 @@ export class ItemRepo {
           const item = this.buildItem(id, input);
           await this.writeItem(item, null);
           await this.syncRows(null, item);
-          return { outcome: 'created', contentChanged: true, item, newTopics: item.topics };
+          return { outcome: 'created', contentChanged: true, item, newTopics: item.topics, previous: null };
         }
         return await this.mergeInto(existing.item, existing.rev, input);
       } catch (err) {
@@ -196,7 +200,7 @@ export class ItemRepo {
     if (!contentChanged && !extended) {
       // Replays change nothing; re-put the index rows so a crash between the two writes heals itself.
       await this.syncRows(old, old);
-      return { outcome: 'unchanged', contentChanged: false, item: old, newTopics: [] };
+      return { outcome: 'unchanged', contentChanged: false, item: old, newTopics: [], previous: null };
     }
     let next: StoredItem;
     if (contentChanged) {
@@ -231,6 +235,7 @@ export class ItemRepo {
       contentChanged,
       item: next,
       newTopics: next.topics.filter((t) => !oldTopicIds.has(t.id)),
+      previous: contentChanged ? old : null,
     };
   }
 
@@ -265,6 +270,28 @@ export class ItemRepo {
       }
     }
     throw new StoreError('write_conflict', `item ${id} kept changing during retag; try again`, { retryable: true });
+  }
+
+  /**
+   * Moves an item to another story (after its story was merged into that one), without touching its content.
+   * @throws StoreError `not_found` when the item does not exist
+   */
+  async setStoryId(id: string, storyId: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const existing = await this.getItemRecord(id);
+      if (!existing) throw new StoreError('not_found', `item ${id} does not exist (expired?)`);
+      if (existing.item.storyId === storyId) return;
+      try {
+        await this.writeItem({ ...existing.item, storyId }, existing.rev);
+        return;
+      } catch (err) {
+        if (err instanceof LostRace) continue;
+        throw err;
+      }
+    }
+    throw new StoreError('write_conflict', `item ${id} kept changing while its story moved; try again`, {
+      retryable: true,
+    });
   }
 
   /** Every stored item's id, title, text and topics (Scan; for topic backtests). Order unspecified. */
@@ -404,7 +431,7 @@ export class ItemRepo {
       text: extraction.text,
       textTruncated: false,
       contentHash: sha256Hex(extraction.text),
-      storyId: id,
+      storyId: input.storyId ?? id,
       expiresAt: this.expiryFor(seenAt),
     };
   }

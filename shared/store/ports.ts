@@ -1,6 +1,8 @@
 import type { FeedStateRepo as FeedStateAccess } from '../feeds/poll.ts';
-import type { FeedEntry, FeedState, StoredItem, TopicMatch } from '../types.ts';
+import type { FeedEntry, FeedState, StoredItem, StoryDetail, StoryMember, StoryVersion, TopicMatch } from '../types.ts';
+import type { StoryIndexPort } from '../stories/port.ts';
 import type { ItemInput, ItemPage, ItemQuery, SaveResult } from './items.ts';
+import type { StoredStorySummary, StoryPage, StoryQuery } from './stories.ts';
 
 /*
  * The store's roles, as interfaces. Stages, the API and the CLI depend on these, never on the DynamoDB classes:
@@ -50,18 +52,45 @@ export interface ItemReader {
 export interface ItemStore extends ItemReader {
   saveItem(input: ItemInput): Promise<SaveResult>;
   retagItem(id: string, topics: TopicMatch[]): Promise<void>;
+  /** Moves an item to another story (its story was merged into that one). */
+  setStoryId(id: string, storyId: string): Promise<void>;
   scanItems(): AsyncIterable<{ id: string; title: string; text: string; topics: TopicMatch[] }>;
 }
 
+/** Story reads (the API's and the CLI's view). */
+export interface StoryReader {
+  /** A story in full (lineage, versions, topics with evidence), following merge redirects; null when unknown. */
+  getStory(id: string): Promise<StoryDetail | null>;
+  /** One page of stories, newest activity first. */
+  queryStories(q: StoryQuery): Promise<StoryPage>;
+}
+
 /** Everything the API may call: reads only. */
-export interface StoreReader extends ItemReader {
+export interface StoreReader extends ItemReader, StoryReader {
   listFeedStates(): Promise<FeedState[]>;
 }
 
 /** Everything the pipeline stages need from the store. */
-export interface PipelineStore extends FeedStateStore, EntryStore, ItemStore {
+export interface PipelineStore extends FeedStateStore, EntryStore, ItemStore, StoryReader {
+  /** The story index (shared/stories port). */
+  readonly storyIndex: StoryIndexPort;
+  /** Story summaries, lineage and versions. */
+  readonly stories: StoryRecords;
   /** Creates the table when missing (local runtime only). */
   ensureTable(): Promise<void>;
   /** Deletes records whose TTL passed (local runtime: dynalite has no TTL). @returns records deleted */
   purgeExpired(now: Date): Promise<number>;
+}
+
+/** The story records the pipeline writes (shared/store/stories.ts `StoryRepo`). */
+export interface StoryRecords {
+  getSummary(id: string): Promise<{ summary: StoredStorySummary; rev: number } | null>;
+  /** @returns false when the summary changed since `rev` was read (null: when it appeared meanwhile) */
+  putSummary(next: StoredStorySummary, prev: StoredStorySummary | null, rev: number | null): Promise<boolean>;
+  removeSummary(summary: StoredStorySummary): Promise<void>;
+  putMember(storyId: string, member: StoryMember): Promise<void>;
+  listMembers(storyId: string): Promise<StoryMember[]>;
+  /** @returns false when that version number was taken */
+  putVersion(storyId: string, version: StoryVersion): Promise<boolean>;
+  listVersions(storyId: string): Promise<StoryVersion[]>;
 }

@@ -1,9 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { FeedEntry, FeedState, StoredItem, TopicMatch } from '../types.ts';
+import { resolveStory } from '../stories/assign.ts';
+import type { FeedEntry, FeedState, StoredItem, StoryDetail, TopicMatch } from '../types.ts';
 import { N } from './codec.ts';
 import { EntryRepo } from './entries.ts';
 import { FeedStateRepo } from './feed-states.ts';
 import { HostLeaseRepo } from './host-leases.ts';
+import { DynamoStoryIndex } from './story-index.ts';
+import { StoryRepo, type StoryPage, type StoryQuery } from './stories.ts';
 import { ItemRepo, type ItemInput, type ItemPage, type ItemQuery, type SaveResult } from './items.ts';
 import type { PipelineStore, StoreReader } from './ports.ts';
 import { TABLE_KEYS } from './schema.ts';
@@ -35,6 +38,10 @@ export class Store implements PipelineStore, StoreReader {
   readonly feedStates: FeedStateRepo;
   /** Per-host politeness slots shared by every process (the HTTP chokepoint's `HostLeases`). */
   readonly hostLeases: HostLeaseRepo;
+  /** The story index of shared/stories (copies and versions of one wire report). */
+  readonly storyIndex: DynamoStoryIndex;
+  /** Stories for people: summaries, lineage, versions. */
+  readonly stories: StoryRepo;
 
   constructor(opts: StoreOptions) {
     this.tableName = opts.tableName;
@@ -46,6 +53,8 @@ export class Store implements PipelineStore, StoreReader {
     this.feedStates = new FeedStateRepo(this.table);
     // Real time, not the injectable clock: slots are waited for with real timers.
     this.hostLeases = new HostLeaseRepo(this.table);
+    this.storyIndex = new DynamoStoryIndex(this.table, () => now().getTime());
+    this.stories = new StoryRepo(this.table, { retentionDays: opts.retentionDays });
   }
 
   /** Creates the table with every GSI when missing and waits until it is ACTIVE (local runtime). */
@@ -102,6 +111,9 @@ export class Store implements PipelineStore, StoreReader {
   retagItem(id: string, topics: TopicMatch[]): Promise<void> {
     return this.items.retagItem(id, topics);
   }
+  setStoryId(id: string, storyId: string): Promise<void> {
+    return this.items.setStoryId(id, storyId);
+  }
   scanItems(): AsyncIterable<{ id: string; title: string; text: string; topics: TopicMatch[] }> {
     return this.items.scanItems();
   }
@@ -110,6 +122,14 @@ export class Store implements PipelineStore, StoreReader {
   }
   countTopicItems(topic: string, since: string[]): Promise<number[]> {
     return this.items.countTopicItems(topic, since);
+  }
+
+  // stories (reads; the pipeline writes through `stories` and `storyIndex`)
+  async getStory(id: string): Promise<StoryDetail | null> {
+    return this.stories.getStory(await resolveStory(this.storyIndex, id));
+  }
+  queryStories(q: StoryQuery): Promise<StoryPage> {
+    return this.stories.queryStories(q);
   }
 
   /**
