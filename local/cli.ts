@@ -15,6 +15,7 @@ import { register as registerExtract } from './commands/extract.ts';
 import { register as registerClassify } from './commands/classify.ts';
 import { register as registerTopics } from './commands/topics.ts';
 import { register as registerAlerts } from './commands/alerts.ts';
+import { register as registerStore } from './commands/store.ts';
 
 /** Every command module, in help order. */
 const commands: RegisterCommand[] = [
@@ -27,6 +28,7 @@ const commands: RegisterCommand[] = [
   registerClassify,
   registerTopics,
   registerAlerts,
+  registerStore,
 ];
 
 /** Exit codes: 0 ok, 1 command failed, 2 bad config or usage, 3 store unavailable. */
@@ -89,10 +91,10 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
       if (globals().json) out(`${JSON.stringify(value)}\n`);
       else out(`${human ? human(value) : JSON.stringify(value, null, 2)}\n`);
     },
-    async withStore(fn) {
+    async withStore(fn, opts = {}) {
       const config = await ctx.loadConfig();
       const g = globals();
-      const embedded = await startEmbeddedStore({ dataDir: g.dataDir, memory: g.memory });
+      const embedded = await startEmbeddedStore({ dataDir: g.dataDir, memory: g.memory, access: opts.access });
       try {
         const store = new Store({
           client: embedded.client,
@@ -100,6 +102,7 @@ export function buildProgram(io: { out?: (s: string) => void; err?: (s: string) 
           retentionDays: config.store.retentionDays,
         });
         await store.ensureTable();
+        embedded.seal();
         return await fn({ client: embedded.client, config });
       } finally {
         await embedded.close();
