@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import { ClassicLevel } from 'classic-level';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StoreError } from '../shared/errors.ts';
 import { acquireLock, heldError, levelDbLockPid, lockHolder, LOCK_FILE } from './data-dir-lock.ts';
 import { checkLevelDb, classifyFiles, hasLevelDbData, strayFilesProblem, type LevelDbReport } from './leveldb-check.ts';
@@ -375,25 +375,6 @@ async function serve(opts: {
     await stopServer();
     await opts.cleanup();
   };
-  // dynalite opens LevelDB lazily and reports a failed open only as errors on every request: ask once.
-  if (opts.path) {
-    const probe = new DynamoDBClient({
-      endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
-    try {
-      await probe.send(new ListTablesCommand({}));
-    } catch (err) {
-      probe.destroy();
-      await close();
-      throw new StoreError('store_unavailable', `the embedded store does not answer: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-    probe.destroy();
-  }
   return {
     endpoint,
     client,
