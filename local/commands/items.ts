@@ -11,7 +11,7 @@ import { CURSOR_KEY_FILE } from '../embedded-store.ts';
 
 /**
  * The cursor key of the CLI: the env var named by `api.cursorKeyEnv` when set; else the key kept in
- * `<data-dir>/cursor.key` (written with mode 0600 by `ensureCursorKeyFile` when the store is opened for writing) so
+ * `<data-dir>/cursor.key` (written with mode 0600 by `startEmbeddedStore` when the store is opened for writing) so
  * `--cursor` works across invocations; in-memory stores, and data dirs without the file, get a per-process key
  * (`items` only reads the data dir).
  * @throws ConfigError `cursor_key_weak` when the env value is shorter than 16 characters
