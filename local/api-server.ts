@@ -14,14 +14,28 @@ export interface LocalApiServer {
   close(): Promise<void>;
 }
 
-/** Converts a node request into the framework-free `ApiRequest` (lower-case header names, first query value). */
+/**
+ * Converts a node request into the framework-free `ApiRequest` (lower-case header names). The request target is
+ * split, not resolved (RFC 9112 §3.2: origin-form `path?query`, or absolute-form): the raw query goes to the
+ * handler, which parses it strictly, and no target can make this throw.
+ */
 export function toApiRequest(req: IncomingMessage): ApiRequest {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const query: Record<string, string | undefined> = {};
-  for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
+  let target = req.url ?? '/';
+  const abs = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target); // absolute-form: drop scheme and authority
+  if (abs) target = target.slice(abs[0].length) || '/';
+  const hash = target.indexOf('#');
+  if (hash >= 0) target = target.slice(0, hash);
+  const q = target.indexOf('?');
+  const path = q >= 0 ? target.slice(0, q) : target;
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return { method: req.method ?? 'GET', path: url.pathname, query, headers };
+  return {
+    method: req.method ?? 'GET',
+    path: path || '/',
+    query: {},
+    rawQuery: q >= 0 ? target.slice(q + 1) : '',
+    headers,
+  };
 }
 
 /**
@@ -53,6 +67,22 @@ export async function startApiServer(
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { code: 'internal_error', message: 'internal error' } }));
       });
+  });
+  // Requests node's HTTP parser refuses (bad request line or header, headers too large) get the API's JSON error
+  // body too, instead of node's empty 400.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (err as { code?: string }).code === 'ECONNRESET') return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      error: tooLarge
+        ? { code: 'headers_too_large', message: 'request headers too large' }
+        : { code: 'bad_request', message: 'malformed HTTP request' },
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `connection: close\r\n\r\n${body}`,
+    );
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

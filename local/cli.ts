@@ -102,6 +102,16 @@ export const COMMAND_MODULES: ReadonlyArray<{
     ],
   },
   {
+    load: () => import('./commands/store.ts'),
+    commands: [
+      {
+        name: 'store',
+        term: 'store',
+        summary: 'back up, restore, check and repair the embedded store',
+      },
+    ],
+  },
+  {
     load: () => import('./commands/stories.ts'),
     commands: [{ name: 'stories', term: 'stories', summary: 'story assignment: copies and versions of one story' }],
   },
@@ -201,14 +211,14 @@ export async function buildProgram(
       if (globals().json) out(`${JSON.stringify(value)}\n`);
       else out(`${human ? human(value) : JSON.stringify(value, null, 2)}\n`);
     },
-    async withStore(fn) {
+    async withStore(fn, opts = {}) {
       const config = await ctx.loadConfig();
       const g = globals();
       const [{ startEmbeddedStore }, { Store }] = await Promise.all([
         import('./embedded-store.ts'),
         import('../shared/store/index.ts'),
       ]);
-      const embedded = await startEmbeddedStore({ dataDir: g.dataDir, memory: g.memory });
+      const embedded = await startEmbeddedStore({ dataDir: g.dataDir, memory: g.memory, access: opts.access });
       try {
         const store = new Store({
           client: embedded.client,
@@ -216,6 +226,7 @@ export async function buildProgram(
           retentionDays: config.store.retentionDays,
         });
         await store.ensureTable();
+        embedded.seal();
         return await fn({ client: embedded.client, config });
       } finally {
         await embedded.close();

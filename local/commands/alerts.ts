@@ -23,25 +23,35 @@ export function formatAlerts(records: AlertRecord[]): string {
  * console-channel lines then go to stderr so stdout stays JSON.
  */
 export function register(program: Command, ctx: CliContext): void {
-  const withAlerter = <T>(fn: (alerter: ReturnType<typeof createAlerter>) => Promise<T>): Promise<T> =>
-    ctx.withStore(async ({ client, config }) => {
-      const http = createHttpClient(config.http);
-      const store = new Store({ client, tableName: config.store.tableName, retentionDays: config.store.retentionDays });
-      const json = ctx.globals().json;
-      const alerter = createAlerter({
-        config,
-        table: store.table,
-        items: store,
-        http,
-        logger: ctx.logger.child({ stage: 'alerts' }),
-        consoleWrite: (line) => void (json ? process.stderr : process.stdout).write(`${line}\n`),
-      });
-      try {
-        return await fn(alerter);
-      } finally {
-        await http.close();
-      }
-    });
+  const withAlerter = <T>(
+    fn: (alerter: ReturnType<typeof createAlerter>) => Promise<T>,
+    access: 'read' | 'write',
+  ): Promise<T> =>
+    ctx.withStore(
+      async ({ client, config }) => {
+        const http = createHttpClient(config.http);
+        const store = new Store({
+          client,
+          tableName: config.store.tableName,
+          retentionDays: config.store.retentionDays,
+        });
+        const json = ctx.globals().json;
+        const alerter = createAlerter({
+          config,
+          table: store.table,
+          items: store,
+          http,
+          logger: ctx.logger.child({ stage: 'alerts' }),
+          consoleWrite: (line) => void (json ? process.stderr : process.stdout).write(`${line}\n`),
+        });
+        try {
+          return await fn(alerter);
+        } finally {
+          await http.close();
+        }
+      },
+      { access },
+    );
 
   const alerts = program
     .command('alerts')
@@ -59,7 +69,7 @@ export function register(program: Command, ctx: CliContext): void {
           `--status must be one of ${ALERT_STATUSES.join(', ')}, got "${opts.status}"`,
         );
       }
-      const records = await withAlerter((a) => a.listAlerts({ limit, status: opts.status }));
+      const records = await withAlerter((a) => a.listAlerts({ limit, status: opts.status }), 'read');
       ctx.output({ alerts: records }, (v) => formatAlerts((v as { alerts: AlertRecord[] }).alerts));
     });
 
@@ -67,7 +77,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('retry')
     .description('re-drive parked (failed) alerts through their channels')
     .action(async () => {
-      const res = await withAlerter((a) => a.retryParked());
+      const res = await withAlerter((a) => a.retryParked(), 'write');
       ctx.output(res, (v) => {
         const r = v as { sent: number; failed: number };
         return `retried: ${r.sent} sent, ${r.failed} still failed`;

@@ -117,15 +117,18 @@ export function register(program: Command, ctx: CliContext): void {
     .command('feeds')
     .description('feed health: status, failures, last success, next poll (import/export: OPML)')
     .action(async () => {
-      await ctx.withStore(async ({ client, config }) => {
-        const store = new Store({
-          client,
-          tableName: config.store.tableName,
-          retentionDays: config.store.retentionDays,
-        });
-        const rows = feedHealth(await store.listFeedStates(), config.feeds);
-        ctx.output({ feeds: rows }, (v) => formatFeeds((v as { feeds: FeedHealth[] }).feeds));
-      });
+      await ctx.withStore(
+        async ({ client, config }) => {
+          const store = new Store({
+            client,
+            tableName: config.store.tableName,
+            retentionDays: config.store.retentionDays,
+          });
+          const feeds = feedHealth(await store.listFeedStates(), config.feeds);
+          ctx.output({ feeds }, (v) => formatFeeds((v as { feeds: FeedHealth[] }).feeds));
+        },
+        { access: 'read' },
+      );
     });
   feeds
     .command('import')

@@ -1,5 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../shared/errors.ts';
@@ -8,27 +7,24 @@ import { Store } from '../../shared/store/index.ts';
 import { cursorKeyFrom, listItems, type ItemsParams } from '../../shared/api/index.ts';
 import type { ItemSummary, StoredItem } from '../../shared/types.ts';
 import type { CliContext, GlobalOptions } from '../cli-context.ts';
+import { CURSOR_KEY_FILE } from '../embedded-store.ts';
 
 /**
- * The cursor key of the CLI: the env var named by `api.cursorKeyEnv` when set; else a random key kept in
- * `<data-dir>/cursor.key` (created once, mode 0600) so `--cursor` works across invocations; in-memory stores
- * get a per-process key.
+ * The cursor key of the CLI: the env var named by `api.cursorKeyEnv` when set; else the key kept in
+ * `<data-dir>/cursor.key` (written with mode 0600 by `startEmbeddedStore` when the store is opened for writing) so
+ * `--cursor` works across invocations; in-memory stores, and data dirs without the file, get a per-process key
+ * (`items` only reads the data dir).
  * @throws ConfigError `cursor_key_weak` when the env value is shorter than 16 characters
  */
 export async function localCursorKey(config: Config, g: GlobalOptions): Promise<Buffer> {
   const fromEnv = process.env[config.api.cursorKeyEnv];
   if (fromEnv?.trim() || g.memory) return cursorKeyFrom(fromEnv);
-  const file = join(g.dataDir, 'cursor.key');
   try {
-    return cursorKeyFrom(await readFile(file, 'utf8'));
+    return cursorKeyFrom(await readFile(join(g.dataDir, CURSOR_KEY_FILE), 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return cursorKeyFrom(undefined);
   }
-  const value = randomBytes(32).toString('base64url');
-  await mkdir(g.dataDir, { recursive: true });
-  await writeFile(file, value, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
-  await chmod(file, 0o600).catch(() => undefined);
-  return cursorKeyFrom(await readFile(file, 'utf8'));
 }
 
 /** One line per item for people: `date  id  [topic:score,…]  title`. */
@@ -77,25 +73,28 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'page size, 1-100', '20')
     .option('--cursor <cursor>', 'nextCursor of the previous page (same filters)')
     .action(async (opts: ItemsParams) => {
-      await ctx.withStore(async ({ client, config }) => {
-        const store = new Store({
-          client,
-          tableName: config.store.tableName,
-          retentionDays: config.store.retentionDays,
-        });
-        const cursorKey = await localCursorKey(config, ctx.globals());
-        const params: ItemsParams = {
-          topic: opts.topic,
-          feed: opts.feed,
-          since: opts.since,
-          until: opts.until,
-          q: opts.q,
-          limit: opts.limit,
-          cursor: opts.cursor,
-        };
-        const page = await listItems(store, params, { topics: new Set(config.topics.map((t) => t.id)), cursorKey });
-        ctx.output(page, (v) => formatItems(v as typeof page));
-      });
+      await ctx.withStore(
+        async ({ client, config }) => {
+          const store = new Store({
+            client,
+            tableName: config.store.tableName,
+            retentionDays: config.store.retentionDays,
+          });
+          const cursorKey = await localCursorKey(config, ctx.globals());
+          const params: ItemsParams = {
+            topic: opts.topic,
+            feed: opts.feed,
+            since: opts.since,
+            until: opts.until,
+            q: opts.q,
+            limit: opts.limit,
+            cursor: opts.cursor,
+          };
+          const page = await listItems(store, params, { topics: new Set(config.topics.map((t) => t.id)), cursorKey });
+          ctx.output(page, (v) => formatItems(v as typeof page));
+        },
+        { access: 'read' },
+      );
     });
 
   program
@@ -108,20 +107,23 @@ export function register(program: Command, ctx: CliContext): void {
           'invalid_parameter',
           `item id '${id.slice(0, 64)}' is not i_ followed by 24 lower-case hex digits`,
         );
-      await ctx.withStore(async ({ client, config }) => {
-        const store = new Store({
-          client,
-          tableName: config.store.tableName,
-          retentionDays: config.store.retentionDays,
-        });
-        const item = await store.getItem(id);
-        if (!item) {
-          if (ctx.globals().json) ctx.output({ error: { code: 'not_found', message: `no item ${id}` } });
-          else process.stderr.write(`wirewatch: no item ${id}\n`);
-          ctx.fail(1);
-          return;
-        }
-        ctx.output(item, (v) => formatItem(v as StoredItem));
-      });
+      await ctx.withStore(
+        async ({ client, config }) => {
+          const store = new Store({
+            client,
+            tableName: config.store.tableName,
+            retentionDays: config.store.retentionDays,
+          });
+          const item = await store.getItem(id);
+          if (!item) {
+            if (ctx.globals().json) ctx.output({ error: { code: 'not_found', message: `no item ${id}` } });
+            else process.stderr.write(`wirewatch: no item ${id}\n`);
+            ctx.fail(1);
+            return;
+          }
+          ctx.output(item, (v) => formatItem(v as StoredItem));
+        },
+        { access: 'read' },
+      );
     });
 }

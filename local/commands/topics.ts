@@ -272,10 +272,13 @@ export function register(program: Command, ctx: CliContext): void {
         );
       const { topics: list, aliases } = topicsWithRuleFile(config, o.topic, ruleFile);
       const set = compileTopics(list, aliases);
-      const report = await ctx.withStore(async ({ client, config: c }) => {
-        const store = new Store({ client, tableName: c.store.tableName, retentionDays: c.store.retentionDays });
-        return backtestTopic(store, set, o.topic, { apply: o.apply });
-      });
+      const report = await ctx.withStore(
+        async ({ client, config: c }) => {
+          const store = new Store({ client, tableName: c.store.tableName, retentionDays: c.store.retentionDays });
+          return backtestTopic(store, set, o.topic, { apply: o.apply });
+        },
+        { access: o.apply ? 'write' : 'read' },
+      );
       ctx.output(report, (v) => formatBacktest(v as BacktestReport));
     });
 }

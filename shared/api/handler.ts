@@ -4,6 +4,7 @@ import type { FeedSource, FeedState } from '../types.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { TokenVerifier } from './auth.ts';
 import { ITEMS_PARAMS, listItems, type ItemsParams } from './items-query.ts';
+import { checkQuery, parseRawQuery, shownName } from './query.ts';
 import { ROUTES, buildOpenApi, matchRoute } from './routes.ts';
 import type { FeedHealth } from './schemas.ts';
 
@@ -15,7 +16,13 @@ export interface ApiRequest {
   method: string;
   /** Path without query string, e.g. `/items/i_0123…`. */
   path: string;
+  /** Decoded query parameters; ignored when `rawQuery` is given. */
   query: Record<string, string | undefined>;
+  /**
+   * The query string as received (without `?`, still percent-encoded). When given, the handler reads the
+   * parameters from it (`parseRawQuery`: a repeated parameter or bytes that are not UTF-8 are a 400).
+   */
+  rawQuery?: string;
   headers: Record<string, string | undefined>;
 }
 
@@ -103,7 +110,7 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
       if (v !== undefined && !allowed.includes(k)) {
         throw new InputError(
           'unknown_parameter',
-          `parameter ${k.slice(0, 64)}: not accepted here${allowed.length ? ` (accepted: ${allowed.join(', ')})` : ''}`,
+          `parameter ${shownName(k)}: not accepted here${allowed.length ? ` (accepted: ${allowed.join(', ')})` : ''}`,
         );
       }
     }
@@ -139,15 +146,17 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
         allow: 'GET',
       });
     const { route, pathParams } = match;
+    // Every parameter distinct, well-formed and within limits before any route looks at it.
+    const query = req.rawQuery !== undefined ? parseRawQuery(req.rawQuery) : checkQuery(req.query);
     switch (route.operationId) {
       case 'listItems': {
-        rejectUnknownParams(req.query, ITEMS_PARAMS);
+        rejectUnknownParams(query, ITEMS_PARAMS);
         const params: ItemsParams = {};
-        for (const k of ITEMS_PARAMS) params[k] = req.query[k];
+        for (const k of ITEMS_PARAMS) params[k] = query[k];
         return json(200, await listItems(deps.store, params, { topics: topicIds, cursorKey: deps.cursorKey }));
       }
       case 'getItem': {
-        rejectUnknownParams(req.query, []);
+        rejectUnknownParams(query, []);
         const id = pathParams.id ?? '';
         if (!/^i_[0-9a-f]{24}$/.test(id))
           throw new InputError('invalid_parameter', 'parameter id: must be i_ followed by 24 lower-case hex digits');
@@ -155,7 +164,7 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
         return item ? json(200, item) : error(404, 'not_found', `no item ${id}`);
       }
       case 'listTopics': {
-        rejectUnknownParams(req.query, []);
+        rejectUnknownParams(query, []);
         const t = now().getTime();
         const bounds = [new Date(t - 86_400_000).toISOString(), new Date(t - 7 * 86_400_000).toISOString()];
         const topics = await Promise.all(
@@ -167,11 +176,11 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
         return json(200, { topics });
       }
       case 'listFeeds': {
-        rejectUnknownParams(req.query, []);
+        rejectUnknownParams(query, []);
         return json(200, { feeds: feedHealth(await deps.store.listFeedStates(), deps.feeds) });
       }
       case 'getOpenApi':
-        rejectUnknownParams(req.query, []);
+        rejectUnknownParams(query, []);
         return { statusCode: 200, headers: { ...baseHeaders }, body: openapi };
       default:
         return error(404, 'not_found', `no route ${req.path.slice(0, 200)}`);
@@ -205,6 +214,8 @@ export const ROUTE_PATHS = ROUTES.map((r) => r.path);
 /** The parts of an API Gateway HTTP API (payload format 2.0) request event the adapter reads. */
 export interface HttpApiEventV2 {
   rawPath?: string;
+  /** The query string as received, percent-encoded (payload 2.0). */
+  rawQueryString?: string;
   requestContext: { http: { method: string; path?: string } };
   queryStringParameters?: Record<string, string | undefined> | null;
   headers?: Record<string, string | undefined> | null;
@@ -212,8 +223,9 @@ export interface HttpApiEventV2 {
 
 /**
  * Converts an API Gateway HTTP API payload-2.0 event into an `ApiRequest` (AWS API Gateway developer guide,
- * "Working with AWS Lambda proxy integrations for HTTP APIs"). Header names are lower-cased; repeated query
- * parameters arrive comma-joined from API Gateway and are passed on as such (then fail validation).
+ * "Working with AWS Lambda proxy integrations for HTTP APIs"). Header names are lower-cased. The raw query string
+ * is passed on when the event has one, so repeated parameters (which `queryStringParameters` joins with commas)
+ * and encodings that are not UTF-8 are refused the same way as locally.
  */
 export function apiRequestFromHttpApiEvent(event: HttpApiEventV2): ApiRequest {
   const headers: Record<string, string | undefined> = {};
@@ -222,6 +234,7 @@ export function apiRequestFromHttpApiEvent(event: HttpApiEventV2): ApiRequest {
     method: event.requestContext.http.method,
     path: event.rawPath ?? event.requestContext.http.path ?? '/',
     query: { ...(event.queryStringParameters ?? {}) },
+    ...(typeof event.rawQueryString === 'string' ? { rawQuery: event.rawQueryString } : {}),
     headers,
   };
 }

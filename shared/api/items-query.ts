@@ -28,13 +28,23 @@ export const MAX_LIMIT = 100;
 /** Maximum length of `q`, characters. */
 export const MAX_Q_CHARS = 200;
 
+/** Earliest accepted `since`/`until`, ISO-8601 UTC (the Unix epoch). */
+export const MIN_TIME = '1970-01-01T00:00:00.000Z';
+/**
+ * Latest accepted `since`/`until`, ISO-8601 UTC: the last millisecond of year 9999, the last instant whose
+ * ISO-8601 form has four year digits — the store's sort keys are those strings, compared lexically.
+ */
+export const MAX_TIME = '9999-12-31T23:59:59.999Z';
+
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const invalid = (param: string, why: string) => new InputError('invalid_parameter', `parameter ${param}: ${why}`);
 
 /**
  * Parses an ISO-8601 date (`2026-11-29`, midnight UTC — or the day's last millisecond when `endOfDay`) or
- * date-time with zone (`2026-11-29T12:00:00Z`, `…+02:00`) into ISO-8601 UTC.
+ * date-time with zone (`2026-11-29T12:00:00Z`, `…+02:00`) into ISO-8601 UTC, within `MIN_TIME`…`MAX_TIME`
+ * (years 1970–9999 after conversion to UTC).
  * @throws InputError `invalid_parameter` naming `param`
  */
 export function parseIsoParam(param: string, value: string, endOfDay = false): string {
@@ -51,8 +61,11 @@ export function parseIsoParam(param: string, value: string, endOfDay = false): s
   if (day.getUTCDate() !== Number(m[3]) || day.getUTCMonth() !== Number(m[2]) - 1) {
     throw invalid(param, `'${value}' is not a calendar date`);
   }
-  const d = new Date(dateOnly && endOfDay ? t + 86_400_000 - 1 : t);
-  return d.toISOString();
+  const iso = new Date(dateOnly && endOfDay ? t + 86_400_000 - 1 : t).toISOString();
+  // toISOString writes years outside 0000–9999 with a sign and six digits, which would not sort with the keys.
+  if (!/^\d{4}-/.test(iso) || iso < MIN_TIME || iso > MAX_TIME)
+    throw invalid(param, `'${value.slice(0, 40)}' is outside 1970-01-01 to 9999-12-31 (UTC)`);
+  return iso;
 }
 
 /**
@@ -84,6 +97,7 @@ export function parseItemsParams(
   if (since !== undefined && until !== undefined && since > until) throw invalid('since', 'must not be after until');
   const q = nonEmpty('q');
   if (q !== undefined && q.length > MAX_Q_CHARS) throw invalid('q', `at most ${MAX_Q_CHARS} characters`);
+  if (q !== undefined && LONE_SURROGATE.test(q)) throw invalid('q', 'not well-formed Unicode');
   const limitRaw = nonEmpty('limit');
   let limit = DEFAULT_LIMIT;
   if (limitRaw !== undefined) {
@@ -95,7 +109,12 @@ export function parseItemsParams(
   const fingerprint = queryFingerprint({ topic, feed, since, until, q: q?.toLowerCase() });
   const cursor = nonEmpty('cursor');
   const after = cursor === undefined ? null : decodeCursor(opts.cursorKey, cursor, fingerprint);
-  return { query: { topic, feed, since, until, q, limit, after }, fingerprint };
+  if (after && Object.values(after).some((v) => typeof v !== 'string'))
+    throw new InputError('invalid_cursor', 'parameter cursor: undecodable');
+  // The store's own default upper bound lies below every key of year 9999, so a `since` in that year without `until`
+  // would be an empty BETWEEN range (DynamoDB refuses it): always pass the upper bound. Not part of the
+  // fingerprint, so cursors are unaffected.
+  return { query: { topic, feed, since, until: until ?? MAX_TIME, q, limit, after }, fingerprint };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { createTableInput } from '../../shared/store/schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedStore } from '../../local/embedded-store.ts';
 
@@ -40,11 +41,48 @@ describe('embedded store (dynalite)', () => {
     await store.close();
   });
 
-  it('names --data-dir when the directory cannot be created', async () => {
+  it('names --data-dir when a file is in the way', async () => {
     const file = join(dir, 'a-file');
     await writeFile(file, 'x');
-    await expect(startEmbeddedStore({ dataDir: file })).rejects.toThrow(
-      `--data-dir ${file}: cannot create the store directory (EEXIST)`,
+    for (const access of ['read', 'write'] as const) {
+      await expect(startEmbeddedStore({ dataDir: file, access })).rejects.toThrow(
+        `--data-dir ${file}: not a directory (a file is in the way); move it or choose another --data-dir`,
+      );
+    }
+  });
+
+  it('names --data-dir when the directory cannot be created', async () => {
+    const file = join(dir, 'a-file-2');
+    await writeFile(file, 'x');
+    await expect(startEmbeddedStore({ dataDir: join(file, 'data') })).rejects.toThrow(
+      `--data-dir ${join(file, 'data')}: cannot be read (ENOTDIR)`,
     );
+  });
+
+  it('refuses a non-empty directory that holds no store instead of creating one in it', async () => {
+    const other = join(dir, 'not-a-store');
+    await mkdir(other);
+    await writeFile(join(other, 'notes.txt'), 'mine');
+    const err = await startEmbeddedStore({ dataDir: other }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'store_unavailable' });
+    expect((err as Error).message).toContain('no LevelDB store, but other files: notes.txt');
+    expect(await readdir(other)).toEqual(['notes.txt']);
+  });
+
+  it('a read-only store refuses writes through its client', async () => {
+    const dataDir = join(dir, 'ro');
+    const w = await startEmbeddedStore({ dataDir });
+    await w.client.send(new CreateTableCommand(createTableInput('ro-table')));
+    await w.close();
+    const r = await startEmbeddedStore({ dataDir, access: 'read' });
+    try {
+      r.seal();
+      await expect(
+        r.client.send(new PutItemCommand({ TableName: 'ro-table', Item: { pk: { S: 'a' }, sk: { S: 'b' } } })),
+      ).rejects.toMatchObject({ code: 'store_read_only' });
+      expect((await r.client.send(new ListTablesCommand({}))).TableNames).toEqual(['ro-table']);
+    } finally {
+      await r.close();
+    }
   });
 });
