@@ -113,7 +113,19 @@ export const COMMAND_MODULES: ReadonlyArray<{
   },
   {
     load: () => import('./commands/stories.ts'),
-    commands: [{ name: 'stories', term: 'stories', summary: 'story assignment: copies and versions of one story' }],
+    commands: [
+      {
+        name: 'stories',
+        term: 'stories [options]',
+        summary: 'stories (one per wire report, with its copies and versions), newest activity first; stories eval',
+      },
+      {
+        name: 'story',
+        term: 'story <id>',
+        summary:
+          'one story in full: lineage, versions with diffs, topics with evidence (same JSON as GET /stories/{id})',
+      },
+    ],
   },
 ];
 

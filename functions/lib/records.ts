@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { InputError } from '../../shared/errors.ts';
+import type { AlertJob, ArticleJob, FeedEntry, StoryUpdateNotice } from '../../shared/types.ts';
 
 /**
  * Parses an SQS record's JSON body with a zod schema.
@@ -67,4 +68,23 @@ export const alertJobSchema = z.object({
   storyId: z.string().min(1),
   retag: z.boolean().optional(),
   correlationId: correlationId.optional(),
+  update: z
+    .strictObject({
+      version: z.number().int().min(2),
+      previousVersion: z.number().int().min(1),
+      summary: z.array(z.string().max(2_000)).max(10),
+    })
+    .optional(),
 });
+
+// Compile-time guarantees that the queue schemas carry every field of the message types: zod objects drop keys they
+// do not know, so a field added to a type but not here would vanish between two stages (keys match both ways).
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+const _entryKeys: SameKeys<z.infer<typeof feedEntrySchema>, FeedEntry> = true;
+const _articleKeys: SameKeys<z.infer<typeof articleJobSchema>, ArticleJob> = true;
+const _alertKeys: SameKeys<z.infer<typeof alertJobSchema>, AlertJob> = true;
+const _updateKeys: SameKeys<NonNullable<z.infer<typeof alertJobSchema>['update']>, StoryUpdateNotice> = true;
+void _entryKeys;
+void _articleKeys;
+void _alertKeys;
+void _updateKeys;

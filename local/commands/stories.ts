@@ -7,7 +7,11 @@ import {
   type StoriesEvalReport,
   type StoryMetrics,
 } from '../../shared/stories/index.ts';
+import { checkStoryId, listStories, type StoriesParams } from '../../shared/api/stories-query.ts';
+import { Store } from '../../shared/store/index.ts';
+import type { StoryDetail, StorySummary } from '../../shared/types.ts';
 import type { CliContext } from '../cli-context.ts';
+import { localCursorKey } from './items.ts';
 
 /** The `stories eval --json` shape: assignments, metrics, and the same-run baselines. */
 export interface StoriesEvalJson {
@@ -48,15 +52,120 @@ export function formatStoriesEval(r: StoriesEvalReport): string {
   return lines.join('\n');
 }
 
+const when = (iso: string | null) => (iso ?? '-').slice(0, 16).replace('T', ' ');
+
+/** One line per story for people: `last activity  id  outlets  v<version>  [topics]  headline`. */
+export function formatStories(value: { stories: StorySummary[]; nextCursor: string | null }): string {
+  if (value.stories.length === 0) return 'no stories';
+  const lines = value.stories.map((s) => {
+    const topics = s.topics.length ? `  [${s.topics.map((t) => t.id).join(',')}]` : '';
+    return `${when(s.lastActivityAt)}  ${s.id}  ${String(s.members).padStart(2)} outlet(s)  v${s.version}${topics}  ${s.title}`;
+  });
+  if (value.nextCursor) lines.push(`more: --cursor ${value.nextCursor}`);
+  return lines.join('\n');
+}
+
+/** A story for people: headline, original, topics, lineage (who carried it, what they changed), versions. */
+export function formatStory(s: StoryDetail): string {
+  const out = [
+    s.title,
+    `story ${s.id}  version ${s.version}  ${s.members} member(s)  first seen ${when(s.firstSeenAt)}  last activity ${when(s.lastActivityAt)}`,
+    `original: ${s.original.outlet}${s.original.agency ? ` (${s.original.agency})` : ''}  ${s.original.url}`,
+  ];
+  for (const t of s.topicMatches) {
+    out.push(`topic ${t.id} (${t.name}) score ${t.score}`);
+    for (const e of t.evidence) out.push(`  ${e.clause} [${e.field}]: ${e.text}`);
+  }
+  out.push('', 'lineage:');
+  for (const m of s.lineage) {
+    const c = m.changes;
+    const what = c
+      ? [
+          c.headline.changed ? `headline "${c.headline.to}"` : null,
+          c.paragraphsDropped.count
+            ? `${c.paragraphsDropped.count} paragraph(s) dropped${c.paragraphsDropped.fromBottom ? ' from the bottom' : ''}`
+            : null,
+          c.paragraphsAdded.count ? `${c.paragraphsAdded.count} paragraph(s) added` : null,
+          c.paragraphsEdited ? `${c.paragraphsEdited} edited` : null,
+        ]
+          .filter(Boolean)
+          .join(', ') || 'verbatim'
+      : 'the original';
+    out.push(
+      `  ${when(m.firstSeenAt)}  ${m.role.padEnd(8)}  ${m.outlet}  sim ${m.similarity.toFixed(2)}  ${what}  ${m.url}`,
+    );
+  }
+  if (s.versions.length) {
+    out.push('', 'versions:');
+    for (const v of s.versions) {
+      out.push(`  v${v.version} ${when(v.at)} ${v.verdict}: ${v.title}`);
+      for (const r of v.reasons.slice(0, 5)) out.push(`    - ${r}`);
+    }
+  }
+  return out.join('\n');
+}
+
 /**
- * `wirewatch stories eval --data FILE.jsonl [--json]`: assigns every document of a labelled JSON Lines file
+ * `wirewatch stories [--topic ID] [--feed ID] [--since ISO] [--until ISO] [--limit N] [--cursor C]` lists stories,
+ * newest activity first (the same JSON as `GET /stories`); `wirewatch story <id>` prints one in full (the same JSON
+ * as `GET /stories/{id}`; exit 1 when unknown). `wirewatch stories eval --data FILE.jsonl [--json]`: assigns every document of a labelled JSON Lines file
  * (`{"id","url","outlet","title","text","publishedAt","story"}` per line) in publish-time order through
  * `assignStory` on an in-memory index, and prints pairwise precision/recall/F1, ARI and story counts for
  * wirewatch and three baselines. Without labels, metrics are null and only assignments and story counts
  * print. Exit 2 for an unreadable or invalid file (the message names the line and field).
  */
 export function register(program: Command, ctx: CliContext): void {
-  const stories = program.command('stories').description('story assignment: copies and versions of one story');
+  const stories = program
+    .command('stories')
+    .description('stories (one per wire report, with its copies and versions), newest activity first; stories eval')
+    .option('--topic <id>', 'only stories tagged with this topic')
+    .option('--feed <id>', 'only stories carried by this feed id')
+    .option('--since <iso>', 'last activity at or after this ISO-8601 date/time')
+    .option('--until <iso>', 'last activity at or before this ISO-8601 date/time')
+    .option('--limit <n>', 'page size, 1-100', '20')
+    .option('--cursor <cursor>', 'nextCursor of the previous page (same filters)')
+    .action(async (opts: StoriesParams) => {
+      await ctx.withStore(
+        async ({ client, config }) => {
+          const store = new Store({
+            client,
+            tableName: config.store.tableName,
+            retentionDays: config.store.retentionDays,
+          });
+          const cursorKey = await localCursorKey(config, ctx.globals());
+          const page = await listStories(store, opts, { topics: new Set(config.topics.map((t) => t.id)), cursorKey });
+          ctx.output(page, (v) => formatStories(v as typeof page));
+        },
+        { access: 'read' },
+      );
+    });
+  program
+    .command('story')
+    .description(
+      'one story in full: lineage, versions with diffs, topics with evidence (same JSON as GET /stories/{id})',
+    )
+    .argument('<id>', 'story id (i_ + 24 hex)')
+    .action(async (id: string) => {
+      checkStoryId(id);
+      await ctx.withStore(
+        async ({ client, config }) => {
+          const store = new Store({
+            client,
+            tableName: config.store.tableName,
+            retentionDays: config.store.retentionDays,
+          });
+          const story = await store.getStory(id);
+          if (!story) {
+            if (ctx.globals().json) ctx.output({ error: { code: 'not_found', message: `no story ${id}` } });
+            else process.stderr.write(`wirewatch: no story ${id}\n`);
+            ctx.fail(1);
+            return;
+          }
+          ctx.output(story, (v) => formatStory(v as StoryDetail));
+        },
+        { access: 'read' },
+      );
+    });
   stories
     .command('eval')
     .description(

@@ -4,6 +4,7 @@ import type { FeedSource, FeedState } from '../types.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { TokenVerifier } from './auth.ts';
 import { ITEMS_PARAMS, listItems, type ItemsParams } from './items-query.ts';
+import { STORIES_PARAMS, checkStoryId, listStories, type StoriesParams } from './stories-query.ts';
 import { checkQuery, parseRawQuery, shownName } from './query.ts';
 import { ROUTES, buildOpenApi, matchRoute } from './routes.ts';
 import type { FeedHealth } from './schemas.ts';
@@ -93,7 +94,8 @@ export function feedHealth(states: FeedState[], configured: FeedSource[] = []): 
 
 /**
  * Creates the API handler, used unchanged by the Lambda (API Gateway HTTP API) and by the
- * local server. Routes (GET only): `/items`, `/items/{id}`, `/topics`, `/feeds`, `/openapi.json`, `/healthz`.
+ * local server. Routes (GET only): `/items`, `/items/{id}`, `/stories`, `/stories/{id}`, `/topics`, `/feeds`,
+ * `/openapi.json`, `/healthz`.
  * Every route but `/healthz` needs `Authorization: Bearer <token>` (401 otherwise, before routing, so
  * anonymous callers learn nothing). Bad parameters → 400 `{"error":{"code","message"}}` naming the
  * parameter; unknown routes → 404; other methods → 405; store outages → 503; anything else → 500 with no
@@ -162,6 +164,18 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
           throw new InputError('invalid_parameter', 'parameter id: must be i_ followed by 24 lower-case hex digits');
         const item = await deps.store.getItem(id);
         return item ? json(200, item) : error(404, 'not_found', `no item ${id}`);
+      }
+      case 'listStories': {
+        rejectUnknownParams(query, STORIES_PARAMS);
+        const params: StoriesParams = {};
+        for (const k of STORIES_PARAMS) params[k] = query[k];
+        return json(200, await listStories(deps.store, params, { topics: topicIds, cursorKey: deps.cursorKey }));
+      }
+      case 'getStory': {
+        rejectUnknownParams(query, []);
+        const id = checkStoryId(pathParams.id ?? '');
+        const story = await deps.store.getStory(id);
+        return story ? json(200, story) : error(404, 'not_found', `no story ${id}`);
       }
       case 'listTopics': {
         rejectUnknownParams(query, []);

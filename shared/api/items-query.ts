@@ -75,7 +75,7 @@ export function parseIsoParam(param: string, value: string, endOfDay = false): s
  */
 export function parseItemsParams(
   params: ItemsParams,
-  opts: { topics: ReadonlySet<string>; cursorKey: Buffer },
+  opts: { topics: ReadonlySet<string>; cursorKey: Buffer; scope?: string },
 ): { query: ItemQuery; fingerprint: string } {
   const nonEmpty = (name: keyof ItemsParams): string | undefined => {
     const v = params[name];
@@ -106,7 +106,14 @@ export function parseItemsParams(
     }
     limit = Number(limitRaw);
   }
-  const fingerprint = queryFingerprint({ topic, feed, since, until, q: q?.toLowerCase() });
+  const fingerprint = queryFingerprint({
+    ...(opts.scope ? { scope: opts.scope } : {}),
+    topic,
+    feed,
+    since,
+    until,
+    q: q?.toLowerCase(),
+  });
   const cursor = nonEmpty('cursor');
   const after = cursor === undefined ? null : decodeCursor(opts.cursorKey, cursor, fingerprint);
   if (after && Object.values(after).some((v) => typeof v !== 'string'))

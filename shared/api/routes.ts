@@ -5,6 +5,8 @@ import {
   healthSchema,
   itemsPageSchema,
   openApiDocSchema,
+  storiesPageSchema,
+  storyDetailSchema,
   storedItemSchema,
   topicsResponseSchema,
 } from './schemas.ts';
@@ -27,7 +29,15 @@ export interface RouteParam {
 export interface Route {
   /** OpenAPI path template, e.g. `/items/{id}`. */
   path: string;
-  operationId: 'listItems' | 'getItem' | 'listTopics' | 'listFeeds' | 'getOpenApi' | 'health';
+  operationId:
+    | 'listItems'
+    | 'getItem'
+    | 'listStories'
+    | 'getStory'
+    | 'listTopics'
+    | 'listFeeds'
+    | 'getOpenApi'
+    | 'health';
   summary: string;
   /** False only for `/healthz`. */
   auth: boolean;
@@ -99,6 +109,60 @@ export const ROUTES: readonly Route[] = [
     ],
     schema: storedItemSchema,
     schemaName: 'Item',
+    errors: [400, 404],
+  },
+  {
+    path: '/stories',
+    operationId: 'listStories',
+    summary: 'List stories (one per wire report, with its copies and versions), newest activity first',
+    auth: true,
+    params: [
+      {
+        name: 'topic',
+        in: 'query',
+        description: 'Only stories tagged with this configured topic id',
+        schema: { type: 'string' },
+      },
+      {
+        name: 'feed',
+        in: 'query',
+        description: 'Only stories carried by this feed id',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+      },
+      { name: 'since', in: 'query', description: 'Inclusive lower bound on the last activity', schema: isoParam },
+      { name: 'until', in: 'query', description: 'Inclusive upper bound on the last activity', schema: isoParam },
+      {
+        name: 'limit',
+        in: 'query',
+        description: 'Page size',
+        schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+      },
+      {
+        name: 'cursor',
+        in: 'query',
+        description: '`nextCursor` of the previous page (same filters)',
+        schema: { type: 'string' },
+      },
+    ],
+    schema: storiesPageSchema,
+    schemaName: 'StoriesPage',
+    errors: [400],
+  },
+  {
+    path: '/stories/{id}',
+    operationId: 'getStory',
+    summary: 'One story in full: lineage (outlets, what each changed), versions with diffs, topics with evidence',
+    auth: true,
+    params: [
+      {
+        name: 'id',
+        in: 'path',
+        description: 'Story id (a merged story answers with the story it joined)',
+        schema: { type: 'string', pattern: '^i_[0-9a-f]{24}$' },
+      },
+    ],
+    schema: storyDetailSchema,
+    schemaName: 'Story',
     errors: [400, 404],
   },
   {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FeedStatus, ItemSummary, StoredItem } from '../types.ts';
+import type { FeedStatus, ItemSummary, StoredItem, StoryDetail, StorySummary } from '../types.ts';
 
 /*
  * Response schemas of the HTTP API (zod 4). They are the single source for three things: the OpenAPI 3.1
@@ -70,6 +70,11 @@ export const storedItemSchema = z
     siteName: z.string().nullable(),
     lang: z.string().nullable(),
     publishedAt: iso.nullable(),
+    publishedAtSource: z
+      .enum(['published', 'updated', 'page'])
+      .nullable()
+      .optional()
+      .describe('published: the feed gave a publication date; updated: only an update time; page: page metadata'),
     firstSeenAt: iso,
     updatedAt: iso,
     version: z.number().int().min(1),
@@ -125,6 +130,83 @@ export const feedHealthSchema = z.strictObject({
 /** `GET /feeds` response. */
 export const feedsResponseSchema = z.strictObject({ feeds: z.array(feedHealthSchema) });
 
+const storyTopicSchema = z.strictObject({ id: z.string(), name: z.string(), score: z.number() });
+
+/** `StorySummary` — one element of `GET /stories`. */
+export const storySummarySchema = z
+  .strictObject({
+    id: z.string().describe('The story id: the id of the item that started it'),
+    title: z.string().describe('Headline of the latest version'),
+    original: z.strictObject({
+      itemId: z.string(),
+      url: z.string(),
+      outlet: z.string(),
+      publishedAt: iso.nullable(),
+      agency: z.string().nullable().describe('AP, Reuters or AFP when the wire bylined it'),
+    }),
+    firstSeenAt: iso,
+    lastActivityAt: iso.describe('When a member joined or a version was recorded last'),
+    members: z.number().int().describe('Outlets and versions carrying the story'),
+    version: z.number().int().min(1),
+    topics: z.array(storyTopicSchema),
+    feedIds: z.array(z.string()),
+  })
+  .describe('A story in list view');
+
+const storyChangesSchema = z.strictObject({
+  headline: z.strictObject({ changed: z.boolean(), to: z.string() }),
+  paragraphsDropped: z.strictObject({ count: z.number().int(), fromBottom: z.boolean() }),
+  paragraphsAdded: z.strictObject({
+    count: z.number().int(),
+    paragraphs: z.array(z.strictObject({ firstWords: z.string(), position: z.enum(['top', 'middle', 'bottom']) })),
+  }),
+  paragraphsEdited: z.number().int(),
+});
+
+/** `StoryMember` — one element of a story's lineage. */
+export const storyMemberSchema = z.strictObject({
+  itemId: z.string(),
+  url: z.string(),
+  outlet: z.string(),
+  feedId: z.string().nullable(),
+  role: z.enum(['original', 'copy', 'version']),
+  firstSeenAt: iso,
+  publishedAt: iso.nullable(),
+  similarity: z.number().describe('Jaccard similarity of the body to the original, 0–1'),
+  changes: storyChangesSchema.nullable().describe('What the outlet changed against the original; null for it'),
+});
+
+/** `StoryVersion` — one element of a story's versions. */
+export const storyVersionSchema = z.strictObject({
+  version: z.number().int().min(2),
+  itemId: z.string(),
+  url: z.string(),
+  at: iso,
+  title: z.string(),
+  verdict: z.enum(['material', 'cosmetic']),
+  reasons: z.array(z.string()),
+  diff: z.strictObject({
+    added: z.array(z.string()),
+    removed: z.array(z.string()),
+    changed: z.array(z.strictObject({ from: z.string(), to: z.string() })),
+  }),
+});
+
+/** `GET /stories` response. */
+export const storiesPageSchema = z.strictObject({
+  stories: z.array(storySummarySchema),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+});
+
+/** `StoryDetail` — `GET /stories/{id}`. */
+export const storyDetailSchema = storySummarySchema
+  .extend({
+    lineage: z.array(storyMemberSchema),
+    versions: z.array(storyVersionSchema),
+    topicMatches: z.array(topicMatchSchema),
+  })
+  .describe('A story with its lineage, versions and topics with evidence');
+
 /** Every error response: 400, 401, 404, 405, 500, 503. */
 export const errorSchema = z.strictObject({
   error: z.strictObject({ code: z.string(), message: z.string() }),
@@ -147,3 +229,7 @@ const _statusMatches: Same<z.infer<typeof feedStatus>, FeedStatus> = true;
 void _summaryMatches;
 void _itemMatches;
 void _statusMatches;
+const _storyMatches: Same<z.infer<typeof storySummarySchema>, StorySummary> = true;
+const _storyDetailMatches: Same<z.infer<typeof storyDetailSchema>, StoryDetail> = true;
+void _storyMatches;
+void _storyDetailMatches;

@@ -3,8 +3,11 @@ import { pollFeed, canonicalizeUrl, initialFeedState } from '../feeds/index.ts';
 import { fetchAndExtract, extractPage, extractPoolFor } from '../extract/index.ts';
 
 import { InputError } from '../errors.ts';
-import { catalogHash } from '../store/index.ts';
-import type { AlertJob, ArticleJob, Extraction, FeedSource, IsoDateTime, StoredItem } from '../types.ts';
+import { catalogHash, itemIdFor } from '../store/index.ts';
+import type { Assignment } from '../stories/assign.ts';
+import { outletOf } from '../text/outlet.ts';
+import type { AlertJob, ArticleJob, Extraction, FeedSource, IsoDateTime, StoredItem, StoryVersion } from '../types.ts';
+import { assignArticle, recordStory } from './stories.ts';
 import type { PipelineContext } from './context.ts';
 import type { FeedMessage } from './ports.ts';
 
@@ -185,6 +188,7 @@ const urlTurns = new Map<string, Promise<void>>();
 
 async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<AlertJob[]> {
   const { entry } = job;
+  const feed = feedById(ctx, job.feedId);
   const log = ctx.logger.child({
     stage: 'process',
     feedId: job.feedId,
@@ -211,7 +215,15 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
         topics: known.topics,
         seenAt: job.discoveredAt,
       });
-      const jobs = withCorrelation(ctx.alerter.planAlerts(saved.item, saved.newTopics));
+      // The same item in its story's lineage: this feed is recorded on it (no change report: same page).
+      const story = await recordStory(ctx, {
+        assignment: sameItem(saved.item),
+        item: saved.item,
+        previous: null,
+        feedId: job.feedId,
+        outlet: outletOf({ feedName: feed.name, siteName: saved.item.siteName, url: saved.item.url }),
+      });
+      const jobs = withCorrelation(ctx.alerter.planAlerts({ ...saved.item, storyId: story.storyId }, saved.newTopics));
       await ctx.alerter.recordIntents(jobs, saved.item);
       await ctx.store.markEntrySeen(job.feedId, entry, saved.item.id);
       log.info('article already stored from another feed; feed recorded', {
@@ -261,6 +273,20 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
   const title = extraction.title ?? entry.title;
   const topics = ctx.topics.classify({ title: title ?? '', text: extraction.text });
   const seenAt: IsoDateTime = job.discoveredAt;
+  const itemId = itemIdFor(canonical);
+  const outlet = outletOf({ feedName: feed.name, siteName: extraction.siteName, url: canonical });
+
+  // The story: the earlier item this article is a copy or version of, or a story of its own. An item keeps the
+  // story it already has (a re-fetched page is a version of its own story).
+  const existing = await ctx.store.getItem(itemId);
+  const assignment = await assignArticle(ctx, {
+    itemId,
+    url: canonical,
+    outlet,
+    title: (entry.title || extraction.title || '').trim(),
+    text: extraction.text,
+    publishedAt: entry.publishedAt ?? extraction.publishedAt ?? seenAt,
+  });
   const saved = await ctx.store.saveItem({
     canonicalUrl: canonical,
     aliasUrls: [...new Set(aliasUrls)],
@@ -269,12 +295,28 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
     extraction,
     topics,
     seenAt,
+    storyId: existing?.storyId ?? assignment.storyId,
   });
+  const story =
+    saved.outcome === 'unchanged'
+      ? { storyId: saved.item.storyId, version: null }
+      : await recordStory(ctx, {
+          assignment: existing ? { ...assignment, storyId: existing.storyId } : assignment,
+          item: saved.item,
+          previous: saved.previous,
+          feedId: job.feedId,
+          outlet,
+        });
+  const item = { ...saved.item, storyId: story.storyId };
   // An `unchanged` outcome means this job is a replay (the entry is marked seen only after the save), e.g. after
   // a crash between the save and the alert queue. Re-plan every topic: alert records make the repeats no-ops,
-  // and an alert lost in the crash is sent.
+  // and an alert lost in the crash is sent. Alerts are per story: a later copy finds the story's alert records
+  // and sends nothing; a material new version alerts again as an update.
   const alertTopics = saved.outcome === 'unchanged' ? saved.item.topics : saved.newTopics;
-  const jobs = withCorrelation(ctx.alerter.planAlerts(saved.item, alertTopics));
+  const jobs = withCorrelation([
+    ...ctx.alerter.planAlerts(item, alertTopics),
+    ...(story.version?.verdict === 'material' ? updateJobs(item, story.version) : []),
+  ]);
   // The outbox: alert intents are durable before the entry counts as processed, so a crash after this point
   // loses no alert (the sweep delivers intents no queue message carried).
   await ctx.alerter.recordIntents(jobs, saved.item);
@@ -288,6 +330,9 @@ async function processArticle(ctx: PipelineContext, job: ArticleJob): Promise<Al
   }
   log.info('article processed', {
     itemId: saved.item.id,
+    storyId: story.storyId,
+    storyRole: saved.outcome === 'unchanged' ? undefined : assignment.role,
+    storyVersion: story.version?.version,
     outcome: saved.outcome,
     extraction: extraction.status,
     reason: extraction.reason ?? undefined,
@@ -309,6 +354,34 @@ export async function deliverAlertStage(ctx: PipelineContext, job: AlertJob): Pr
   ctx.metrics.count('alertsFailed', res.failed);
   ctx.metrics.count('alertsSuppressed', res.suppressed);
   ctx.metrics.count('alertsDeferred', res.deferred);
+}
+
+/**
+ * Update alert jobs for a material new version: one per topic the new text matches (the alerter sends them only to
+ * subscriptions that asked for updates and already received the story's first alert).
+ */
+function updateJobs(item: StoredItem, version: StoryVersion): AlertJob[] {
+  const summary = version.reasons.slice(0, 5);
+  return [...new Set(item.topics.map((t) => t.id))].map((topicId) => ({
+    itemId: item.id,
+    topicId,
+    storyId: item.storyId,
+    update: { version: version.version, previousVersion: version.version - 1, summary },
+  }));
+}
+
+/** An assignment that keeps an item in the story it is in (a second feed bringing the same page). */
+function sameItem(item: StoredItem): Assignment {
+  return {
+    storyId: item.storyId,
+    role: 'copy',
+    matchedItemId: item.id,
+    similarity: 1,
+    rule: null,
+    origin: { agency: null, signals: [] },
+    original: { itemId: '', publishedAt: item.publishedAt ?? item.firstSeenAt, agency: null },
+    merged: [],
+  };
 }
 
 /** The stored item's content as an `Extraction`, so re-saving it changes nothing but what the caller adds. */

@@ -1,3 +1,4 @@
+import { StoreError } from '../errors.ts';
 import { assignStory, resolveStory, type Assignment } from '../stories/assign.ts';
 import { describeChanges, diffVersions } from '../stories/changes.ts';
 import { fingerprintDoc } from '../stories/fingerprint.ts';
@@ -94,7 +95,8 @@ export async function recordStory(
   const { assignment, item, previous, feedId, outlet } = args;
   const stories = ctx.store.stories;
   const storyId = await resolveStory(ctx.store.storyIndex, assignment.storyId);
-  for (const merged of assignment.merged) await absorb(ctx, merged, storyId);
+  const absorbed: string[] = [];
+  for (const merged of assignment.merged) absorbed.push(...(await absorb(ctx, merged, storyId)));
   const now = ctx.now().toISOString();
 
   for (let attempt = 0; attempt < 8; attempt++) {
@@ -152,8 +154,8 @@ export async function recordStory(
           ...prev,
           title: version ? item.title : prev.title,
           lastActivityAt: now,
-          memberIds: boundedMemberIds([...prev.memberIds, item.id]),
-          members: isMember ? prev.members : prev.members + 1,
+          memberIds: boundedMemberIds([...prev.memberIds, ...absorbed, item.id]),
+          members: new Set([...prev.memberIds, ...absorbed, item.id]).size,
           version: version ? version.version : prev.version,
           latestItemId: version ? item.id : prev.latestItemId,
           topicMatches: mergeTopics(prev.topicMatches, item.topics),
@@ -172,8 +174,8 @@ export async function recordStory(
           },
           firstSeenAt: item.firstSeenAt,
           lastActivityAt: now,
-          members: 1,
-          memberIds: [item.id],
+          members: new Set([...absorbed, item.id]).size,
+          memberIds: boundedMemberIds([item.id, ...absorbed]),
           version: 1,
           latestItemId: item.id,
           topicMatches: mergeTopics([], item.topics),
@@ -197,11 +199,9 @@ export async function recordStory(
     await stories.putMember(storyId, member);
     return { storyId, version, summary: next };
   }
-  throw new (await import('../errors.ts')).StoreError(
-    'write_conflict',
-    `story ${storyId} kept changing under concurrent writers; try again`,
-    { retryable: true },
-  );
+  throw new StoreError('write_conflict', `story ${storyId} kept changing under concurrent writers; try again`, {
+    retryable: true,
+  });
 }
 
 /** The text of a story's latest version (its item), or null when it expired. */
@@ -212,14 +212,23 @@ async function latestText(ctx: PipelineContext, s: StoredStorySummary): Promise<
 /**
  * Folds a story that the assignment merged into `into` (a race between two copies resolved): its lineage rows and
  * items move to `into`, and its summary disappears from the lists. Idempotent.
+ * @returns the item ids that moved
  */
-async function absorb(ctx: PipelineContext, from: string, into: string): Promise<void> {
-  if (from === into) return;
+async function absorb(ctx: PipelineContext, from: string, into: string): Promise<string[]> {
+  if (from === into) return [];
   const stories = ctx.store.stories;
   const got = await stories.getSummary(from);
+  const moved: string[] = [];
   for (const m of await stories.listMembers(from)) {
     await stories.putMember(into, m);
-    await ctx.store.setStoryId(m.itemId, into).catch(() => undefined);
+    try {
+      await ctx.store.setStoryId(m.itemId, into);
+    } catch (err) {
+      // An item that expired meanwhile has nothing to move.
+      if (!(err instanceof StoreError && err.code === 'not_found')) throw err;
+    }
+    moved.push(m.itemId);
   }
   if (got) await stories.removeSummary(got.summary);
+  return moved;
 }

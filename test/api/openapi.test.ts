@@ -22,7 +22,40 @@ beforeAll(async () => {
   dynamo = await startTestDynamo();
   const store = new Store({ client: dynamo.client, tableName: 'openapi-test', retentionDays: 90 });
   await store.ensureTable();
-  await store.saveItem(itemInput('https://news.example/oa/1', { topics: [topic('china-russia')], publishedAt: null }));
+  const saved = await store.saveItem(
+    itemInput('https://news.example/oa/1', { topics: [topic('china-russia')], publishedAt: null }),
+  );
+  // The item's story, as the pipeline's story step records it.
+  const it = saved.item;
+  await store.stories.putSummary(
+    {
+      id: it.id,
+      title: it.title,
+      original: { itemId: it.id, url: it.url, outlet: 'Example Wire', publishedAt: it.publishedAt, agency: 'AP' },
+      firstSeenAt: it.firstSeenAt,
+      lastActivityAt: it.firstSeenAt,
+      members: 1,
+      version: 1,
+      topics: [{ id: 'china-russia', name: 'Topic china-russia', score: 3 }],
+      feedIds: it.feedIds,
+      memberIds: [it.id],
+      latestItemId: it.id,
+      topicMatches: it.topics,
+    },
+    null,
+    null,
+  );
+  await store.stories.putMember(it.id, {
+    itemId: it.id,
+    url: it.url,
+    outlet: 'Example Wire',
+    feedId: it.feedIds[0] ?? null,
+    role: 'original',
+    firstSeenAt: it.firstSeenAt,
+    publishedAt: it.publishedAt,
+    similarity: 1,
+    changes: null,
+  });
   await store.saveItem(itemInput('https://news.example/oa/2', { topics: [] }));
   await store.putFeedState({
     feedId: 'feed-a',
