@@ -1,4 +1,4 @@
-import { deliverAlertStage } from '../shared/pipeline/stages.ts';
+import { deliverAlertStage } from '../shared/pipeline/deliver.ts';
 import { awsHandler } from './lib/aws.ts';
 import { alertJobSchema } from './lib/records.ts';
 import { sqsBatchHandler } from './lib/sqs.ts';

@@ -1,4 +1,4 @@
-import { pollFeedStage } from '../shared/pipeline/stages.ts';
+import { pollFeedStage } from '../shared/pipeline/poll.ts';
 import { awsHandler } from './lib/aws.ts';
 import { feedMessageSchema } from './lib/records.ts';
 import { sqsBatchHandler } from './lib/sqs.ts';

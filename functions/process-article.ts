@@ -1,7 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { PipelineContext } from '../shared/pipeline/context.ts';
 import { isExtractWorkerThread, runExtractWorker } from '../shared/extract/index.ts';
-import { processArticleStage } from '../shared/pipeline/stages.ts';
+import { processArticleStage } from '../shared/pipeline/article.ts';
 import type { ArticleJob } from '../shared/types.ts';
 import { awsHandler } from './lib/aws.ts';
 import { articleJobSchema } from './lib/records.ts';

@@ -1,4 +1,4 @@
-import { selectDueFeeds } from '../shared/pipeline/stages.ts';
+import { selectDueFeeds } from '../shared/pipeline/schedule.ts';
 import { awsHandler } from './lib/aws.ts';
 import type { HandlerDeps } from './lib/types.ts';
 

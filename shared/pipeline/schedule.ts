@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { InputError } from '../errors.ts';
+import { catalogHash } from '../store/index.ts';
+import type { FeedSource } from '../types.ts';
+import type { PipelineContext } from './context.ts';
+import type { FeedMessage } from './ports.ts';
+
+/*
+ * The schedule stage: which feeds are due, and the catalog upkeep of the due-time index. Each stage lives in its
+ * own module so that a Lambda bundles only the stage it runs (the poller carries no extraction or channel code).
+ */
+
+/**
+ * The feeds to poll now: every configured feed whose state says it is due (`nextPollAt` ≤ now, or never polled).
+ * Read-only. A tick reads the catalog marker and then only the due feeds, from the store's due-time index (one
+ * Query per shard): reads grow with the due feeds, not with all feeds. When the configured feed set changed (the
+ * marker differs), the tick reads every configured feed's state by key instead, and adds a catalog message: the
+ * poller then writes initial states for new feeds, so they are on the index from then on. With `force`, every
+ * configured feed (conditional GET still applies inside `pollFeedStage`).
+ * @returns feed-queue messages: one per due feed in configuration order, then the catalog message if any
+ */
+export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boolean } = {}): Promise<FeedMessage[]> {
+  const feeds = ctx.config.feeds;
+  if (opts.force) return feeds.map((f) => ({ feedId: f.id, force: true, correlationId: newCorrelationId() }));
+  const now = ctx.now();
+  const hash = catalogHash(feeds.map((f) => f.id));
+  const due = new Set<string>();
+  const catalogChanged = (await ctx.store.getCatalogHash()) !== hash;
+  if (catalogChanged) {
+    const states = await ctx.store.getFeedStates(feeds.map((f) => f.id));
+    for (const f of feeds) {
+      const next = states.get(f.id)?.nextPollAt;
+      if (!next || Date.parse(next) <= now.getTime()) due.add(f.id);
+    }
+  } else {
+    for (const s of await ctx.store.listDueFeedStates(now)) due.add(s.feedId);
+  }
+  // Feeds removed from the configuration may still be on the index: only configured feeds are polled.
+  const messages: FeedMessage[] = feeds
+    .filter((f) => due.has(f.id))
+    .map((f) => ({ feedId: f.id, correlationId: newCorrelationId() }));
+  if (catalogChanged) messages.push({ catalog: hash });
+  return messages;
+}
+
+/** A fresh correlation id: `c_` + 16 hex characters (random, 64 bits). */
+export function newCorrelationId(): string {
+  return `c_${randomBytes(8).toString('hex')}`;
+}
+
+/** Configured feeds by id, built once per configuration (constant-time lookup for every queue message). */
+const feedIndex = new WeakMap<readonly FeedSource[], Map<string, FeedSource>>();
+
+/** Finds a configured feed by id. @throws InputError `unknown_feed` (the message is dropped as poison by callers). */
+export function feedById(ctx: PipelineContext, feedId: string): FeedSource {
+  let byId = feedIndex.get(ctx.config.feeds);
+  if (!byId) {
+    byId = new Map(ctx.config.feeds.map((f) => [f.id, f]));
+    feedIndex.set(ctx.config.feeds, byId);
+  }
+  const feed = byId.get(feedId);
+  if (!feed)
+    throw new InputError('unknown_feed', `feed ${feedId} is not in the configuration (removed since it was queued?)`);
+  return feed;
+}
