@@ -20,7 +20,7 @@ export interface ClassifyInput {
   extraction: { status: string; reason: string | null } | null;
 }
 
-/** The `classify --json` output (topics issue §6): matched topics only, highest score first. */
+/** The `classify --json` output: matched topics only, highest score first. */
 export interface ClassifyOutput {
   topics: Array<{
     id: string;
@@ -181,7 +181,7 @@ export function formatClassify(out: ClassifyOutput): string {
 }
 
 /**
- * `wirewatch classify <file|url|-> [--title T] --json` (topics issue §6): classifies an HTML page (extracted
+ * `wirewatch classify <file|url|-> [--title T] --json`: classifies an HTML page (extracted
  * first), plain text, or JSON `{"title","text"}` against the configured topics (the shipped ones when there is
  * no config file). Prints matched topics only. Exit codes: 0 the input was classified, whether or not a topic
  * matched; 1 a URL whose page could not be fetched or read (`page_unavailable`: the reason instead of "no topic

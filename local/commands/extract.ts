@@ -28,7 +28,7 @@ export interface ExtractCommandOptions {
   dom?: 'linkedom' | 'jsdom';
 }
 
-/** One input line of `extract --batch` (extraction issue §7). `file` is relative to the list file's folder. */
+/** One input line of `extract --batch`. `file` is relative to the list file's folder. */
 export interface BatchLine {
   id: string;
   file: string;
@@ -37,7 +37,7 @@ export interface BatchLine {
 }
 
 /**
- * The `extract --json` shape (extraction issue §7): every `Extraction` field in the documented order, absent
+ * The `extract --json` shape: every `Extraction` field in the documented order, absent
  * values `null`. Batch lines put `id` first.
  */
 export function extractionJson(x: Extraction): Record<string, unknown> {
@@ -240,7 +240,7 @@ async function sections(ctx: CliContext): Promise<{ extract: ExtractConfig; http
 
 /**
  * `wirewatch extract <url|file> [--base-url URL] [--content-type TYPE] [--dom ENGINE] --json` and
- * `wirewatch extract --batch LIST.jsonl --json` (extraction issue §7). A URL is fetched through the HTTP chokepoint
+ * `wirewatch extract --batch LIST.jsonl --json`. A URL is fetched through the HTTP chokepoint
  * (config `http:`); a file is read from disk. Exit codes: 0 the page was processed, whatever its status; 1 a URL
  * whose page could not be fetched or read (`page_unavailable`: transport error, SSRF refusal, non-2xx, not HTML;
  * nothing on stdout, the reason on stderr, `{"error"}` with `--json`), or a batch with unreadable lines; 2 bad

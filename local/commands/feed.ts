@@ -21,7 +21,7 @@ async function httpSection(ctx: CliContext): Promise<HttpConfig> {
   return (await ctx.loadConfigOrDefaults()).http;
 }
 
-/** The `feed --json` shape (feed issue §8): `{"feed":{"title","link","format"},"entries":[…],"warnings":[…]}`. */
+/** The `feed --json` shape: `{"feed":{"title","link","format"},"entries":[…],"warnings":[…]}`. */
 export function feedJson(p: ParsedFeed): Record<string, unknown> {
   return {
     feed: { title: p.feed.title, link: p.feed.link, format: p.feed.format },
@@ -91,7 +91,7 @@ export async function loadFeed(
 }
 
 /**
- * `wirewatch feed <url|file> [--base-url URL] [--content-type TYPE] --json` (feed issue §8). Prints
+ * `wirewatch feed <url|file> [--base-url URL] [--content-type TYPE] --json`. Prints
  * `{"feed":{"title","link","format"},"entries":[FeedEntry…],"warnings":[…]}`; on failure
  * `{"error":{"code","message"}}` (plus `suggestions` for `not_a_feed`) and exit code 1.
  */

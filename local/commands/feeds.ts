@@ -103,7 +103,7 @@ export async function importOpml(opmlFile: string, configFile: string, dryRun: b
 }
 
 /**
- * `wirewatch feeds [--json]` (feed issue §3): feed health from the store — configured feeds in config order
+ * `wirewatch feeds [--json]`: feed health from the store — configured feeds in config order
  * (never-polled ones with `status: null`), then stored feeds no longer configured. JSON:
  * `{"feeds":[{"id","url","name","status","consecutiveFailures","lastSuccessAt","lastNewEntryAt","nextPollAt","lastError","etag","lastModified"}]}`,
  * the same rows as `GET /feeds`.

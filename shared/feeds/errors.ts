@@ -4,7 +4,7 @@ import { WirewatchError } from '../errors.ts';
 export type FeedErrorCode = 'parse_error' | 'not_a_feed';
 
 /**
- * A feed document that cannot be turned into entries (feed issue §5). Never retryable by itself (the same bytes
+ * A feed document that cannot be turned into entries. Never retryable by itself (the same bytes
  * fail the same way); the poller still re-polls on its backoff schedule because publishers fix feeds.
  * `suggestions` holds the absolute feed URLs an HTML page advertises with `<link rel="alternate">` (may be empty).
  */

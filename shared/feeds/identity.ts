@@ -1,5 +1,5 @@
 /**
- * Entry identity (feed issue §7). An entry's key is its canonical URL (`url:<canonical url>`); the GUID
+ * Entry identity. An entry's key is its canonical URL (`url:<canonical url>`); the GUID
  * (`guid:<guid>`) is a fallback only when the entry has no URL and the GUID is not reused for different links
  * in the same document; with neither, `hash:<sha256 hex>` of feed URL + title + date (+ summary when the title
  * is empty). Editing a title or adding tracking parameters therefore never changes a URL-keyed entry's key.

@@ -1,5 +1,5 @@
 /**
- * Feed ingestion (feed issue #3): parse feed documents into normalised, keyed entries, canonicalise URLs,
+ * Feed ingestion: parse feed documents into normalised, keyed entries, canonicalise URLs,
  * and poll feeds politely with conditional GET and persisted health state.
  */
 export { parseFeed, FUTURE_TOLERANCE_MS, type ParseFeedOptions } from './parse.ts';

@@ -1,5 +1,5 @@
 /**
- * Feed document → `ParsedFeed` (feed issue §4–§7). Bytes are decoded here (BOM → HTTP charset → XML
+ * Feed document → `ParsedFeed`. Bytes are decoded here (BOM → HTTP charset → XML
  * declaration, `shared/text/charset.ts`), sniffed (JSON Feed / XML / HTML page), XML is repaired
  * (`xml-repair.ts`: no DTD, HTML entities, stray `&`) and parsed with rss-parser's `parseString` (RSS 0.9x,
  * RSS 1.0/RDF, RSS 2.0, Atom 0.3/1.0; never `parseURL`), JSON Feed 1.0/1.1 with `json-feed.ts`. Each entry is

@@ -1,5 +1,5 @@
 /**
- * Polling one feed with conditional GET, change detection, backoff and health state (feed issue §2–§3).
+ * Polling one feed with conditional GET, change detection, backoff and health state.
  * Validators per RFC 9110 §13.1 (If-None-Match / If-Modified-Since, 304 per §15.4.5); Retry-After per
  * RFC 9110 §10.2.3; backoff is exponential with "equal jitter" (AWS Architecture Blog, "Exponential Backoff
  * and Jitter"), capped, and never stops: every feed always has a next poll time.
@@ -27,7 +27,7 @@ export interface PollPolicy {
   intervalMs: number;
   /** First failure's backoff; doubles per consecutive failure. Default 5 min. */
   backoffBaseMs: number;
-  /** Backoff cap. Default 6 h (feed issue §3). */
+  /** Backoff cap. Default 6 h. */
   backoffCapMs: number;
   /** Longest Retry-After honoured; longer values are cut to this. Default 24 h. */
   retryAfterCapMs: number;

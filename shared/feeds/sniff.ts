@@ -1,5 +1,5 @@
 /**
- * Document sniffing before parsing (feed issue §4–§5): the XML declaration's encoding, whether bytes are
+ * Document sniffing before parsing: the XML declaration's encoding, whether bytes are
  * JSON, XML or an HTML page, and the feed links an HTML page advertises (RSS Autodiscovery /
  * WHATWG HTML `link rel=alternate`).
  */

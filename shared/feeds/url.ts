@@ -1,5 +1,5 @@
 /**
- * Canonical article URLs (feed issue §6–§7): the identity of an item is its canonical URL, so two links that
+ * Canonical article URLs: the identity of an item is its canonical URL, so two links that
  * differ only in tracking parameters, fragment, host case or default port must canonicalise to the same string.
  * Parsing follows the WHATWG URL Standard (Node's `URL`).
  */

@@ -1,5 +1,5 @@
 /**
- * Makes feed XML safe and readable for a strict parser (feed issue §5), without changing well-formed input's
+ * Makes feed XML safe and readable for a strict parser, without changing well-formed input's
  * meaning:
  * - the DOCTYPE (with any internal subset) is removed, so no DTD entity is ever expanded (billion laughs,
  *   XXE: OWASP XML External Entity Prevention) — references to undeclared entities are kept as literal text;

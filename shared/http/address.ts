@@ -1,5 +1,5 @@
 /**
- * SSRF address policy (feed issue §1): which IP addresses the HTTP chokepoint may connect to.
+ * SSRF address policy: which IP addresses the HTTP chokepoint may connect to.
  * Only public unicast is allowed. Ranges follow the IANA IPv4/IPv6 Special-Purpose Address Registries
  * (RFC 6890 and updates: RFC 1918, RFC 6598 CGNAT, RFC 3927 link-local, RFC 5737/3849/9637 documentation,
  * RFC 4193 ULA, RFC 4291 link-local/mapped, RFC 6052 NAT64, RFC 3056 6to4, RFC 4380 Teredo).

@@ -1,5 +1,5 @@
 /**
- * Bytes → text for feeds and pages (feed issue §4). Follows the WHATWG Encoding Standard's label mapping
+ * Bytes → text for feeds and pages. Follows the WHATWG Encoding Standard's label mapping
  * (https://encoding.spec.whatwg.org/#names-and-labels) for the labels that matter on the web, and the
  * "BOM first, then declared, then sniffed" order of WHATWG HTML §13.2.3.1 / XML 1.0 Appendix F.
  * iconv-lite does the actual decoding.

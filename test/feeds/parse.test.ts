@@ -384,7 +384,7 @@ describe('parseFeed: decoding (BOM → HTTP charset → XML declaration)', () =>
   });
 });
 
-describe('entry identity (feed issue §7)', () => {
+describe('entry identity', () => {
   it('URL first; GUID only when not reused for different links; else a hash of feed + title + date', async () => {
     const r = await parse('guid-reuse.xml', 'https://g.example.com/feed');
     const keys = r.entries.map((e) => e.key);

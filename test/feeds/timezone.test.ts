@@ -1,5 +1,5 @@
 /**
- * Feed dates must not depend on the machine's time zone (feed issue §6: a date without a zone is UTC). The same
+ * Feed dates must not depend on the machine's time zone. The same
  * inputs are parsed in child processes under TZ=UTC, America/New_York and Asia/Kolkata, and must agree.
  */
 import { execFileSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * Artifact smoke test (issue 8 §4): synthesise the app with the CLI once (real esbuild bundling, offline), then run
+ * Artifact smoke test: synthesise the app with the CLI once (real esbuild bundling, offline), then run
  * the bundles from cdk.out in fresh `node` processes, as Lambda would: every bundle loads; `process-article`
  * fetches a page from a loopback HTTP server, extracts it (jsdom/linkedom from the bundle's own node_modules),
  * tags it and writes it to dynalite, and sends its alert job; `api` answers an API Gateway v2 event from that
@@ -191,7 +191,7 @@ describe('synthesised Lambda bundles', () => {
     expect(readFileSync(join(pa, 'index.mjs'), 'utf8')).not.toContain('jsdom/lib/jsdom/living'); // jsdom is not bundled
   });
 
-  it('keeps every function but process-article under 1 MB zipped (issue 8 §6)', () => {
+  it('keeps every function but process-article under 1 MB zipped', () => {
     const sizes = Object.fromEntries(HANDLERS.map((h) => [h, zipSize(bundleDir(cdkOut, h)).zipped]));
     for (const h of HANDLERS) {
       if (h !== 'process-article') expect(sizes[h], `${h}: ${sizes[h]} bytes zipped`).toBeLessThan(1024 * 1024);

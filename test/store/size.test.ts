@@ -8,7 +8,7 @@ import type { TopicMatch } from '../../shared/types.ts';
 import { itemInput, topic } from './factories.ts';
 
 /*
- * 400 KB safety (store issue §3): text is gzip-compressed in a binary attribute, and cut at a paragraph
+ * 400 KB safety: text is gzip-compressed in a binary attribute, and cut at a paragraph
  * boundary only when even the compressed form would not fit in SAFE_ITEM_BYTES.
  */
 
