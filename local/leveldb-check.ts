@@ -213,6 +213,11 @@ export interface ManifestState {
   lastSequence: number | null;
   /** Live table files: number → size in bytes. */
   files: Map<number, number>;
+  /**
+   * Table files an edit removed and no later edit added back: the inputs of a finished compaction. LevelDB deletes
+   * them after recording the edit, so after a crash at that moment they are still on disk, rightly unlisted.
+   */
+  obsolete: Set<number>;
 }
 
 /**
@@ -227,8 +232,10 @@ export function replayManifest(records: Uint8Array[]): ManifestState {
     nextFile: null,
     lastSequence: null,
     files: new Map(),
+    obsolete: new Set(),
   };
   const byLevel = new Map<string, number>(); // "level:number" → size
+  const everDeleted = new Set<string>();
   records.forEach((rec, i) => {
     const r = new Reader(rec);
     const deleted: string[] = [];
@@ -276,10 +283,17 @@ export function replayManifest(records: Uint8Array[]): ManifestState {
       throw new Error(`record ${i + 1} cannot be decoded (${(err as Error).message})`);
     }
     // VersionSet::Builder::Apply: an edit's deletions, then its additions.
-    for (const k of deleted) byLevel.delete(k);
+    for (const k of deleted) {
+      byLevel.delete(k);
+      everDeleted.add(k);
+    }
     for (const [k, size] of added) byLevel.set(k, size);
   });
   for (const [k, size] of byLevel) s.files.set(Number(k.split(':')[1]), size);
+  for (const k of everDeleted) {
+    const n = Number(k.split(':')[1]);
+    if (!s.files.has(n)) s.obsolete.add(n);
+  }
   return s;
 }
 
@@ -519,9 +533,13 @@ async function checkFiles(
     }
   }
   // LevelDB deletes table files the MANIFEST does not list. Files numbered from `nextFile` on are outputs of a
-  // compaction or flush that was interrupted before it was recorded (garbage); lower numbers were recorded once,
-  // so the MANIFEST has lost the edit that listed them.
-  const unlisted = [...onDisk].filter(([n]) => !state.files.has(n) && n < state.nextFile!).map(([, name]) => name);
+  // compaction or flush that was interrupted before it was recorded (garbage); files an edit removed are inputs of
+  // a finished compaction whose deletion a crash interrupted (garbage too, and the normal state after `kill -9`
+  // during a compaction). Any other lower number was recorded once, so the MANIFEST has lost the edit that
+  // listed it.
+  const unlisted = [...onDisk]
+    .filter(([n]) => !state.files.has(n) && !state.obsolete.has(n) && n < state.nextFile!)
+    .map(([, name]) => name);
   if (unlisted.length > 0)
     problem(
       `${manifestName}: does not list ${unlisted.length} table file(s) that exist (${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''})${cut}; LevelDB would delete them`,

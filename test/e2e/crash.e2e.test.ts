@@ -95,13 +95,21 @@ describe('crash safety: serve killed with SIGKILL and restarted', () => {
     pub = await startPublisher();
     // A slow receiver (250 ms a delivery), so that kills find deliveries in flight.
     hook = createServer((req, res) => {
-      const arrived = Date.now();
+      // Every arrival is on the timeline at once: a delivery whose sender is killed before the answer keeps
+      // `answered: Infinity` (it was in flight at the kill).
+      const entry = {
+        key: String(req.headers['x-wirewatch-idempotency-key']),
+        arrived: Date.now(),
+        answered: Infinity,
+      };
+      timeline.push(entry);
       req.resume();
       req.on('end', () => {
         setTimeout(() => {
-          const key = String(req.headers['x-wirewatch-idempotency-key']);
-          deliveries.push(key);
-          res.end('ok', () => timeline.push({ key, arrived, answered: Date.now() }));
+          deliveries.push(entry.key);
+          res.end('ok', () => {
+            entry.answered = Date.now();
+          });
         }, 250);
       });
     });
@@ -141,11 +149,19 @@ describe('crash safety: serve killed with SIGKILL and restarted', () => {
       spawn(process.execPath, [BIN, 'serve', '--config', configFile, '--data-dir', dataDir, '--port', '0'], {
         cwd: ROOT,
         env: { ...process.env, HOOK_SECRET: 's3cret', WIREWATCH_API_TOKEN: 'crash-test-token' },
-        stdio: 'ignore',
+        stdio: ['ignore', 'ignore', 'pipe'],
       });
-    const waitFor = async (cond: () => boolean, ms: number) => {
+    /** Waits for `cond`; a `serve` that exits meanwhile fails the test at once with the end of its stderr. */
+    const waitFor = async (child: ChildProcess, cond: () => boolean, ms: number) => {
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-4000);
+      });
       const deadline = Date.now() + ms;
-      while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      while (!cond() && Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
     };
     const kill = async (child: ChildProcess) => {
       const exited = new Promise((r) => child.once('exit', r));
@@ -157,14 +173,14 @@ describe('crash safety: serve killed with SIGKILL and restarted', () => {
     const killedAt: number[] = [];
     for (const after of [3, 25, 50]) {
       const child = start();
-      await waitFor(() => deliveries.length >= after, 90_000);
+      await waitFor(child, () => deliveries.length >= after, 90_000);
       killedAt.push(Date.now());
       await kill(child);
     }
     const kills = killedAt.length;
     const unique = () => new Set(deliveries).size;
     const last = start();
-    await waitFor(() => unique() >= N, 120_000);
+    await waitFor(last, () => unique() >= N, 120_000);
     // Give any repeat a moment to arrive, then stop cleanly.
     await new Promise((r) => setTimeout(r, 1_000));
     const exited = new Promise((r) => last.once('exit', r));
