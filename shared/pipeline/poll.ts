@@ -25,7 +25,8 @@ export async function pollFeedStage(ctx: PipelineContext, msg: FeedMessage): Pro
   ctx.metrics.count('feedsPolled');
   if (result.outcome === 'not_modified') {
     ctx.metrics.count('feedsNotModified');
-    log.info('feed not modified', { durationMs: Date.now() - started });
+    // debug: most polls are 304s, and an info line for each was most of the poller's log volume (BENCHMARKS.md).
+    log.debug('feed not modified', { durationMs: Date.now() - started });
     return [];
   }
   if (result.outcome === 'failed') {
