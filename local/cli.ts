@@ -98,7 +98,7 @@ export const COMMAND_MODULES: ReadonlyArray<{
       {
         name: 'alerts',
         term: 'alerts [options]',
-        summary: 'list recent alerts with their delivery status (see also: alerts retry)',
+        summary: 'list recent alerts with their delivery status (see also: alerts digest, alerts retry)',
       },
     ],
   },

@@ -294,7 +294,8 @@ export interface CycleSummary {
   entries: { seen: number; new: number };
   articles: { extracted: number; fallback: number; failed: number };
   items: { stored: number; tagged: number };
-  alerts: { sent: number; failed: number; suppressed: number };
+  /** `deferred`: recorded for a digest (digest subscriptions, or realtime ones over their hourly budget). */
+  alerts: { sent: number; failed: number; suppressed: number; deferred: number };
 }
 
 /** What an outlet changed in its copy, against the story's original (shared/stories `describeChanges`). */

@@ -12,7 +12,7 @@ export function formatSummary(s: CycleSummary): string {
     `entries   ${s.entries.seen} seen, ${s.entries.new} new`,
     `articles  ${s.articles.extracted} extracted, ${s.articles.fallback} from feed text, ${s.articles.failed} failed`,
     `items     ${s.items.stored} stored, ${s.items.tagged} tagged`,
-    `alerts    ${s.alerts.sent} sent, ${s.alerts.failed} failed, ${s.alerts.suppressed} suppressed`,
+    `alerts    ${s.alerts.sent} sent, ${s.alerts.deferred} to digest, ${s.alerts.failed} failed, ${s.alerts.suppressed} suppressed`,
   ].join('\n');
 }
 
