@@ -3,6 +3,7 @@ import type { Config } from '../shared/config/load.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../shared/log.ts';
 import type { StoreAccess } from './embedded-store.ts';
+import type { Progress } from './terminal.ts';
 
 /** Global CLI options. */
 export interface GlobalOptions {
@@ -31,6 +32,17 @@ export interface CliContext {
    */
   loadConfigOrDefaults(): Promise<Config>;
   logger: Logger;
+  /**
+   * Shows a progress line on stderr, redrawn from `render()` while the command works, when stderr is a terminal
+   * (else nothing: `render` is never called). Call `done()` before writing the result. Absent in hand-built test
+   * contexts (no progress).
+   */
+  progress?(render: () => string): Progress;
+  /**
+   * Writes one line on stderr (without its newline) around the progress line, e.g. console-channel alerts during
+   * `run`. Absent in hand-built test contexts (then write to stderr directly).
+   */
+  note?(line: string): void;
   /** Writes a result: JSON on stdout with `--json`, else `human(value)` (or pretty JSON). */
   output(value: unknown, human?: (value: unknown) => string): void;
   /**

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { Config } from '../shared/config/load.ts';
 import { WirewatchError } from '../shared/errors.ts';
-import { createLogger } from '../shared/log.ts';
+import { createLogger, LOG_FORMATS } from '../shared/log.ts';
 import type { CliContext, GlobalOptions, RegisterCommand } from './cli-context.ts';
+import { resolveTerminal, Terminal, type TerminalOptions } from './terminal.ts';
 
 /**
  * Every command module, in help order, with the top-level commands it registers. A run loads only the module of
@@ -97,7 +98,7 @@ export const COMMAND_MODULES: ReadonlyArray<{
       {
         name: 'alerts',
         term: 'alerts [options]',
-        summary: 'list recent alerts with their delivery status (see also: alerts retry)',
+        summary: 'list recent alerts with their delivery status (see also: alerts digest, alerts retry)',
       },
     ],
   },
@@ -130,7 +131,7 @@ export const COMMAND_MODULES: ReadonlyArray<{
 ];
 
 /** Global options that take a value (their value is not the command name). */
-const VALUE_OPTIONS = new Set(['--config', '--data-dir']);
+const VALUE_OPTIONS = new Set(['--config', '--data-dir', '--log-format']);
 
 /**
  * The command an argv names (`['node', 'wirewatch', '--json', 'items']` → `items`; `help items` → `items`), or
@@ -168,11 +169,12 @@ export function exitCodeFor(err: unknown): number {
  * Builds the `wirewatch` program (commander) for one argv: the module of the command `argv` names is loaded and
  * registered in full; every other command is a stub with its name and summary (enough for the root help and for
  * commander's "unknown command" suggestions). With `all`, every module is loaded (tests compare the two).
- * @param io stdout/stderr writers (default: the process's)
+ * @param io stdout/stderr writers (default: the process's); `isTTY` whether stderr is a terminal (default: the
+ *   process's stderr when `err` is not given, else false)
  * @param argv the arguments the program will parse (as `process.argv`)
  */
 export async function buildProgram(
-  io: { out?: (s: string) => void; err?: (s: string) => void } = {},
+  io: { out?: (s: string) => void; err?: (s: string) => void; isTTY?: boolean } = {},
   argv: readonly string[] = process.argv,
   opts: { all?: boolean } = {},
 ): Promise<{
@@ -193,6 +195,13 @@ export async function buildProgram(
     .option('--data-dir <dir>', 'embedded store directory', '.wirewatch/data')
     .option('--memory', 'use a throwaway in-memory store', false)
     .option('--json', 'machine-readable output on stdout (logs stay on stderr)', false)
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines on stderr (default: pretty on a terminal, else json; env WIREWATCH_LOG_FORMAT)',
+      ).choices(LOG_FORMATS),
+    )
+    .option('--no-progress', 'no progress line on a terminal (env WIREWATCH_PROGRESS=0)')
     .showHelpAfterError('(run `wirewatch --help` for usage)')
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err });
@@ -202,12 +211,27 @@ export async function buildProgram(
     return { config: o.config, dataDir: o.dataDir, json: Boolean(o.json), memory: Boolean(o.memory) };
   };
   let configPromise: Promise<Config> | undefined;
-  const logger = createLogger({ write: (line) => err(`${line}\n`) });
+  const isTTY = io.isTTY ?? (io.err ? false : Boolean(process.stderr.isTTY));
+  // Decided once the options are parsed (preAction, below); until then JSON lines and no progress.
+  let term: TerminalOptions = { logFormat: 'json', progress: false, color: false };
+  let terminal = new Terminal(err, { tty: false });
+  program.hook('preAction', () => {
+    const o = program.opts<{ json: boolean; logFormat?: string; progress: boolean }>();
+    term = resolveTerminal({ isTTY, json: Boolean(o.json), flag: o.logFormat, progress: o.progress, env: process.env });
+    terminal = new Terminal(err, { tty: term.progress, columns: () => process.stderr.columns });
+  });
+  const logger = createLogger({
+    write: (line) => terminal.line(line),
+    format: () => term.logFormat,
+    color: () => term.color,
+  });
   // The config, store and embedded-store modules are loaded when a command first needs them.
   const configModule = () => import('../shared/config/load.ts');
   const ctx: CliContext = {
     globals,
     logger,
+    progress: (render) => terminal.progress(render),
+    note: (line) => terminal.line(line),
     loadConfig: () => (configPromise ??= configModule().then((m) => m.loadConfig(globals().config))),
     async loadConfigOrDefaults() {
       try {
@@ -278,7 +302,7 @@ export async function buildProgram(
  */
 export async function runCli(
   argv: string[],
-  io: { out?: (s: string) => void; err?: (s: string) => void } = {},
+  io: { out?: (s: string) => void; err?: (s: string) => void; isTTY?: boolean } = {},
 ): Promise<number> {
   const err = io.err ?? ((s: string) => process.stderr.write(s));
   let built: Awaited<ReturnType<typeof buildProgram>>;

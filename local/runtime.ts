@@ -41,9 +41,22 @@ export interface LocalRuntimeOptions {
  * the same Lambda handlers as in AWS (functions/), wired schedule → feeds → articles → alerts. No pipeline
  * logic lives here: it only composes.
  */
+/** Where the running cycle is (a progress line's figures). Counts since the cycle started. */
+export interface CycleProgress {
+  /** When the cycle started, epoch ms; null between cycles. */
+  startedAt: number | null;
+  /** Feed messages the cycle scheduled (0 until scheduling finished), feeds polled, feed messages waiting. */
+  feeds: { scheduled: number; polled: number; queued: number };
+  /** Articles processed (extracted, from feed text, or failed) and article messages waiting or in flight. */
+  articles: { processed: number; queued: number };
+  alerts: { sent: number; deferred: number };
+}
+
 export class LocalRuntime {
   private running: Promise<CycleSummary> | null = null;
   private closing: Promise<void> | null = null;
+  private cycleStartedAt: number | null = null;
+  private scheduled = 0;
 
   private constructor(
     readonly ctx: PipelineContext,
@@ -135,16 +148,33 @@ export class LocalRuntime {
     this.running = (async () => {
       const counters = new CycleCounters();
       this.metrics.current = counters;
+      this.cycleStartedAt = Date.now();
+      this.scheduled = 0;
       try {
-        await this.handlers.schedule({ force: opts.force });
+        this.scheduled = (await this.handlers.schedule({ force: opts.force })).queued;
         await this.drain();
         return counters.summary();
       } finally {
         this.metrics.current = new CycleCounters();
         this.running = null;
+        this.cycleStartedAt = null;
       }
     })();
     return this.running;
+  }
+
+  /** The running cycle's progress so far (zeros between cycles). Cheap: counters and queue depths only. */
+  progress(): CycleProgress {
+    const c = this.metrics.current;
+    return {
+      startedAt: this.cycleStartedAt,
+      feeds: { scheduled: this.scheduled, polled: c.get('feedsPolled'), queued: this.queues.feeds.depth },
+      articles: {
+        processed: c.get('articlesExtracted') + c.get('articlesFallback') + c.get('articlesFailed'),
+        queued: this.queues.articles.depth,
+      },
+      alerts: { sent: c.get('alertsSent'), deferred: c.get('alertsDeferred') },
+    };
   }
 
   /** Housekeeping dynalite cannot do: deletes items past their `expiresAt` (DynamoDB TTL in AWS); sends due digests. */

@@ -15,6 +15,30 @@ export interface FeedSource {
   id: string;
   url: string;
   name: string | null;
+  /**
+   * How often to poll it (resolved by the config loader: the feed's `interval`, else `polling.interval`, else the
+   * period of `schedule`). Absent for feeds built by hand: `pollFeed`'s policy interval then applies.
+   */
+  interval?: FeedInterval;
+}
+
+/**
+ * A feed's polling interval, all durations ms. `fixed`: every `ms`. `adaptive`: the median gap between the feed's
+ * entries (`FeedState.rhythm`), kept within `minMs`…`maxMs`. `tickMs` is the period of `schedule` (the scheduler
+ * runs once per tick, so a feed's polls are rounded to ticks).
+ */
+export type FeedInterval =
+  | { mode: 'fixed'; ms: number; tickMs: number }
+  | { mode: 'adaptive'; minMs: number; maxMs: number; tickMs: number };
+
+/**
+ * A feed's publishing rhythm, kept in its state: when its recent entries appeared (epoch seconds: an entry's
+ * publication time when it has a plausible one, else when it was first seen; ascending, distinct, the most recent
+ * few) and since when the feed has been watched (epoch seconds). Compact on purpose: it rides on every state write.
+ */
+export interface FeedRhythm {
+  since: number;
+  times: number[];
 }
 
 /** The feed document formats wirewatch reads. */
@@ -106,6 +130,8 @@ export interface FeedState {
   goneSince: IsoDateTime | null;
   /** Feed URLs an HTML page advertised (`<link rel=alternate>`) when status is `not_a_feed`. */
   suggestions?: string[];
+  /** When its recent entries appeared (adaptive intervals, silence); absent before the first successful poll. */
+  rhythm?: FeedRhythm;
 }
 
 /** Queue message from poll-feed to process-article: one new (or changed) entry of one feed. */
@@ -268,7 +294,8 @@ export interface CycleSummary {
   entries: { seen: number; new: number };
   articles: { extracted: number; fallback: number; failed: number };
   items: { stored: number; tagged: number };
-  alerts: { sent: number; failed: number; suppressed: number };
+  /** `deferred`: recorded for a digest (digest subscriptions, or realtime ones over their hourly budget). */
+  alerts: { sent: number; failed: number; suppressed: number; deferred: number };
 }
 
 /** What an outlet changed in its copy, against the story's original (shared/stories `describeChanges`). */

@@ -55,24 +55,52 @@ export async function loadSecretsIntoEnv(
   }
 }
 
-/** An SQS queue as a `QueuePort` (SendMessageBatch in chunks of 10; any failed entry fails the send). */
-export function sqsQueue<T>(sqs: SQSClient, queueUrl: string): QueuePort<T> {
+/** SendMessageBatch calls one `sqsQueue.send` keeps in flight at once. */
+export const SQS_SEND_CONCURRENCY = 8;
+
+/**
+ * An SQS queue as a `QueuePort`: SendMessageBatch in chunks of 10 (the API's maximum entries per call), up to
+ * `concurrency` calls in flight at once (default `SQS_SEND_CONCURRENCY`). A tick that enqueues 10,000 due feeds
+ * makes 1,000 calls; one after another their round trips alone would take seconds of the scheduler's timeout,
+ * while a small bounded pool keeps the SDK's sockets busy without opening one per call. Order across chunks is
+ * not kept (a standard queue does not keep it either). Any failed entry fails the send: no new call starts after
+ * the first failure, the calls in flight finish, then the first error is thrown (the caller's record is retried,
+ * and every stage tolerates a message delivered twice).
+ * @throws Error naming the queue and the first refused entry's reason; or the SDK's error for a failed call
+ */
+export function sqsQueue<T>(sqs: SQSClient, queueUrl: string, opts: { concurrency?: number } = {}): QueuePort<T> {
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? SQS_SEND_CONCURRENCY));
+  const sendChunk = async (chunk: T[]) => {
+    const res = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) })),
+      }),
+    );
+    if (res.Failed && res.Failed.length > 0) {
+      throw new Error(
+        `SQS refused ${res.Failed.length} message(s) for ${queueUrl}: ${res.Failed[0]?.Message ?? res.Failed[0]?.Code}`,
+      );
+    }
+  };
   return {
     async send(messages) {
-      for (let i = 0; i < messages.length; i += 10) {
-        const chunk = messages.slice(i, i + 10);
-        const res = await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) })),
-          }),
-        );
-        if (res.Failed && res.Failed.length > 0) {
-          throw new Error(
-            `SQS refused ${res.Failed.length} message(s) for ${queueUrl}: ${res.Failed[0]?.Message ?? res.Failed[0]?.Code}`,
-          );
+      const chunks: T[][] = [];
+      for (let i = 0; i < messages.length; i += 10) chunks.push(messages.slice(i, i + 10));
+      let next = 0;
+      let failure: { error: unknown } | null = null;
+      const worker = async () => {
+        while (failure === null && next < chunks.length) {
+          const chunk = chunks[next++]!;
+          try {
+            await sendChunk(chunk);
+          } catch (error) {
+            failure ??= { error };
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+      if (failure) throw (failure as { error: unknown }).error;
     },
   };
 }

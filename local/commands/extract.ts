@@ -15,6 +15,7 @@ import {
 import { createHttpClient, type HttpConfig } from '../../shared/http/index.ts';
 import type { Extraction } from '../../shared/types.ts';
 import type { CliContext } from '../cli-context.ts';
+import { formatElapsed, formatRate, NO_PROGRESS } from '../terminal.ts';
 
 /** Options of `wirewatch extract`. */
 export interface ExtractCommandOptions {
@@ -263,8 +264,25 @@ export function register(program: Command, ctx: CliContext): void {
       const opts: ExtractOptions = { ...extract, dom: o.dom ?? extract.dom };
       if (o.batch) {
         if (target) throw new InputError('bad_option', 'give either a target or --batch, not both');
-        const { failed } = await runBatch(o.batch, opts, (record) => ctx.output(record));
-        if (failed > 0) ctx.fail(1);
+        // Progress on a terminal: lines done (and failed) of the list, rate, elapsed.
+        const started = Date.now();
+        let done = 0;
+        let bad = 0;
+        const progress =
+          ctx.progress?.(() => {
+            const ms = Date.now() - started;
+            return `extract ${done} done${bad ? `, ${bad} failed` : ''} · ${formatRate(done, ms)} · ${formatElapsed(ms)}`;
+          }) ?? NO_PROGRESS;
+        try {
+          const { failed } = await runBatch(o.batch, opts, (record) => {
+            done++;
+            if ('error' in record) bad++;
+            ctx.output(record);
+          });
+          if (failed > 0) ctx.fail(1);
+        } finally {
+          progress.done();
+        }
         return;
       }
       if (!target) throw new InputError('missing_argument', 'extract needs a URL or a file (or --batch LIST.jsonl)');

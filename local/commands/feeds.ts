@@ -6,12 +6,25 @@ import { feedHealth, type FeedHealth } from '../../shared/api/index.ts';
 import { loadConfig, resolveConfig } from '../../shared/config/load.ts';
 import { appendFeedsToConfigText, planFeedMerge, type NewFeed } from '../../shared/config/edit.ts';
 import { InputError, describeError } from '../../shared/errors.ts';
+import { formatDuration } from '../../shared/feeds/interval.ts';
 import { parseOpml, writeOpml } from '../../shared/feeds/opml.ts';
 import { xmlDeclaredEncoding } from '../../shared/feeds/sniff.ts';
 import { decodeText } from '../../shared/text/charset.ts';
 import type { CliContext } from '../cli-context.ts';
 
-/** A table of feed health for people: status, failures, last success, next poll, url, last error. */
+/** A computed duration for people: whole minutes from a minute up (`15m`, `1h20m`), else seconds. */
+const roughly = (ms: number) => formatDuration(ms >= 60_000 ? Math.round(ms / 60_000) * 60_000 : ms);
+
+/** How a feed is polled, for people: `every 15m`, `adaptive, now 20m`, `not configured`. */
+function intervalText(f: FeedHealth): string {
+  if (f.interval === null || f.intervalMs === null) return 'not configured';
+  return f.interval === 'adaptive' ? `adaptive, now ${roughly(f.intervalMs)}` : `every ${f.interval}`;
+}
+
+/**
+ * A table of feed health for people: status, name, url, interval, failures, last success, next poll, then
+ * `OVERDUE` (nothing polled it for over a tick) and `silent` (no entry for 4× its usual gap), and the last error.
+ */
 export function formatFeeds(feeds: FeedHealth[]): string {
   if (feeds.length === 0) return 'no feeds configured';
   return feeds
@@ -20,8 +33,13 @@ export function formatFeeds(feeds: FeedHealth[]): string {
       const fails = f.consecutiveFailures > 0 ? ` ${f.consecutiveFailures} failures` : '';
       const ok = f.lastSuccessAt ? ` last ok ${f.lastSuccessAt.slice(0, 16).replace('T', ' ')}` : '';
       const next = f.nextPollAt ? ` next ${f.nextPollAt.slice(0, 16).replace('T', ' ')}` : '';
+      const overdue = f.overdue ? '  OVERDUE' : '';
+      const silent =
+        f.silent && f.rhythmMs !== null
+          ? `  silent (usually an entry every ${roughly(f.rhythmMs)}, last ${f.lastNewEntryAt?.slice(0, 16).replace('T', ' ') ?? 'unknown'})`
+          : '';
       const err = f.lastError ? `\n    ${f.lastError}` : '';
-      return `${status} ${f.name ?? f.id}  ${f.url}${fails}${ok}${next}${err}`;
+      return `${status} ${f.name ?? f.id}  ${f.url}  (${intervalText(f)})${fails}${ok}${next}${overdue}${silent}${err}`;
     })
     .join('\n');
 }
@@ -105,7 +123,7 @@ export async function importOpml(opmlFile: string, configFile: string, dryRun: b
 /**
  * `wirewatch feeds [--json]`: feed health from the store — configured feeds in config order
  * (never-polled ones with `status: null`), then stored feeds no longer configured. JSON:
- * `{"feeds":[{"id","url","name","status","consecutiveFailures","lastSuccessAt","lastNewEntryAt","nextPollAt","lastError","etag","lastModified"}]}`,
+ * `{"feeds":[{"id","url","name","status","consecutiveFailures","lastSuccessAt","lastNewEntryAt","nextPollAt","lastError","etag","lastModified","interval","intervalMs","rhythmMs","overdue","silent"}]}`,
  * the same rows as `GET /feeds`.
  *
  * `wirewatch feeds import FILE.opml [--dry-run]` adds an OPML subscription list to the config (see `importOpml`;
@@ -124,7 +142,7 @@ export function register(program: Command, ctx: CliContext): void {
             tableName: config.store.tableName,
             retentionDays: config.store.retentionDays,
           });
-          const feeds = feedHealth(await store.listFeedStates(), config.feeds);
+          const feeds = feedHealth(await store.listFeedStates(), config.feeds, new Date());
           ctx.output({ feeds }, (v) => formatFeeds((v as { feeds: FeedHealth[] }).feeds));
         },
         { access: 'read' },

@@ -20,6 +20,7 @@ import {
   type TopicCounts,
 } from '../../shared/topics/index.ts';
 import type { CliContext } from '../cli-context.ts';
+import { formatElapsed, formatRate, NO_PROGRESS } from '../terminal.ts';
 import { configOrShipped } from './classify.ts';
 
 /**
@@ -275,7 +276,28 @@ export function register(program: Command, ctx: CliContext): void {
       const report = await ctx.withStore(
         async ({ client, config: c }) => {
           const store = new Store({ client, tableName: c.store.tableName, retentionDays: c.store.retentionDays });
-          return backtestTopic(store, set, o.topic, { apply: o.apply });
+          // Progress on a terminal: items scanned, rate, elapsed (the scan is counted as it streams).
+          const started = Date.now();
+          let scanned = 0;
+          const progress =
+            ctx.progress?.(() => {
+              const ms = Date.now() - started;
+              return `backtest ${o.topic}: ${scanned} items scanned · ${formatRate(scanned, ms)} · ${formatElapsed(ms)}`;
+            }) ?? NO_PROGRESS;
+          const counted = {
+            async *scanItems() {
+              for await (const item of store.scanItems()) {
+                scanned++;
+                yield item;
+              }
+            },
+            retagItem: store.retagItem.bind(store),
+          };
+          try {
+            return await backtestTopic(counted, set, o.topic, { apply: o.apply });
+          } finally {
+            progress.done();
+          }
         },
         { access: o.apply ? 'write' : 'read' },
       );

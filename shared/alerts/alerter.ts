@@ -6,7 +6,7 @@ import { createChannelSender, type ChannelSender, type OutgoingMessage } from '.
 import type { SubscriptionConfig } from './config-schema.ts';
 import { AlertError } from './errors.ts';
 import { AlertRepo, OutboxRepo, hourBucket } from './records.ts';
-import { buildContent } from './render.ts';
+import { buildContent, emailDigest } from './render.ts';
 import { nextOccurrence, requireDigestSchedule, type DigestSchedule } from './schedule.ts';
 import {
   ALERT_STATUSES,
@@ -15,6 +15,8 @@ import {
   type AlertRecord,
   type AlertStatus,
   type DeliverResult,
+  type DigestPreview,
+  type DigestRun,
 } from './types.ts';
 
 /** A `pending` record older than this is presumed orphaned by a crash and re-driven by `retryParked`, ms. */
@@ -340,6 +342,45 @@ export function createAlerter(deps: AlertDeps): Alerter {
     return counts;
   }
 
+  /**
+   * The next digest of every subscription that has one coming: each digest-mode subscription, and each realtime one
+   * with budget overflow deferred; `records` oldest first, `dueAt` the first occurrence of its schedule after its
+   * last digest (else after its oldest deferred alert, else after `now`), `due` when that is not after `now`.
+   * Read-only. Deferred alerts of a subscription no longer configured are logged and left.
+   */
+  async function nextDigests(
+    now: Date,
+    only?: string,
+  ): Promise<Array<{ sub: Sub; records: AlertRecord[]; dueAt: Date; due: boolean }>> {
+    if (only !== undefined && !subsById.has(only)) {
+      throw new InputError(
+        'unknown_subscription',
+        `subscription "${only}" is not in the configuration (configured: ${subs.map((s) => s.id).join(', ')})`,
+      );
+    }
+    const groups = groupBySub(await repo.listByStatus('deferred'));
+    for (const [subId, records] of groups) {
+      if (!subsById.has(subId) && only === undefined) {
+        log.warn('deferred alerts of a subscription no longer configured', {
+          subscriptionId: subId,
+          alerts: records.length,
+        });
+      }
+    }
+    const out: Array<{ sub: Sub; records: AlertRecord[]; dueAt: Date; due: boolean }> = [];
+    for (const sub of subs) {
+      if (only !== undefined && sub.id !== only) continue;
+      const records = [...(groups.get(sub.id) ?? [])].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      if (records.length === 0 && sub.mode !== 'digest') continue;
+      // Realtime subscriptions digest their budget overflow on their own schedule when given, else hourly.
+      const state = await repo.getDigestState(sub.id);
+      const ref = state?.lastRunAt ?? records[0]?.createdAt ?? now.toISOString();
+      const dueAt = nextOccurrence(sub.digest, new Date(ref));
+      out.push({ sub, records, dueAt, due: dueAt.getTime() <= now.getTime() });
+    }
+    return out;
+  }
+
   function groupBySub(records: AlertRecord[]): Map<string, AlertRecord[]> {
     const groups = new Map<string, AlertRecord[]>();
     for (const r of records) {
@@ -401,35 +442,49 @@ export function createAlerter(deps: AlertDeps): Alerter {
       return result;
     },
 
-    async runDigests(now) {
-      const totals = { sent: 0, failed: 0 };
-      const deferred = await repo.listByStatus('deferred');
-      for (const [subId, records] of groupBySub(deferred)) {
-        const sub = subsById.get(subId);
-        if (!sub) {
-          log.warn('deferred alerts of a subscription no longer configured', {
-            subscriptionId: subId,
-            alerts: records.length,
-          });
-          continue;
-        }
-        // Realtime subscriptions digest their budget overflow on their own schedule when given, else hourly.
-        const schedule = sub.digest;
-        const state = await repo.getDigestState(subId);
-        const ref = state?.lastRunAt ?? records.map((r) => r.createdAt).sort()[0]!;
-        if (nextOccurrence(schedule, new Date(ref)).getTime() > now.getTime()) continue;
-        const ordered = [...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    async runDigests(now, opts = {}) {
+      const totals: DigestRun = { sent: 0, failed: 0, digests: [] };
+      for (const next of await nextDigests(now, opts.subscriptionId)) {
+        if (next.records.length === 0 || !(opts.force || next.due)) continue;
+        const { sub } = next;
         const c = await redrive(
-          ordered.map((rec) => ({ rec, expected: 'deferred' as const })),
+          next.records.map((rec) => ({ rec, expected: 'deferred' as const })),
           sub,
           'digest',
           'digest',
         );
-        await repo.putDigestState(subId, now.toISOString());
+        await repo.putDigestState(sub.id, now.toISOString());
         totals.sent += c.sent;
         totals.failed += c.failed;
+        totals.digests.push({ subscriptionId: sub.id, channelId: sub.channel, alerts: next.records.length, ...c });
       }
       return totals;
+    },
+
+    async previewDigests(now, opts = {}) {
+      const out: DigestPreview[] = [];
+      for (const { sub, records, dueAt, due } of await nextDigests(now, opts.subscriptionId)) {
+        const label = sub.mode === 'digest' ? sub.digest.text : `${sub.digest.text} (over budget)`;
+        const message =
+          records.length > 0
+            ? emailDigest(
+                records.map((r) => r.content),
+                label,
+              )
+            : null;
+        out.push({
+          subscriptionId: sub.id,
+          channelId: sub.channel,
+          channelType: channels.get(sub.channel)?.type ?? 'unknown',
+          mode: sub.mode,
+          schedule: sub.digest.text,
+          dueAt: dueAt.toISOString(),
+          due,
+          alerts: records,
+          message: message && { subject: message.subject, text: message.text },
+        });
+      }
+      return out;
     },
 
     async retryParked(opts = {}) {

@@ -13,6 +13,8 @@ export type {
   AlertRecord,
   AlertStatus,
   DeliverResult,
+  DigestPreview,
+  DigestRun,
 } from './types.ts';
 export { ALERT_STATUSES } from './types.ts';
 export { AlertError } from './errors.ts';

@@ -113,6 +113,31 @@ export interface DeliverResult {
   failures: Array<{ key: string; code: string; retryable: boolean }>;
 }
 
+/** What `runDigests` did: alert counts, and one entry per digest sent (or parked). */
+export interface DigestRun {
+  sent: number;
+  failed: number;
+  digests: Array<{ subscriptionId: string; channelId: string; alerts: number; sent: number; failed: number }>;
+}
+
+/** The next digest of one subscription (`previewDigests`). */
+export interface DigestPreview {
+  subscriptionId: string;
+  channelId: string;
+  channelType: string;
+  mode: 'realtime' | 'digest';
+  /** The digest schedule as configured (`hourly`, `daily 08:00 Europe/Berlin`). */
+  schedule: string;
+  /** When it is next due: ISO-8601 UTC. */
+  dueAt: IsoDateTime;
+  /** `dueAt` has passed: the next digest run sends it. */
+  due: boolean;
+  /** The deferred alerts it would carry, oldest first (empty: nothing to send). */
+  alerts: AlertRecord[];
+  /** The digest as its plain-text email would read (subject and body); null when there is nothing to send. */
+  message: { subject: string; text: string } | null;
+}
+
 /** Response of the HTTP port: any HTTP status (transport failures throw). Header keys are lower-case. */
 export interface AlertHttpResponse {
   status: number;
@@ -182,9 +207,19 @@ export interface Alerter {
    * (`hourly`, `daily HH:MM Zone`; realtime budget overflow uses the subscription's `schedule`, else `hourly`) has an
    * occurrence after the last digest (or after the oldest deferred alert) and not after `now`. Precision is the
    * caller's cadence (hourly in AWS). Counts are alerts, not messages; a digest that fails is parked (`failed`).
-   * @throws StoreError when the table fails (channel failures are recorded, never thrown)
+   * `force` sends every deferred alert now, due or not (`wirewatch alerts digest --send-now`), through the same
+   * path: each alert is claimed (`deferred` → `pending`) before the send, so a digest is never sent twice, and the
+   * message carries the same idempotency key as any re-send of the same alerts. `subscriptionId` limits it to one.
+   * @throws InputError `unknown_subscription`; StoreError when the table fails (channel failures are recorded)
    */
-  runDigests(now: Date): Promise<{ sent: number; failed: number }>;
+  runDigests(now: Date, opts?: { force?: boolean; subscriptionId?: string }): Promise<DigestRun>;
+  /**
+   * What the next digest of each subscription would carry, without sending or changing anything: every digest-mode
+   * subscription (an empty one too) and every realtime one with budget overflow deferred, in configuration order
+   * (see `DigestPreview`). `subscriptionId` limits it to one.
+   * @throws InputError `unknown_subscription` for a `subscriptionId` not configured; StoreError when the table fails
+   */
+  previewDigests(now: Date, opts?: { subscriptionId?: string }): Promise<DigestPreview[]>;
   /**
    * Re-drives parked (`failed`) alerts, and `pending` ones stuck for at least `stalePendingMs` (default 10 minutes:
    * a crash mid-send), one message each (digest-bound ones as one digest). The local runtime passes 0 after an

@@ -1,6 +1,7 @@
 import { InputError, WirewatchError } from '../errors.ts';
 import type { StoreReader } from '../store/index.ts';
 import type { FeedSource, FeedState } from '../types.ts';
+import { feedTiming } from '../feeds/interval.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { TokenVerifier } from './auth.ts';
 import { ITEMS_PARAMS, listItems, type ItemsParams } from './items-query.ts';
@@ -69,10 +70,12 @@ const error = (statusCode: number, code: string, message: string, extra: Record<
 
 /**
  * The feed health rows of `GET /feeds` and `wirewatch feeds --json`: configured feeds first (in config
- * order, with empty health before their first poll), then stored states of feeds no longer configured.
+ * order, with empty health before their first poll), then stored states of feeds no longer configured. Each row
+ * carries the feed's interval and its timing at `now` (`feedTiming`: overdue, silent for longer than its rhythm).
  */
-export function feedHealth(states: FeedState[], configured: FeedSource[] = []): FeedHealth[] {
+export function feedHealth(states: FeedState[], configured: FeedSource[] = [], now: Date = new Date()): FeedHealth[] {
   const byId = new Map(states.map((s) => [s.feedId, s] as const));
+  const feeds = new Map(configured.map((f) => [f.id, f] as const));
   const row = (id: string, url: string, name: string | null, s: FeedState | undefined): FeedHealth => ({
     id,
     url: s?.url ?? url,
@@ -85,6 +88,7 @@ export function feedHealth(states: FeedState[], configured: FeedSource[] = []): 
     lastError: s?.lastError ?? null,
     etag: s?.etag ?? null,
     lastModified: s?.lastModified ?? null,
+    ...feedTiming(feeds.get(id), s, now.getTime()),
   });
   const out = configured.map((f) => row(f.id, f.url, f.name, byId.get(f.id)));
   const seen = new Set(configured.map((f) => f.id));
@@ -191,7 +195,7 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
       }
       case 'listFeeds': {
         rejectUnknownParams(query, []);
-        return json(200, { feeds: feedHealth(await deps.store.listFeedStates(), deps.feeds) });
+        return json(200, { feeds: feedHealth(await deps.store.listFeedStates(), deps.feeds, now()) });
       }
       case 'getOpenApi':
         rejectUnknownParams(query, []);

@@ -125,6 +125,14 @@ export const feedHealthSchema = z.strictObject({
   lastError: z.string().nullable(),
   etag: z.string().nullable(),
   lastModified: z.string().nullable(),
+  interval: z
+    .string()
+    .nullable()
+    .describe('the configured interval: a duration such as 15m, or adaptive; null for a feed no longer configured'),
+  intervalMs: z.number().int().nullable().describe('the interval in force now, ms (adaptive: from the rhythm)'),
+  rhythmMs: z.number().nullable().describe("median gap between the feed's recent entries, ms; null until known"),
+  overdue: z.boolean().describe('nextPollAt passed more than one schedule tick (and one interval) ago'),
+  silent: z.boolean().describe('no new entry for 4 times its median gap'),
 });
 
 /** `GET /feeds` response. */

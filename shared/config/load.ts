@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import type { FeedSource } from '../types.ts';
+import type { FeedInterval, FeedSource } from '../types.ts';
+import { cronPeriodMs, formatDuration, parseDuration } from '../feeds/interval.ts';
 import { configSchema, type RawConfig } from './schema.ts';
 import { knownKeysAt, nearestKey } from './strict.ts';
 import type { AliasConfig, TopicConfig } from '../topics/config-schema.ts';
@@ -93,6 +94,43 @@ function yamlErrorMessage(file: string, text: string, err: unknown): string {
   return `${file}:${line}:${col}: not valid YAML: ${reason}\n${frame.join('\n')}`;
 }
 
+/** Ceiling of an adaptive interval when neither the feed nor `polling:` sets one, ms. */
+export const DEFAULT_MAX_INTERVAL_MS = 6 * 3600_000;
+
+/**
+ * A feed's interval from its own keys, else `polling:`'s, else the schedule's period (`tickMs`). Durations were
+ * validated by the schema.
+ * @throws ConfigError naming `where` for `minInterval`/`maxInterval` on a fixed interval, or a floor above the ceiling
+ */
+function resolveInterval(
+  feed: { interval?: string; minInterval?: string; maxInterval?: string },
+  polling: { interval?: string; minInterval?: string; maxInterval?: string },
+  tickMs: number,
+  where: string,
+): FeedInterval {
+  const ms = (text: string) => parseDuration(text) as number;
+  const interval = feed.interval ?? polling.interval;
+  if (interval !== 'adaptive') {
+    const fixedMs = interval === undefined ? tickMs : ms(interval);
+    const stray =
+      feed.minInterval !== undefined ? 'minInterval' : feed.maxInterval !== undefined ? 'maxInterval' : null;
+    if (stray)
+      throw new ConfigError(
+        `${where}.${stray}: only with interval: adaptive (this feed polls every ${formatDuration(fixedMs)})`,
+      );
+    return { mode: 'fixed', ms: fixedMs, tickMs };
+  }
+  const min = feed.minInterval ?? polling.minInterval;
+  const max = feed.maxInterval ?? polling.maxInterval;
+  const minMs = min !== undefined ? ms(min) : tickMs;
+  const maxMs = max !== undefined ? ms(max) : Math.max(DEFAULT_MAX_INTERVAL_MS, minMs);
+  if (minMs > maxMs)
+    throw new ConfigError(
+      `${where}: minInterval ${formatDuration(minMs)} is longer than maxInterval ${formatDuration(maxMs)}`,
+    );
+  return { mode: 'adaptive', minMs, maxMs, tickMs };
+}
+
 let shippedCache: { aliases: AliasConfig; topics: TopicConfig[] } | undefined;
 
 /** Loads the shipped aliases and topics (`shared/topics/shipped.yaml`). @throws ConfigError if it is invalid. */
@@ -119,10 +157,12 @@ export async function resolveConfig(doc: unknown, source = '<inline>'): Promise<
   const raw = parsed.data;
   const shipped = await loadShippedTopics();
 
-  const feeds: FeedSource[] = raw.feeds.map((f) => ({
+  const tickMs = cronPeriodMs(raw.schedule);
+  const feeds: FeedSource[] = raw.feeds.map((f, i) => ({
     id: f.id ?? feedIdFor(f.url),
     url: f.url,
     name: f.name ?? null,
+    interval: resolveInterval(f, raw.polling ?? {}, tickMs, `${source}: feeds[${i}]`),
   }));
   const seen = new Map<string, number>();
   feeds.forEach((f, i) => {

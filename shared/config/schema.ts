@@ -7,10 +7,41 @@ import { alertsSettingsSchema, channelSchema, subscriptionSchema } from '../aler
 import { apiConfigSchema, storeConfigSchema } from '../store/config-schema.ts';
 import { storiesConfigSchema } from '../stories/config-schema.ts';
 import { strictDeep } from './strict.ts';
+import { parseDuration } from '../feeds/interval.ts';
+
+/** A duration as written in the config: `90s`, `15m`, `2h`, `1h30m`, `1d` (see `parseDuration`). */
+const durationSchema = z.string().superRefine((value, ctx) => {
+  const ms = parseDuration(value);
+  if (typeof ms === 'string') ctx.addIssue({ code: 'custom', message: ms });
+});
+
+/** A polling interval: a duration, or `adaptive` (follow the feed's own rhythm within `minInterval`…`maxInterval`). */
+const intervalSchema = z.string().superRefine((value, ctx) => {
+  if (value === 'adaptive') return;
+  const ms = parseDuration(value);
+  if (typeof ms === 'string') ctx.addIssue({ code: 'custom', message: `${ms}, nor "adaptive"` });
+});
+
+/** Polling keys a feed may set, and `polling:` sets for every feed. */
+const pollingKeys = {
+  /**
+   * `15m`, `2h`, … or `adaptive`. Default: `polling.interval`, else the period of `schedule` (its shortest gap
+   * between runs). Polls happen at `schedule`'s runs, so an interval is rounded to them.
+   */
+  interval: intervalSchema.optional(),
+  /** Floor of an adaptive interval. Default: `polling.minInterval`, else the period of `schedule`. */
+  minInterval: durationSchema.optional(),
+  /** Ceiling of an adaptive interval. Default: `polling.maxInterval`, else 6h (or the floor when longer). */
+  maxInterval: durationSchema.optional(),
+};
+
+/** `polling:` — the defaults of every feed's `interval`, `minInterval`, `maxInterval`. */
+export const pollingConfigSchema = z.object(pollingKeys).optional();
 
 /** One configured feed. `id` defaults to a hash of the URL (see `feedIdFor`). */
 export const feedConfigSchema = z
   .object({
+    ...pollingKeys,
     url: z
       .string()
       .url()
@@ -48,6 +79,7 @@ export const configSchema = strictDeep(
     feeds: z.array(feedConfigSchema).default([]),
     /** Cron expression (5 or 6 fields, UTC) for polling cycles. */
     schedule: cronSchema.default('*/5 * * * *'),
+    polling: pollingConfigSchema,
     aliases: aliasesSchema.optional(),
     /** Omitted = the shipped topic set; given = merged over it by id. */
     topics: z.array(topicSchema).optional(),

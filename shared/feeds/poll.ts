@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import { parseFeed } from './parse.ts';
 import { FeedError } from './errors.ts';
 import { sha256Hex } from './identity.ts';
+import { intervalMsFor, isDue } from './interval.ts';
 
 /** The port through which polling reads and writes per-feed state (the store implements it on DynamoDB). */
 export interface FeedStateRepo {
@@ -23,7 +24,10 @@ export interface FeedStateRepo {
 
 /** Timing policy of `pollFeed`; all durations ms. */
 export interface PollPolicy {
-  /** Normal interval after a successful or not-modified poll. Default 5 min (the default schedule). */
+  /**
+   * Interval after a successful or not-modified poll, for a feed without its own `interval` (feeds from the config
+   * always have one: theirs, `polling.interval`, or the period of `schedule`). Default 5 min.
+   */
   intervalMs: number;
   /** First failure's backoff; doubles per consecutive failure. Default 5 min. */
   backoffBaseMs: number;
@@ -109,7 +113,8 @@ export function backoffDelayMs(failures: number, policy: PollPolicy, random: () 
 }
 
 /**
- * Polls one feed if it is due (or `force`), persisting its new state through `deps.feedStates`.
+ * Polls one feed if it is due (`isDue`) or `force`, persisting its new state through `deps.feedStates`. The next
+ * poll is one interval later: the feed's `interval` (fixed, or adaptive from `state.rhythm`), else the policy's.
  * Sends If-None-Match / If-Modified-Since from the stored validators; 304 or an unchanged body hash →
  * `not_modified`. On failure: status from the error (`http_error`, `network_error`, `parse_error`,
  * `not_a_feed`, `blocked`, `gone`), exponential backoff with jitter (cap 6 h), Retry-After honoured on any
@@ -133,7 +138,8 @@ export async function pollFeed(deps: PollDeps, feed: FeedSource, opts: { force?:
       : { ...stored, url: feed.url, etag: null, lastModified: null, bodyHash: null, goneSince: null }
     : initialFeedState(feed);
 
-  if (!opts.force && prev.nextPollAt && Date.parse(prev.nextPollAt) > startedAt.getTime()) {
+  // Due as the scheduler counts it (see `isDue`: a healthy feed up to half a tick early).
+  if (!opts.force && !isDue(feed, prev, startedAt.getTime())) {
     return { outcome: 'skipped', state: prev, entries: [], error: null, warnings: [] };
   }
 
@@ -200,8 +206,10 @@ export async function pollFeed(deps: PollDeps, feed: FeedSource, opts: { force?:
       goneSince: null,
       etag: res.headers.etag ?? (res.status === 304 ? prev.etag : null),
       lastModified: res.headers['last-modified'] ?? (res.status === 304 ? prev.lastModified : null),
-      nextPollAt: at(policy.intervalMs),
+      // The watch starts with the first success, so a feed that never publishes still has a quiet time.
+      rhythm: prev.rhythm ?? { since: Math.floor(startedAt.getTime() / 1000), times: [] },
     };
+    state.nextPollAt = at(feed.interval ? intervalMsFor(feed.interval, state, clock().getTime()) : policy.intervalMs);
     delete state.suggestions;
     await deps.feedStates.putFeedState(state);
     log?.debug('feed polled', {

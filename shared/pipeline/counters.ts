@@ -26,7 +26,12 @@ export class CycleCounters implements MetricsPort {
       entries: { seen: g('entriesSeen'), new: g('entriesNew') },
       articles: { extracted: g('articlesExtracted'), fallback: g('articlesFallback'), failed: g('articlesFailed') },
       items: { stored: g('itemsStored'), tagged: g('itemsTagged') },
-      alerts: { sent: g('alertsSent'), failed: g('alertsFailed'), suppressed: g('alertsSuppressed') },
+      alerts: {
+        sent: g('alertsSent'),
+        failed: g('alertsFailed'),
+        suppressed: g('alertsSuppressed'),
+        deferred: g('alertsDeferred'),
+      },
     };
   }
 }

@@ -1,4 +1,5 @@
 import { initialFeedState, pollFeed } from '../feeds/index.ts';
+import { entryTimeMs, intervalMsFor, recordEntryTimes } from '../feeds/interval.ts';
 import { catalogHash } from '../store/index.ts';
 import type { ArticleJob } from '../types.ts';
 import type { PipelineContext } from './context.ts';
@@ -25,7 +26,8 @@ export async function pollFeedStage(ctx: PipelineContext, msg: FeedMessage): Pro
   ctx.metrics.count('feedsPolled');
   if (result.outcome === 'not_modified') {
     ctx.metrics.count('feedsNotModified');
-    log.info('feed not modified', { durationMs: Date.now() - started });
+    // debug: most polls are 304s, and an info line for each was most of the poller's log volume (BENCHMARKS.md).
+    log.debug('feed not modified', { durationMs: Date.now() - started });
     return [];
   }
   if (result.outcome === 'failed') {
@@ -43,7 +45,21 @@ export async function pollFeedStage(ctx: PipelineContext, msg: FeedMessage): Pro
   const fresh = await ctx.store.filterNewEntries(feed.id, result.entries);
   ctx.metrics.count('entriesNew', fresh.length);
   if (fresh.length > 0) {
-    await ctx.store.putFeedState({ ...result.state, lastNewEntryAt: ctx.now().toISOString() });
+    // Only the pipeline knows which entries are new: their times join the feed's rhythm, and an adaptive interval
+    // is worked out again from it.
+    const nowMs = ctx.now().getTime();
+    const rhythm = recordEntryTimes(
+      result.state.rhythm,
+      fresh.map((e) => entryTimeMs(e, nowMs)),
+      nowMs,
+    );
+    const state = { ...result.state, lastNewEntryAt: ctx.now().toISOString(), rhythm };
+    if (feed.interval?.mode === 'adaptive' && state.lastPolledAt) {
+      state.nextPollAt = new Date(
+        Date.parse(state.lastPolledAt) + intervalMsFor(feed.interval, state, nowMs),
+      ).toISOString();
+    }
+    await ctx.store.putFeedState(state);
   }
   log.info('feed polled', { entries: result.entries.length, new: fresh.length, durationMs: Date.now() - started });
   const discoveredAt = ctx.now().toISOString();

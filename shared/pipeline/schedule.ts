@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.ts';
+import { cronPeriodMs, dueHorizonMs, isDue } from '../feeds/interval.ts';
 import { catalogHash } from '../store/index.ts';
-import type { FeedSource } from '../types.ts';
+import type { FeedSource, FeedState } from '../types.ts';
 import type { PipelineContext } from './context.ts';
 import type { FeedMessage } from './ports.ts';
 
@@ -11,7 +12,8 @@ import type { FeedMessage } from './ports.ts';
  */
 
 /**
- * The feeds to poll now: every configured feed whose state says it is due (`nextPollAt` ≤ now, or never polled).
+ * The feeds to poll now: every configured feed whose state says it is due (`isDue`: never polled, `nextPollAt` ≤ now,
+ * or a healthy feed's `nextPollAt` within half a tick of `schedule`).
  * Read-only. A tick reads the catalog marker and then only the due feeds, from the store's due-time index (one
  * Query per shard): reads grow with the due feeds, not with all feeds. When the configured feed set changed (the
  * marker differs), the tick reads every configured feed's state by key instead, and adds a catalog message: the
@@ -24,20 +26,19 @@ export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boole
   if (opts.force) return feeds.map((f) => ({ feedId: f.id, force: true, correlationId: newCorrelationId() }));
   const now = ctx.now();
   const hash = catalogHash(feeds.map((f) => f.id));
-  const due = new Set<string>();
+  // A healthy feed due within half a tick is polled now (see `isDue`: it keeps polls from slipping a whole tick).
+  const nowMs = now.getTime();
+  const horizon = new Date(nowMs + dueHorizonMs(cronPeriodMs(ctx.config.schedule)));
+  const states = new Map<string, FeedState>();
   const catalogChanged = (await ctx.store.getCatalogHash()) !== hash;
   if (catalogChanged) {
-    const states = await ctx.store.getFeedStates(feeds.map((f) => f.id));
-    for (const f of feeds) {
-      const next = states.get(f.id)?.nextPollAt;
-      if (!next || Date.parse(next) <= now.getTime()) due.add(f.id);
-    }
+    for (const [id, s] of await ctx.store.getFeedStates(feeds.map((f) => f.id))) states.set(id, s);
   } else {
-    for (const s of await ctx.store.listDueFeedStates(now)) due.add(s.feedId);
+    for (const s of await ctx.store.listDueFeedStates(horizon)) states.set(s.feedId, s);
   }
   // Feeds removed from the configuration may still be on the index: only configured feeds are polled.
   const messages: FeedMessage[] = feeds
-    .filter((f) => due.has(f.id))
+    .filter((f) => (catalogChanged || states.has(f.id)) && isDue(f, states.get(f.id), nowMs))
     .map((f) => ({ feedId: f.id, correlationId: newCorrelationId() }));
   if (catalogChanged) messages.push({ catalog: hash });
   return messages;

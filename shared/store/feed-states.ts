@@ -13,13 +13,18 @@ import type { QueryInput, Table } from './table.ts';
  *
  * A catalog record `FEEDS` / `CATALOG` holds the hash of the configured feed ids: when the configuration
  * changes (feeds added), one tick reads the states of every configured feed by key and gives each new feed an
- * initial state that is due at once, so it enters the index.
+ * initial state that is due at once, so it enters the index. The same pass retires the states of feeds no longer
+ * configured: their sort key becomes `~retired#<feedId>`, which sorts after every time, so no tick's `≤ now` Query
+ * reads them again, while `listFeedStates` (the feed health listing) still finds them. A retired feed that is
+ * configured again is put back on the due side by the next catalog pass.
  */
 
 /** Shards of the due-time index. 4 × 1,000 writes/s per partition is far above 10,000 feeds every 5 minutes. */
 export const FEED_DUE_SHARDS = 4;
 /** Sort-key time of a state that was never scheduled: sorts before every real time, so it is due. */
 const NEVER = '0000-00-00T00:00:00.000Z';
+/** Sort-key prefix of a feed no longer configured: `~` sorts after the digits every time starts with. */
+const RETIRED = '~retired#';
 
 /** Shard of a feed on the due-time index (stable: from the feed id). */
 export function dueShardOf(feedId: string): number {
@@ -31,12 +36,12 @@ export function catalogHash(feedIds: string[]): string {
   return sha256Hex([...new Set(feedIds)].sort().join('\n'));
 }
 
-function stateRecord(state: FeedState): Record_ {
+function stateRecord(state: FeedState, retired = false): Record_ {
   return {
     pk: S(KEY_PREFIX.feed + state.feedId),
     sk: S('STATE'),
     [TABLE_GSIS[1].partitionKey]: S(`${GSI_PARTITIONS.feedsDue}${dueShardOf(state.feedId)}`),
-    [TABLE_GSIS[1].sortKey]: S(`${state.nextPollAt ?? NEVER}#${state.feedId}`),
+    [TABLE_GSIS[1].sortKey]: S(retired ? `${RETIRED}${state.feedId}` : `${state.nextPollAt ?? NEVER}#${state.feedId}`),
     state: S(JSON.stringify(state)),
   };
 }
@@ -72,10 +77,12 @@ export class FeedStateRepo {
 
   /**
    * Completes the due-time index for these configured feeds, then records `hash` as the catalog marker: a feed
-   * without a state gets `initial(feed)` (due at once), and a state stored under an older index layout is re-put.
-   * Both writes are conditional, so a state a concurrent poll just wrote is never replaced. Reads: one BatchGet
-   * per 100 feeds; writes: one per feed that needed it.
-   * @returns how many states were written
+   * without a state gets `initial(feed)` (due at once), a state stored under an older index layout or retired is
+   * re-put, and the state of every feed on the index that is not among `feeds` is retired (kept, off the due side).
+   * Every write is conditional, so a state a concurrent poll just wrote is never replaced. Reads: one BatchGet per
+   * 100 feeds and one paginated Query per shard (the index, eventually consistent); writes: one per feed that
+   * needed it.
+   * @returns how many states were written (created, re-put and retired)
    */
   async indexCatalog(
     feeds: Array<{ id: string }>,
@@ -88,6 +95,12 @@ export class FeedStateRepo {
       { what: 'feed states' },
     );
     const stored = new Map(recs.map((r) => [getS(r, 'pk') ?? '', r] as const));
+    const sortKey = TABLE_GSIS[1].sortKey;
+    const unchanged = (rec: Record_) => ({
+      expression: '#st = :old',
+      names: { '#st': 'state' },
+      values: { ':old': rec.state! },
+    });
     const writes: Array<() => Promise<boolean>> = [];
     for (const f of feeds) {
       const rec = stored.get(KEY_PREFIX.feed + f.id);
@@ -98,13 +111,25 @@ export class FeedStateRepo {
             what: `feed state ${f.id}`,
           }),
         );
-      } else if (!getS(rec, TABLE_GSIS[1].partitionKey)?.startsWith(GSI_PARTITIONS.feedsDue)) {
+      } else if (
+        !getS(rec, TABLE_GSIS[1].partitionKey)?.startsWith(GSI_PARTITIONS.feedsDue) ||
+        getS(rec, sortKey)?.startsWith(RETIRED)
+      ) {
         const state = parseJsonAttr<FeedState>(rec, 'state', `feed state ${f.id}`);
         writes.push(() =>
-          this.table.put(stateRecord(state), {
-            condition: { expression: '#st = :old', names: { '#st': 'state' }, values: { ':old': rec.state! } },
-            what: `feed state ${f.id}`,
-          }),
+          this.table.put(stateRecord(state), { condition: unchanged(rec), what: `feed state ${f.id}` }),
+        );
+      }
+    }
+    // Feeds no longer configured would stay due for ever (nothing polls them again): take them off the due side.
+    const configured = new Set(feeds.map((f) => f.id));
+    for (let shard = 0; shard < FEED_DUE_SHARDS; shard++) {
+      for await (const rec of this.table.query(this.shardQuery(shard, null), 'feed states')) {
+        if (getS(rec, sortKey)?.startsWith(RETIRED)) continue;
+        const state = parseJsonAttr<FeedState>(rec, 'state', `feed state ${getS(rec, 'pk')}`);
+        if (configured.has(state.feedId)) continue;
+        writes.push(() =>
+          this.table.put(stateRecord(state, true), { condition: unchanged(rec), what: `feed state ${state.feedId}` }),
         );
       }
     }
@@ -117,7 +142,10 @@ export class FeedStateRepo {
     return written;
   }
 
-  /** Every feed state on the index, ordered by feed id (one paginated Query per shard; eventually consistent). */
+  /**
+   * Every feed state on the index, retired ones included, ordered by feed id (one paginated Query per shard;
+   * eventually consistent).
+   */
   async listFeedStates(): Promise<FeedState[]> {
     const out: FeedState[] = [];
     for (let shard = 0; shard < FEED_DUE_SHARDS; shard++) {

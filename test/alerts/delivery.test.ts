@@ -189,9 +189,9 @@ describe('delivery records, budgets, digests, suppression', () => {
     expect(deferred.map((r) => r.reason)).toEqual(['budget', 'budget', 'budget']);
 
     // Not yet: the next hourly digest is at 11:00.
-    expect(await alerter.runDigests(new Date('2026-11-29T10:59:00Z'))).toEqual({ sent: 0, failed: 0 });
+    expect(await alerter.runDigests(new Date('2026-11-29T10:59:00Z'))).toMatchObject({ sent: 0, failed: 0 });
     now = new Date('2026-11-29T11:00:00Z');
-    expect(await alerter.runDigests(now)).toEqual({ sent: 3, failed: 0 });
+    expect(await alerter.runDigests(now)).toMatchObject({ sent: 3, failed: 0 });
     expect(hook.requests.length - before).toBe(3);
     const digest = JSON.parse(hook.requests.at(-1)!.body.toString('utf8'));
     expect(digest.type).toBe('digest');
@@ -227,7 +227,7 @@ describe('delivery records, budgets, digests, suppression', () => {
         const { item, newTopics } = await article();
         expect((await alerter.deliver(alerter.planAlerts(item, newTopics)[0]!)).deferred).toBe(1);
       }
-      expect(await alerter.runDigests(new Date('2026-11-29T11:00:00Z'))).toEqual({ sent: 0, failed: 3 });
+      expect(await alerter.runDigests(new Date('2026-11-29T11:00:00Z'))).toMatchObject({ sent: 0, failed: 3 });
       expect(flaky.requests).toHaveLength(2); // one digest message, tried twice
       up = true;
       const res = await alerter.retryParked();
@@ -260,9 +260,9 @@ describe('delivery records, budgets, digests, suppression', () => {
       expect(await alerter.deliver(alerter.planAlerts(item, newTopics)[0]!)).toMatchObject({ deferred: 1, sent: 0 });
     }
     // 08:00 in Berlin on 30 Nov (CET, UTC+1) is 07:00 UTC.
-    expect(await alerter.runDigests(new Date('2026-11-30T06:59:59Z'))).toEqual({ sent: 0, failed: 0 });
+    expect(await alerter.runDigests(new Date('2026-11-30T06:59:59Z'))).toMatchObject({ sent: 0, failed: 0 });
     expect(out.lines).toHaveLength(0);
-    expect(await alerter.runDigests(new Date('2026-11-30T07:00:00Z'))).toEqual({ sent: 2, failed: 0 });
+    expect(await alerter.runDigests(new Date('2026-11-30T07:00:00Z'))).toMatchObject({ sent: 2, failed: 0 });
     expect(out.lines).toHaveLength(2);
     expect(out.lines[0]).toMatch(/^\[alert digest\] china-russia/);
   });

@@ -130,7 +130,7 @@ describe('email channel', () => {
       expect(res.deferred).toBe(1);
     }
     expect(received).toHaveLength(0);
-    expect(await alerter.runDigests(new Date(t0 + 2 * 3600_000))).toEqual({ sent: 3, failed: 0 });
+    expect(await alerter.runDigests(new Date(t0 + 2 * 3600_000))).toMatchObject({ sent: 3, failed: 0 });
     expect(received).toHaveLength(1);
     const { subject, text, html } = readMime(received[0]!.raw);
     expect(subject).toBe('[wirewatch] digest: 3 alert(s) — hourly');
@@ -140,7 +140,7 @@ describe('email channel', () => {
     );
     expect(text).toMatch(/China–Russia relations \(2\)\r?\n=+\r?\n/);
     // Sent alerts are not digested again.
-    expect(await alerter.runDigests(new Date(t0 + 5 * 3600_000))).toEqual({ sent: 0, failed: 0 });
+    expect(await alerter.runDigests(new Date(t0 + 5 * 3600_000))).toMatchObject({ sent: 0, failed: 0 });
     expect(received).toHaveLength(1);
   });
 

@@ -237,6 +237,12 @@ describe('other routes', () => {
         lastError: 'http 503 from a.example',
         etag: '"e1"',
         lastModified: null,
+        // A feed source built by hand has no interval; the state has no rhythm yet.
+        interval: null,
+        intervalMs: null,
+        rhythmMs: null,
+        overdue: false,
+        silent: false,
       },
     ]);
   });

@@ -19,7 +19,13 @@ describe('config loading', () => {
     await writeFile(file, 'feeds:\n  - url: https://example.org/feed.xml\n');
     const config = await loadConfig(file);
     expect(config.feeds).toEqual([
-      { id: feedIdFor('https://example.org/feed.xml'), url: 'https://example.org/feed.xml', name: null },
+      {
+        id: feedIdFor('https://example.org/feed.xml'),
+        url: 'https://example.org/feed.xml',
+        name: null,
+        // The default interval is the period of the default schedule (*/5 * * * *).
+        interval: { mode: 'fixed', ms: 300_000, tickMs: 300_000 },
+      },
     ]);
     expect(config.schedule).toBe('*/5 * * * *');
     expect(config.api.port).toBe(8787);
@@ -212,5 +218,69 @@ describe('http.contactUrl', () => {
       /http\.contactUrl: must not contain spaces or parentheses/,
     );
     await expect(resolveConfig({ http: { contactUrl: 'mailto:ops@example.org' } })).resolves.toBeTruthy();
+  });
+});
+
+describe('polling intervals', () => {
+  const MIN = 60_000;
+  const url = (n: number) => `https://example.org/${n}.xml`;
+
+  it('default to the period of schedule, so */2 polls every 2 minutes, not 5', async () => {
+    const config = await resolveConfig({ schedule: '*/2 * * * *', feeds: [{ url: url(1) }] });
+    expect(config.feeds[0]!.interval).toEqual({ mode: 'fixed', ms: 2 * MIN, tickMs: 2 * MIN });
+    const hourly = await resolveConfig({ schedule: '0 * * * *', feeds: [{ url: url(1) }] });
+    expect(hourly.feeds[0]!.interval).toEqual({ mode: 'fixed', ms: 60 * MIN, tickMs: 60 * MIN });
+  });
+
+  it('a feed sets its own interval, adaptive with floor and ceiling; polling: sets the defaults', async () => {
+    const config = await resolveConfig({
+      polling: { interval: '30m', minInterval: '10m' },
+      feeds: [
+        { url: url(1), interval: '15m' },
+        { url: url(2), interval: 'adaptive', maxInterval: '2h' },
+        { url: url(3), interval: 'adaptive', minInterval: '1m', maxInterval: '1h30m' },
+        { url: url(4) },
+      ],
+    });
+    expect(config.feeds.map((f) => f.interval)).toEqual([
+      { mode: 'fixed', ms: 15 * MIN, tickMs: 5 * MIN },
+      { mode: 'adaptive', minMs: 10 * MIN, maxMs: 120 * MIN, tickMs: 5 * MIN },
+      { mode: 'adaptive', minMs: MIN, maxMs: 90 * MIN, tickMs: 5 * MIN },
+      { mode: 'fixed', ms: 30 * MIN, tickMs: 5 * MIN },
+    ]);
+    const defaults = await resolveConfig({ feeds: [{ url: url(1), interval: 'adaptive' }] });
+    expect(defaults.feeds[0]!.interval).toEqual({
+      mode: 'adaptive',
+      minMs: 5 * MIN,
+      maxMs: 360 * MIN,
+      tickMs: 5 * MIN,
+    });
+  });
+
+  it('a misspelt key is an error with a suggestion; a bad value names the path and the forms', async () => {
+    await expect(resolveConfig({ feeds: [{ url: url(1), intervall: '15m' }] }, 'w.yaml')).rejects.toThrow(
+      'w.yaml: feeds[0].intervall: unknown key; did you mean `interval`?',
+    );
+    await expect(resolveConfig({ polling: { maxIntervall: '1h' } }, 'w.yaml')).rejects.toThrow(
+      'w.yaml: polling.maxIntervall: unknown key; did you mean `maxInterval`?',
+    );
+    await expect(resolveConfig({ feeds: [{ url: url(1), interval: '15 minutes' }] }, 'w.yaml')).rejects.toThrow(
+      'w.yaml: feeds[0].interval: "15 minutes" is not a duration like 90s, 15m, 2h, 1h30m or 1d, nor "adaptive"',
+    );
+    await expect(resolveConfig({ feeds: [{ url: url(1), interval: 15 }] }, 'w.yaml')).rejects.toThrow(
+      /feeds\[0\]\.interval/,
+    );
+  });
+
+  it('a floor or ceiling without adaptive, or a floor above the ceiling, is an error', async () => {
+    await expect(
+      resolveConfig({ feeds: [{ url: url(1) }, { url: url(2), interval: '15m', minInterval: '5m' }] }, 'w.yaml'),
+    ).rejects.toThrow('w.yaml: feeds[1].minInterval: only with interval: adaptive (this feed polls every 15m)');
+    await expect(resolveConfig({ feeds: [{ url: url(1), maxInterval: '1h' }] }, 'w.yaml')).rejects.toThrow(
+      'w.yaml: feeds[0].maxInterval: only with interval: adaptive (this feed polls every 5m)',
+    );
+    await expect(
+      resolveConfig({ feeds: [{ url: url(1), interval: 'adaptive', minInterval: '2h', maxInterval: '1h' }] }, 'w.yaml'),
+    ).rejects.toThrow('w.yaml: feeds[0]: minInterval 2h is longer than maxInterval 1h');
   });
 });

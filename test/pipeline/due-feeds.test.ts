@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedStore } from '../../local/embedded-store.ts';
 import { resolveConfig } from '../../shared/config/load.ts';
+import { createLogger } from '../../shared/log.ts';
+import { startFixtureSite } from '../../scripts/fixture-site.ts';
 import { initialFeedState } from '../../shared/feeds/index.ts';
 import { createPipelineContext, type PipelineContext } from '../../shared/pipeline/context.ts';
 import { feedById, pollFeedStage, selectDueFeeds } from '../../shared/pipeline/stages.ts';
@@ -89,6 +91,56 @@ describe('selectDueFeeds', () => {
     await pollFeedStage(withoutF2, due.at(-1)!);
     // The marker now matches: the next tick uses the index and still ignores the removed feed.
     expect((await selectDueFeeds(withoutF2)).map((m) => m.feedId)).toEqual(['f3', 'f4']);
+  });
+
+  it('a removed feed leaves the due side of the index at the catalog pass, stays listed, and returns when re-added', async () => {
+    const all = await contextFor(4, 'due-e');
+    await pollFeedStage(all, (await selectDueFeeds(all)).at(-1)!);
+    // Every state is due (never polled); f1 and f3 then leave the configuration.
+    const fewer = {
+      ...all,
+      config: { ...all.config, feeds: all.config.feeds.filter((f) => f.id === 'f0' || f.id === 'f2') },
+    };
+    const pass = await selectDueFeeds(fewer);
+    expect(pass.map((m) => m.feedId ?? 'catalog')).toEqual(['f0', 'f2', 'catalog']);
+    expect(await pollFeedStage(fewer, pass.at(-1)!)).toEqual([]);
+    const farFuture = new Date('2100-01-01T00:00:00.000Z');
+    // A tick reads only the configured feeds now, however long the removed ones wait.
+    expect((await fewer.store.listDueFeedStates(farFuture)).map((s) => s.feedId).sort()).toEqual(['f0', 'f2']);
+    const store = fewer.store as Store;
+    const before = { ...store.table.counters };
+    expect((await selectDueFeeds(fewer)).map((m) => m.feedId)).toEqual(['f0', 'f2']);
+    expect(delta(store, before)).toEqual({ GetItem: 1, Query: 4 });
+    // Feed health still lists them, with their state kept.
+    expect((await fewer.store.listFeedStates()).map((s) => s.feedId)).toEqual(['f0', 'f1', 'f2', 'f3']);
+    // f1 configured again: the catalog pass puts it back on the due side.
+    const again = { ...all, config: { ...all.config, feeds: all.config.feeds.filter((f) => f.id !== 'f3') } };
+    const back = await selectDueFeeds(again);
+    expect(back.map((m) => m.feedId ?? 'catalog')).toEqual(['f0', 'f1', 'f2', 'catalog']);
+    await pollFeedStage(again, back.at(-1)!);
+    expect((await again.store.listDueFeedStates(farFuture)).map((s) => s.feedId).sort()).toEqual(['f0', 'f1', 'f2']);
+  });
+
+  it('a feed that answers 304 logs it at debug, not info', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const site = await startFixtureSite();
+    try {
+      const config = await resolveConfig({
+        feeds: [{ id: 'f0', url: `${site.base}/feeds/world.rss` }],
+        http: { allowHosts: [site.hostPort], hostGapMs: 0 },
+      });
+      const logger = createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l)) });
+      const live = createPipelineContext({ config, dynamo: dyn.client, tableName: 'due-f', logger });
+      await live.store.ensureTable();
+      await pollFeedStage(live, { feedId: 'f0', force: true });
+      await pollFeedStage(live, { feedId: 'f0', force: true });
+      expect(site.requests.at(-1)).toBe('GET /feeds/world.rss 304');
+      const notModified = lines.filter((l) => l.message === 'feed not modified');
+      expect(notModified).toHaveLength(1);
+      expect(notModified[0]!.level).toBe('debug');
+    } finally {
+      await site.close();
+    }
   });
 
   it('a catalog message for an older configuration changes nothing; a state a poll wrote is never replaced', async () => {

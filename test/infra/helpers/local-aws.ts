@@ -16,12 +16,24 @@ export interface SentMessage {
  * real SDK inside the bundle talks HTTP to this. Unknown actions and secrets get a 400 naming them.
  * Point a bundle at it with `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL_SECRETS_MANAGER`.
  * @param secrets SecretId (ARN or name) → SecretString
+ * @param opts.sqsDelayMs hold each SQS answer this long (ms), so concurrent calls overlap measurably
+ * @param opts.refuse SQS entries whose body it accepts are answered as `Failed` (not sent)
+ * @returns also `sqsPeakInFlight`: the most SQS calls the endpoint was answering at one time
  */
 export async function startLocalAws(
   secrets: Record<string, string> = {},
-): Promise<{ endpoint: string; sent: SentMessage[]; secretReads: string[]; close(): Promise<void> }> {
+  opts: { sqsDelayMs?: number; refuse?: (body: string) => boolean } = {},
+): Promise<{
+  endpoint: string;
+  sent: SentMessage[];
+  secretReads: string[];
+  readonly sqsPeakInFlight: number;
+  close(): Promise<void>;
+}> {
   const secretReads: string[] = [];
   const sent: SentMessage[] = [];
+  let sqsInFlight = 0;
+  let sqsPeakInFlight = 0;
   const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
   const server: Server = createServer(async (req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
@@ -39,11 +51,22 @@ export async function startLocalAws(
       return;
     }
     if (target === 'AmazonSQS.SendMessageBatch') {
+      sqsInFlight++;
+      sqsPeakInFlight = Math.max(sqsPeakInFlight, sqsInFlight);
+      if (opts.sqsDelayMs) await new Promise((r) => setTimeout(r, opts.sqsDelayMs));
+      sqsInFlight--;
       const entries = input.Entries ?? [];
-      for (const e of entries) sent.push({ queueUrl: input.QueueUrl ?? '', body: e.MessageBody });
+      const refused = entries.filter((e) => opts.refuse?.(e.MessageBody));
+      const accepted = entries.filter((e) => !refused.includes(e));
+      for (const e of accepted) sent.push({ queueUrl: input.QueueUrl ?? '', body: e.MessageBody });
       reply(200, {
-        Successful: entries.map((e) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })),
-        Failed: [],
+        Successful: accepted.map((e) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })),
+        Failed: refused.map((e) => ({
+          Id: e.Id,
+          Code: 'InvalidMessageContents',
+          SenderFault: true,
+          Message: 'refused',
+        })),
       });
     } else if (target === 'AmazonSQS.SendMessage') {
       sent.push({ queueUrl: input.QueueUrl ?? '', body: input.MessageBody ?? '' });
@@ -76,6 +99,9 @@ export async function startLocalAws(
     endpoint: `http://127.0.0.1:${port}`,
     sent,
     secretReads,
+    get sqsPeakInFlight() {
+      return sqsPeakInFlight;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
