@@ -27,6 +27,12 @@ export class CycleCounters implements MetricsPort {
       articles: { extracted: g('articlesExtracted'), fallback: g('articlesFallback'), failed: g('articlesFailed') },
       items: { stored: g('itemsStored'), tagged: g('itemsTagged') },
       alerts: { sent: g('alertsSent'), failed: g('alertsFailed'), suppressed: g('alertsSuppressed') },
+      pages: {
+        retried: g('pagesRetried'),
+        rechecked: g('pagesRechecked'),
+        notModified: g('pagesNotModified'),
+        gaveUp: g('pagesGaveUp'),
+      },
     };
   }
 }
