@@ -143,7 +143,12 @@ async function processArticle(
     }
   }
 
-  const fallback = { title: entry.title, summary: entry.summary, contentHtml: entry.contentHtml };
+  // A page job's entry carries no `contentHtml` (kept small in the schedule): an item whose text came from the feed
+  // offers that text instead, so a page shorter than the feed's text still falls back to it (and is not stored).
+  const fallback =
+    run && !pageTextStatuses.has(run.item.extraction.status)
+      ? { title: entry.title, summary: run.item.text, contentHtml: null }
+      : { title: entry.title, summary: entry.summary, contentHtml: entry.contentHtml };
   // The `extract:` config section (DOM engine, jsdom fallback, size and word thresholds) plus the feed's text.
   const opts = { ...ctx.config.extract, fallback };
   let extraction: Extraction;
@@ -174,6 +179,8 @@ async function processArticle(
   }
 
   const fetched = fetcher.outcome;
+  /** A page job's own choice of canonical URL, kept as an alias of the schedule's item. */
+  let declared: string | null = null;
   const fetchFailed = fetched !== null && (fetched.kind === 'transient' || fetched.kind === 'permanent');
   if (run) {
     // A page job: only the page's own text goes over the item's, and always onto that item.
@@ -188,6 +195,7 @@ async function processArticle(
       });
       return { alerts: [], found: 'failed', reason: extraction.reason, matched: run.item.topics.length > 0 };
     }
+    declared = canonical;
     canonical = run.item.url;
   } else if (known && fetchFailed && pageTextStatuses.has(known.extraction.status)) {
     // A feed's changed entry whose page failed now: the item keeps its page text (the feed's text never replaces
@@ -202,7 +210,7 @@ async function processArticle(
   else if (extraction.status === 'failed') ctx.metrics.count('articlesFailed');
   else if (fallbackStatuses.has(extraction.status)) ctx.metrics.count('articlesFallback');
 
-  const aliasUrls = [entry.url, canonicalizeUrl(extraction.url)].filter(
+  const aliasUrls = [entry.url, canonicalizeUrl(extraction.url), declared].filter(
     (u): u is string => typeof u === 'string' && u !== canonical,
   );
   const title = extraction.title ?? entry.title;
