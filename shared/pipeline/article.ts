@@ -221,7 +221,7 @@ async function processArticle(
 
   // The story: the earlier item this article is a copy or version of, or a story of its own. An item keeps the
   // story it already has (a re-fetched page is a version of its own story).
-  const existing = await ctx.store.getItem(itemId);
+  const existing = run && run.item.id === itemId ? run.item : await ctx.store.getItem(itemId);
   const assignment = await assignArticle(ctx, {
     itemId,
     url: canonical,

@@ -242,12 +242,12 @@ export async function processPageJob(
     return true;
   };
 
-  const item = await ctx.store.getItem(marker.itemId);
-  if (!item || !isConfigured(ctx, job.feedId)) {
+  const stop = async () => {
     // The item expired, or its feed left the configuration: nothing to fetch for.
     await write({ ...s, phase: 'done', outcome: s.outcome ?? 'fetched', nextAt: null, inFlight: null });
     return [];
-  }
+  };
+  if (!isConfigured(ctx, job.feedId)) return stop();
   if (!resumed && s.phase === 'retry' && s.attempts >= policy.maxAttempts) {
     // Only after a crashed run: every attempt was used.
     ctx.metrics.count('pagesGaveUp');
@@ -284,7 +284,10 @@ export async function processPageJob(
     return [];
   }
 
-  // A 2xx: mark the run in flight before the article path, so a crash there is counted and retried after a lease.
+  // A 2xx: the item is read only now (a 304 or a failure costs no item read; the schedule expires with the item).
+  const item = await ctx.store.getItem(marker.itemId);
+  if (!item) return stop();
+  // Mark the run in flight before the article path, so a crash there is counted and retried after a lease.
   if (!resumed) {
     const inFlight = {
       ...counted,

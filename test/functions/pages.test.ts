@@ -77,6 +77,42 @@ describe('page jobs under SQS delivery', () => {
     expect(w.pub.hitsOf('lease')).toHaveLength(3);
   });
 
+  it('costs: an idle tick 4 Queries; a failed retry and a 304 recheck one GetItem and one PutItem each', async () => {
+    w = await lambdaWorld();
+    w.pub.page('cost', (n, req) =>
+      n < 2
+        ? { status: 503 }
+        : req.headers['if-none-match'] === '"v1"'
+          ? { status: 304, headers: { etag: '"v1"' } }
+          : { body: articleHtml('Wildlife survey', SURVEY), headers: { etag: '"v1"' } },
+    );
+    await w.cycle({ force: true });
+    const counters = (w.ctx.store as Store).table.counters;
+    const requests = async (work: () => Promise<unknown>) => {
+      const before = { ...counters };
+      await work();
+      return Object.fromEntries(
+        Object.entries(counters)
+          .map(([k, v]) => [k, v - (before[k] ?? 0)] as const)
+          .filter(([, v]) => v > 0),
+      );
+    };
+    const runDue = async () => {
+      const [job] = await selectDuePages(w.ctx);
+      expect(job).toBeDefined();
+      return requests(() => processArticleStage(w.ctx, job!));
+    };
+    w.advance(5 * MIN);
+    expect(await requests(() => selectDuePages(w.ctx))).toEqual({ Query: 4 });
+    w.advance(10 * MIN);
+    expect(await runDue()).toEqual({ GetItem: 1, PutItem: 1 }); // the second 503
+    w.advance(30 * MIN);
+    await runDue(); // 200: the article path, then rechecks
+    w.advanceTo(new Date(T0 + 60 * MIN).toISOString());
+    expect(await runDue()).toEqual({ GetItem: 1, PutItem: 1 }); // 304
+    expect(w.pub.hitsOf('cost').map((h) => h.status)).toEqual([503, 503, 200, 304]);
+  });
+
   it('a tick enqueues at most pages.maxDuePerTick pages with one bounded Query per index shard', async () => {
     w = await lambdaWorld({ pages: { maxDuePerTick: 2 } });
     for (const slug of ['p1', 'p2', 'p3']) w.pub.page(slug, failOnce);
