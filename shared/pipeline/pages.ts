@@ -152,7 +152,7 @@ export async function notePageFetch(ctx: PipelineContext, note: PageFetchNote, e
         policy,
       );
     }
-    if (!next) return;
+    if (!next || (stored && sameSchedule(stored.schedule, next))) return; // nothing new to record
     if (next.phase === 'done' && next.outcome === 'gave_up') ctx.metrics.count('pagesGaveUp');
     if (await ctx.store.putPageSchedule({ ...next, maxAttempts: policy.maxAttempts }, stored ? stored.rev : null)) {
       logSchedule(ctx, next, 'page schedule updated');
@@ -163,6 +163,12 @@ export async function notePageFetch(ctx: PipelineContext, note: PageFetchNote, e
     stage: 'process',
     itemId: note.item.id,
   });
+}
+
+/** True when two schedules differ at most in their write time (e.g. a replayed feed job changed nothing). */
+function sameSchedule(a: PageSchedule, b: PageSchedule): boolean {
+  const strip = (s: PageSchedule) => JSON.stringify({ ...s, updatedAt: null, maxAttempts: null });
+  return strip(a) === strip(b);
 }
 
 function logSchedule(ctx: PipelineContext, s: PageSchedule, message: string): void {
