@@ -116,9 +116,7 @@ export function register(program: Command, ctx: CliContext): void {
 
   program
     .command('item')
-    .description(
-      'one stored item in full: text, urls, topics with evidence, page fetch state (same JSON as GET /items/{id})',
-    )
+    .description('one stored item in full: text, urls, topics with evidence (same JSON as GET /items/{id})')
     .argument('<id>', 'item id (i_ + 24 hex)')
     .action(async (id: string) => {
       if (!/^i_[0-9a-f]{24}$/.test(id))
