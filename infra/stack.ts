@@ -176,11 +176,6 @@ export class WirewatchStack extends Stack {
       maxConcurrency: settings.pollConcurrency,
       alarmTopic: this.opsTopic,
     });
-    // The scheduler only reads (catalog marker, due-time index); new feeds' initial states are written by poll-feed.
-    functions['schedule-feeds']
-      .bindTable(this.table, { accessMode: 'RO' })
-      .bindQueue(this.feedQueue.sqsQueue, 'FEED_QUEUE_URL');
-
     // poll-feed → article queue → process-article (partial batch failures; poison articles park after 5 receives).
     this.articleQueue = new QueueToFunction(this, 'ArticleQueue', {
       target: functions['process-article'],
@@ -189,6 +184,12 @@ export class WirewatchStack extends Stack {
       maxReceiveCount: 5,
       alarmTopic: this.opsTopic,
     });
+    // The scheduler only reads (catalog marker, due-time indexes of feeds and pages): new feeds' initial states are
+    // written by poll-feed, page schedules by process-article. Due page retries and rechecks go to the article queue.
+    functions['schedule-feeds']
+      .bindTable(this.table, { accessMode: 'RO' })
+      .bindQueue(this.feedQueue.sqsQueue, 'FEED_QUEUE_URL')
+      .bindQueue(this.articleQueue.sqsQueue, 'ARTICLE_QUEUE_URL');
     functions['poll-feed']
       .bindTable(this.table, { accessMode: 'RW' })
       .bindQueue(this.articleQueue.sqsQueue, 'ARTICLE_QUEUE_URL');

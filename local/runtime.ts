@@ -34,6 +34,8 @@ export interface LocalRuntimeOptions {
   logger: Logger;
   /** Console channel sink (default stderr). */
   consoleWrite?: (line: string) => void;
+  /** Clock of the pipeline (default `new Date()`); tests step it to make page retries and rechecks due. */
+  now?: () => Date;
 }
 
 /**
@@ -70,7 +72,7 @@ export class LocalRuntime {
       alerts: LocalQueue<AlertJob>;
     },
     private readonly handlers: {
-      schedule: (e: { force?: boolean }) => Promise<{ queued: number }>;
+      schedule: (e: { force?: boolean }) => Promise<{ queued: number; pages: number }>;
       digest: () => Promise<{ sent: number; failed: number }>;
     },
   ) {}
@@ -89,6 +91,7 @@ export class LocalRuntime {
         logger: opts.logger,
         metrics,
         consoleWrite: opts.consoleWrite,
+        now: opts.now,
       });
       await ctx.store.ensureTable();
       if (embedded.uncleanShutdown) await forgetValidators(ctx, opts.logger);
@@ -140,8 +143,9 @@ export class LocalRuntime {
   }
 
   /**
-   * Runs one cycle: schedule (every feed with `force`, else only due feeds) and wait until every queue has
-   * drained. Cycles never overlap: a call during a running cycle returns that cycle's summary.
+   * Runs one cycle: schedule (every feed with `force`, else only due feeds; with or without `force`, the page
+   * retries and rechecks due at this moment) and wait until every queue has drained. Cycles never overlap: a call
+   * during a running cycle returns that cycle's summary.
    */
   runCycle(opts: { force?: boolean } = {}): Promise<CycleSummary> {
     if (this.running) return this.running;

@@ -143,6 +143,92 @@ export interface ArticleJob {
   discoveredAt: IsoDateTime;
   /** Correlation id of the feed poll that found the entry; carried on to its alert jobs and every log line. */
   correlationId?: string;
+  /**
+   * Set when the scheduler re-enqueues a page from its page schedule (a retry of a failed fetch, or a recheck of
+   * a page that matched a topic); absent for entries fresh from a feed poll.
+   */
+  page?: PageJobMarker;
+}
+
+/** What a scheduled page job is for: which page schedule and which of its due times (a stale copy is dropped). */
+export interface PageJobMarker {
+  mode: 'retry' | 'recheck';
+  /** The item whose page this is (the page schedule record's id). */
+  itemId: string;
+  /** The schedule's `nextAt` this job was enqueued for. */
+  due: IsoDateTime;
+}
+
+/**
+ * The page schedule of one item (`PAGE#<itemId>` / `SCHEDULE`): when its page is fetched again and why.
+ * `phase`: `retry` = the last fetch failed transiently and another attempt is due at `nextAt`; `recheck` = the
+ * page matched a topic and is re-checked with a conditional GET at `nextAt`; `done` = nothing more is scheduled
+ * (`outcome` says why). Stored as JSON by shared/store; on the due-time index only while `nextAt` is set.
+ */
+export interface PageSchedule {
+  itemId: string;
+  /** The page fetched (the entry's URL). */
+  url: string;
+  /** The article job replayed when due (its entry without `contentHtml`, to keep the record small). */
+  job: Pick<ArticleJob, 'feedId' | 'feedUrl' | 'entry' | 'discoveredAt'>;
+  /** When the item was first seen: recheck times are counted from here. */
+  firstSeenAt: IsoDateTime;
+  phase: 'retry' | 'recheck' | 'done';
+  /** When the next fetch is due; null when `phase` is `done`. */
+  nextAt: IsoDateTime | null;
+  /** Why nothing more is scheduled: `fetched`, `gave_up` (attempts or time exhausted), `permanent` (404, 410, SSRF…). */
+  outcome: 'fetched' | 'gave_up' | 'permanent' | null;
+  /** Fetches of the page by the retry machinery, the first failed one included (reset by a new run of failures). */
+  attempts: number;
+  /** `pages.retry.maxAttempts` when the schedule was last written. */
+  maxAttempts: number;
+  firstFailureAt: IsoDateTime | null;
+  lastAttemptAt: IsoDateTime | null;
+  /** The last failure, one line (`http 503`, `timeout: …`), or null. */
+  lastError: string | null;
+  gaveUpAt: IsoDateTime | null;
+  /** Recheck progress: `next` = index into `stories.recheck` of the next check, `done` = checks made. */
+  recheck: {
+    next: number;
+    done: number;
+    of: number;
+    lastCheckedAt: IsoDateTime | null;
+    lastOutcome: 'not_modified' | 'unchanged' | 'changed' | 'failed' | null;
+  } | null;
+  /** Validators of the last 2xx response (RFC 9110 §13.1), sent on rechecks. */
+  etag: string | null;
+  lastModified: string | null;
+  /** Set while a job for `due` is being processed (a redelivered copy of it may resume). */
+  inFlight: { due: IsoDateTime; since: IsoDateTime } | null;
+  updatedAt: IsoDateTime;
+}
+
+/**
+ * An item's page fetch state as `GET /items/{id}` and `wirewatch item <id>` show it; null on items whose page was
+ * fetched at the first attempt and is not re-checked.
+ */
+export interface PageFetchState {
+  /** `retrying`: a retry is due at `nextRetryAt`; `rechecking`: fetched, re-checked at `recheck.nextAt`;
+   * `fetched`: nothing more scheduled; `gave_up`: attempts exhausted; `failed`: a permanent failure, not retried. */
+  state: 'retrying' | 'rechecking' | 'fetched' | 'gave_up' | 'failed';
+  attempts: number;
+  maxAttempts: number;
+  lastAttemptAt: IsoDateTime | null;
+  lastError: string | null;
+  nextRetryAt: IsoDateTime | null;
+  gaveUpAt: IsoDateTime | null;
+  recheck: {
+    checks: number;
+    of: number;
+    nextAt: IsoDateTime | null;
+    lastCheckedAt: IsoDateTime | null;
+    lastOutcome: 'not_modified' | 'unchanged' | 'changed' | 'failed' | null;
+  } | null;
+}
+
+/** `GET /items/{id}`: the stored item and its page fetch state. */
+export interface ItemDetail extends StoredItem {
+  fetch: PageFetchState | null;
 }
 
 /** Extraction outcome per page. */
@@ -296,6 +382,8 @@ export interface CycleSummary {
   items: { stored: number; tagged: number };
   /** `deferred`: recorded for a digest (digest subscriptions, or realtime ones over their hourly budget). */
   alerts: { sent: number; failed: number; suppressed: number; deferred: number };
+  /** Scheduled page fetches: retries of failed fetches, rechecks (of which not modified), retries given up. */
+  pages: { retried: number; rechecked: number; notModified: number; gaveUp: number };
 }
 
 /** What an outlet changed in its copy, against the story's original (shared/stories `describeChanges`). */

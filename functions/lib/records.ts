@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { InputError } from '../../shared/errors.ts';
-import type { AlertJob, ArticleJob, FeedEntry, StoryUpdateNotice } from '../../shared/types.ts';
+import type { AlertJob, ArticleJob, FeedEntry, PageJobMarker, StoryUpdateNotice } from '../../shared/types.ts';
 
 /**
  * Parses an SQS record's JSON body with a zod schema.
@@ -52,6 +52,13 @@ export const feedEntrySchema = z.object({
   enclosures: z.array(z.object({ url: z.string(), type: nullableString, length: z.number().nullable() })),
 });
 
+/** Schema of `PageJobMarker`: a page job the scheduler enqueued from a page schedule (retry or recheck). */
+export const pageJobMarkerSchema = z.strictObject({
+  mode: z.enum(['retry', 'recheck']),
+  itemId: z.string().regex(/^i_[0-9a-f]{24}$/),
+  due: z.string().min(1),
+});
+
 /** Schema of `ArticleJob` (article queue). */
 export const articleJobSchema = z.object({
   feedId: z.string().min(1),
@@ -59,6 +66,7 @@ export const articleJobSchema = z.object({
   entry: feedEntrySchema,
   discoveredAt: z.string().min(1),
   correlationId: correlationId.optional(),
+  page: pageJobMarkerSchema.optional(),
 });
 
 /** Schema of `AlertJob` (alert queue). */
@@ -84,6 +92,8 @@ const _entryKeys: SameKeys<z.infer<typeof feedEntrySchema>, FeedEntry> = true;
 const _articleKeys: SameKeys<z.infer<typeof articleJobSchema>, ArticleJob> = true;
 const _alertKeys: SameKeys<z.infer<typeof alertJobSchema>, AlertJob> = true;
 const _updateKeys: SameKeys<NonNullable<z.infer<typeof alertJobSchema>['update']>, StoryUpdateNotice> = true;
+const _pageKeys: SameKeys<z.infer<typeof pageJobMarkerSchema>, PageJobMarker> = true;
+void _pageKeys;
 void _entryKeys;
 void _articleKeys;
 void _alertKeys;

@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { InputError } from '../../shared/errors.ts';
 import type { Config } from '../../shared/config/load.ts';
 import { Store } from '../../shared/store/index.ts';
-import { cursorKeyFrom, listItems, type ItemsParams } from '../../shared/api/index.ts';
-import type { ItemSummary, StoredItem } from '../../shared/types.ts';
+import { cursorKeyFrom, getItemDetail, listItems, type ItemsParams } from '../../shared/api/index.ts';
+import type { ItemDetail, ItemSummary, PageFetchState } from '../../shared/types.ts';
 import type { CliContext, GlobalOptions } from '../cli-context.ts';
 import { CURSOR_KEY_FILE } from '../embedded-store.ts';
 
@@ -39,14 +39,31 @@ export function formatItems(value: { items: ItemSummary[]; nextCursor: string | 
   return lines.join('\n');
 }
 
-/** A stored item for people: header, topics with evidence, then the text. */
-export function formatItem(item: StoredItem): string {
+/** An item's page fetch state in one line: `fetch retrying: attempt 2 of 8, last error http 503, next retry …`. */
+export function formatFetch(f: PageFetchState): string {
+  const parts: string[] = [];
+  if (f.attempts > 0) parts.push(`attempt ${f.attempts} of ${f.maxAttempts}`);
+  if (f.lastError) parts.push(`last error ${f.lastError}`);
+  if (f.nextRetryAt) parts.push(`next retry ${f.nextRetryAt}`);
+  if (f.gaveUpAt) parts.push(`gave up ${f.gaveUpAt}`);
+  if (f.recheck) {
+    const r = f.recheck;
+    parts.push(
+      `rechecks ${r.checks} of ${r.of}${r.lastOutcome ? ` (last: ${r.lastOutcome.replace('_', ' ')})` : ''}${r.nextAt ? `, next ${r.nextAt}` : ''}`,
+    );
+  }
+  return `fetch ${f.state.replace('_', ' ')}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
+
+/** A stored item for people: header, page fetch state, topics with evidence, then the text. */
+export function formatItem(item: ItemDetail): string {
   const out = [
     item.title,
     item.url,
     `id ${item.id}  version ${item.version}  published ${item.publishedAt ?? '-'}  first seen ${item.firstSeenAt}`,
     `feeds ${item.feedIds.join(', ')}  extraction ${item.extraction.status}${item.extraction.reason ? ` (${item.extraction.reason})` : ''}${item.textTruncated ? '  text truncated' : ''}`,
   ];
+  if (item.fetch) out.push(formatFetch(item.fetch));
   for (const t of item.topics) {
     out.push(`topic ${t.id} (${t.name}) score ${t.score}`);
     for (const e of t.evidence) out.push(`  ${e.clause} [${e.field}]: ${e.text}`);
@@ -114,14 +131,14 @@ export function register(program: Command, ctx: CliContext): void {
             tableName: config.store.tableName,
             retentionDays: config.store.retentionDays,
           });
-          const item = await store.getItem(id);
+          const item = await getItemDetail(store, id);
           if (!item) {
             if (ctx.globals().json) ctx.output({ error: { code: 'not_found', message: `no item ${id}` } });
             else process.stderr.write(`wirewatch: no item ${id}\n`);
             ctx.fail(1);
             return;
           }
-          ctx.output(item, (v) => formatItem(v as StoredItem));
+          ctx.output(item, (v) => formatItem(v as ItemDetail));
         },
         { access: 'read' },
       );

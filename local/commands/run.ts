@@ -13,6 +13,7 @@ export function formatSummary(s: CycleSummary): string {
     `articles  ${s.articles.extracted} extracted, ${s.articles.fallback} from feed text, ${s.articles.failed} failed`,
     `items     ${s.items.stored} stored, ${s.items.tagged} tagged`,
     `alerts    ${s.alerts.sent} sent, ${s.alerts.deferred} to digest, ${s.alerts.failed} failed, ${s.alerts.suppressed} suppressed`,
+    `pages     ${s.pages.retried} retried, ${s.pages.rechecked} rechecked (${s.pages.notModified} not modified), ${s.pages.gaveUp} given up`,
   ].join('\n');
 }
 
@@ -35,7 +36,7 @@ export function formatCycleProgress(p: CycleProgress, nowMs: number, configured:
 
 /**
  * `wirewatch run --once`: one full cycle over every configured feed (due or not; conditional GET still
- * applies), then exit. Exit 0 when the cycle ran, even if feeds or pages failed; non-zero only for fatal
+ * applies), plus the page retries and rechecks that are due at that moment (not the ones due later), then exit. Exit 0 when the cycle ran, even if feeds or pages failed; non-zero only for fatal
  * problems (bad config or a channel secret missing from the environment 2, store unavailable 3).
  */
 export function register(program: Command, ctx: CliContext): void {

@@ -4,6 +4,7 @@ import type { FeedSource, FeedState } from '../types.ts';
 import { feedTiming } from '../feeds/interval.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { TokenVerifier } from './auth.ts';
+import { getItemDetail } from './item-detail.ts';
 import { ITEMS_PARAMS, listItems, type ItemsParams } from './items-query.ts';
 import { STORIES_PARAMS, checkStoryId, listStories, type StoriesParams } from './stories-query.ts';
 import { checkQuery, parseRawQuery, shownName } from './query.ts';
@@ -166,7 +167,7 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
         const id = pathParams.id ?? '';
         if (!/^i_[0-9a-f]{24}$/.test(id))
           throw new InputError('invalid_parameter', 'parameter id: must be i_ followed by 24 lower-case hex digits');
-        const item = await deps.store.getItem(id);
+        const item = await getItemDetail(deps.store, id);
         return item ? json(200, item) : error(404, 'not_found', `no item ${id}`);
       }
       case 'listStories': {

@@ -35,4 +35,5 @@ export {
   type ItemsParams,
 } from './items-query.ts';
 export { ROUTES, buildOpenApi, matchRoute, type Route } from './routes.ts';
+export { fetchStateOf, getItemDetail } from './item-detail.ts';
 export type { FeedHealth } from './schemas.ts';

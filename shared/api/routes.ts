@@ -7,7 +7,7 @@ import {
   openApiDocSchema,
   storiesPageSchema,
   storyDetailSchema,
-  storedItemSchema,
+  itemDetailSchema,
   topicsResponseSchema,
 } from './schemas.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT, MAX_Q_CHARS } from './items-query.ts';
@@ -102,12 +102,12 @@ export const ROUTES: readonly Route[] = [
   {
     path: '/items/{id}',
     operationId: 'getItem',
-    summary: 'One item in full: text, urls, topics with evidence',
+    summary: 'One item in full: text, urls, topics with evidence, page fetch state (retries, rechecks)',
     auth: true,
     params: [
       { name: 'id', in: 'path', description: 'Item id', schema: { type: 'string', pattern: '^i_[0-9a-f]{24}$' } },
     ],
-    schema: storedItemSchema,
+    schema: itemDetailSchema,
     schemaName: 'Item',
     errors: [400, 404],
   },

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import type { FeedStatus, ItemSummary, StoredItem, StoryDetail, StorySummary } from '../types.ts';
+import type {
+  FeedStatus,
+  ItemDetail,
+  ItemSummary,
+  PageFetchState,
+  StoredItem,
+  StoryDetail,
+  StorySummary,
+} from '../types.ts';
 
 /*
  * Response schemas of the HTTP API (zod 4). They are the single source for three things: the OpenAPI 3.1
@@ -91,6 +99,40 @@ export const storedItemSchema = z
     expiresAt: z.number().int().describe('TTL, epoch seconds'),
   })
   .describe('A stored item with text and evidence');
+
+const recheckOutcome = z.enum(['not_modified', 'unchanged', 'changed', 'failed']);
+
+/** `PageFetchState` — the `fetch` of `GET /items/{id}`: retries of a failed page fetch and rechecks of the page. */
+export const pageFetchStateSchema = z
+  .strictObject({
+    state: z
+      .enum(['retrying', 'rechecking', 'fetched', 'gave_up', 'failed'])
+      .describe(
+        'retrying: a retry is due at nextRetryAt; rechecking: re-checked at recheck.nextAt; fetched: nothing more ' +
+          'scheduled; gave_up: the retries were used up; failed: a permanent failure (404, 410, SSRF, not HTML), not retried',
+      ),
+    attempts: z.number().int().min(0).describe('Fetches by the retry schedule, the first failed one included'),
+    maxAttempts: z.number().int().min(0).describe('pages.retry.maxAttempts'),
+    lastAttemptAt: iso.nullable(),
+    lastError: z.string().nullable().describe('The last failure, e.g. `http 503`, `timeout: …`'),
+    nextRetryAt: iso.nullable(),
+    gaveUpAt: iso.nullable(),
+    recheck: z
+      .strictObject({
+        checks: z.number().int().min(0).describe('Rechecks made'),
+        of: z.number().int().min(0).describe('Rechecks configured (stories.recheck)'),
+        nextAt: iso.nullable(),
+        lastCheckedAt: iso.nullable(),
+        lastOutcome: recheckOutcome.nullable(),
+      })
+      .nullable(),
+  })
+  .describe("The page's fetch state; null when it was fetched at the first attempt and is not re-checked");
+
+/** `ItemDetail` — `GET /items/{id}`: the stored item and its page fetch state. */
+export const itemDetailSchema = storedItemSchema
+  .extend({ fetch: pageFetchStateSchema.nullable() })
+  .describe('A stored item with text, evidence and page fetch state');
 
 /** `GET /items` response. */
 export const itemsPageSchema = z.strictObject({
@@ -234,6 +276,10 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _summaryMatches: Same<z.infer<typeof itemSummarySchema>, ItemSummary> = true;
 const _itemMatches: Same<z.infer<typeof storedItemSchema>, StoredItem> = true;
 const _statusMatches: Same<z.infer<typeof feedStatus>, FeedStatus> = true;
+const _fetchMatches: Same<z.infer<typeof pageFetchStateSchema>, PageFetchState> = true;
+const _detailMatches: Same<z.infer<typeof itemDetailSchema>, ItemDetail> = true;
+void _fetchMatches;
+void _detailMatches;
 void _summaryMatches;
 void _itemMatches;
 void _statusMatches;

@@ -6,6 +6,7 @@ import { aliasesSchema, topicSchema } from '../topics/config-schema.ts';
 import { alertsSettingsSchema, channelSchema, subscriptionSchema } from '../alerts/config-schema.ts';
 import { apiConfigSchema, storeConfigSchema } from '../store/config-schema.ts';
 import { storiesConfigSchema } from '../stories/config-schema.ts';
+import { pagesConfigSchema } from '../pipeline/config-schema.ts';
 import { strictDeep } from './strict.ts';
 import { parseDuration } from '../feeds/interval.ts';
 
@@ -90,6 +91,7 @@ export const configSchema = strictDeep(
     extract: extractConfigSchema,
     store: storeConfigSchema,
     stories: storiesConfigSchema,
+    pages: pagesConfigSchema,
     api: apiConfigSchema,
   }),
 );

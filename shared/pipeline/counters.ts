@@ -32,6 +32,12 @@ export class CycleCounters implements MetricsPort {
         suppressed: g('alertsSuppressed'),
         deferred: g('alertsDeferred'),
       },
+      pages: {
+        retried: g('pagesRetried'),
+        rechecked: g('pagesRechecked'),
+        notModified: g('pagesNotModified'),
+        gaveUp: g('pagesGaveUp'),
+      },
     };
   }
 }

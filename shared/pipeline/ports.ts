@@ -56,7 +56,11 @@ export type MetricName =
   | 'alertsSent'
   | 'alertsFailed'
   | 'alertsSuppressed'
-  | 'alertsDeferred';
+  | 'alertsDeferred'
+  | 'pagesRetried'
+  | 'pagesRechecked'
+  | 'pagesNotModified'
+  | 'pagesGaveUp';
 
 /** Where the pipeline counts things. */
 export interface MetricsPort {

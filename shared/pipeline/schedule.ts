@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.ts';
 import { cronPeriodMs, dueHorizonMs, isDue } from '../feeds/interval.ts';
 import { catalogHash } from '../store/index.ts';
-import type { FeedSource, FeedState } from '../types.ts';
+import type { ArticleJob, FeedSource, FeedState } from '../types.ts';
 import type { PipelineContext } from './context.ts';
 import type { FeedMessage } from './ports.ts';
 
@@ -42,6 +42,25 @@ export async function selectDueFeeds(ctx: PipelineContext, opts: { force?: boole
     .map((f) => ({ feedId: f.id, correlationId: newCorrelationId() }));
   if (catalogChanged) messages.push({ catalog: hash });
   return messages;
+}
+
+/**
+ * The page jobs due now: retries of failed page fetches and rechecks of pages that matched a topic, from the page
+ * schedules' due-time index (shared/store/pages.ts), oldest due first, at most `pages.maxDuePerTick` (one Query
+ * per index shard, each bounded; the rest stay due for the next tick). Read-only, like `selectDueFeeds`: the
+ * article stage advances each schedule with a conditional write, so a page enqueued twice is fetched once.
+ * With `force` (`run --once`, a manual invoke) the same: only pages due at this moment.
+ * @returns article-queue messages, each marked with its schedule (`ArticleJob.page`)
+ */
+export async function selectDuePages(ctx: PipelineContext): Promise<ArticleJob[]> {
+  const due = await ctx.store.listDuePageSchedules(ctx.now(), ctx.config.pages.maxDuePerTick);
+  return due
+    .filter((s) => s.nextAt !== null && s.phase !== 'done')
+    .map((s) => ({
+      ...s.job,
+      correlationId: newCorrelationId(),
+      page: { mode: s.phase === 'recheck' ? 'recheck' : 'retry', itemId: s.itemId, due: s.nextAt! },
+    }));
 }
 
 /** A fresh correlation id: `c_` + 16 hex characters (random, 64 bits). */

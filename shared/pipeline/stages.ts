@@ -5,7 +5,7 @@
  * Lambda handlers (functions/) and the local runtime (local/) call these and nothing else. Handlers import the
  * stage's own module, so each bundle carries only what its stage needs; this module gathers them for the rest.
  */
-export { selectDueFeeds, newCorrelationId, feedById } from './schedule.ts';
+export { selectDueFeeds, selectDuePages, newCorrelationId, feedById } from './schedule.ts';
 export { pollFeedStage, indexCatalogStage } from './poll.ts';
 export { chooseCanonicalUrl, processArticleStage } from './article.ts';
 export { deliverAlertStage } from './deliver.ts';

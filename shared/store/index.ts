@@ -20,6 +20,7 @@ export {
 export { EntryRepo, entryFingerprint } from './entries.ts';
 export { FeedStateRepo, FEED_DUE_SHARDS, catalogHash, dueShardOf } from './feed-states.ts';
 export { HostLeaseRepo } from './host-leases.ts';
+export { PageScheduleRepo, PAGE_DUE_SHARDS, pageShardOf, type StoredPageSchedule } from './pages.ts';
 export {
   Table,
   storeErrorFrom,
@@ -30,6 +31,15 @@ export {
   type QueryInput,
   type QueryPage,
 } from './table.ts';
-export type { FeedStateStore, EntryStore, ItemReader, ItemStore, StoreReader, PipelineStore } from './ports.ts';
+export type {
+  FeedStateStore,
+  EntryStore,
+  ItemReader,
+  ItemStore,
+  PageScheduleReader,
+  PageScheduleStore,
+  StoreReader,
+  PipelineStore,
+} from './ports.ts';
 export { TABLE_KEYS, TABLE_GSIS, KEY_PREFIX, GSI_PARTITIONS, createTableInput } from './schema.ts';
 export { storeConfigSchema, apiConfigSchema, type StoreConfig, type ApiConfig } from './config-schema.ts';

@@ -1,7 +1,17 @@
 import type { FeedStateRepo as FeedStateAccess } from '../feeds/poll.ts';
-import type { FeedEntry, FeedState, StoredItem, StoryDetail, StoryMember, StoryVersion, TopicMatch } from '../types.ts';
+import type {
+  FeedEntry,
+  FeedState,
+  PageSchedule,
+  StoredItem,
+  StoryDetail,
+  StoryMember,
+  StoryVersion,
+  TopicMatch,
+} from '../types.ts';
 import type { StoryIndexPort } from '../stories/port.ts';
 import type { ItemInput, ItemPage, ItemQuery, SaveResult } from './items.ts';
+import type { StoredPageSchedule } from './pages.ts';
 import type { StoredStorySummary, StoryPage, StoryQuery } from './stories.ts';
 
 /*
@@ -65,13 +75,27 @@ export interface StoryReader {
   queryStories(q: StoryQuery): Promise<StoryPage>;
 }
 
+/** Page schedule reads (the API's and the CLI's view of an item's fetch state). */
+export interface PageScheduleReader {
+  /** The schedule of an item's page (retries, rechecks), or null when none was ever written. */
+  getPageSchedule(itemId: string): Promise<StoredPageSchedule | null>;
+}
+
+/** Page schedules: retries of failed page fetches and rechecks of pages that matched a topic. */
+export interface PageScheduleStore extends PageScheduleReader {
+  /** @returns false when the schedule changed since `prevRev` was read (null: when one exists already) */
+  putPageSchedule(schedule: PageSchedule, prevRev: number | null): Promise<boolean>;
+  /** Schedules due at `now`, oldest first, at most `limit` (reads ∝ limit). */
+  listDuePageSchedules(now: Date, limit: number): Promise<PageSchedule[]>;
+}
+
 /** Everything the API may call: reads only. */
-export interface StoreReader extends ItemReader, StoryReader {
+export interface StoreReader extends ItemReader, StoryReader, PageScheduleReader {
   listFeedStates(): Promise<FeedState[]>;
 }
 
 /** Everything the pipeline stages need from the store. */
-export interface PipelineStore extends FeedStateStore, EntryStore, ItemStore, StoryReader {
+export interface PipelineStore extends FeedStateStore, EntryStore, ItemStore, StoryReader, PageScheduleStore {
   /** The story index (shared/stories port). */
   readonly storyIndex: StoryIndexPort;
   /** Story summaries, lineage and versions. */

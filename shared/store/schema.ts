@@ -25,14 +25,21 @@ export const KEY_PREFIX = {
   entry: 'ENTRY#',
   topic: 'TOPIC#',
   feed: 'FEED#',
+  /** Page schedules (retries of failed fetches, rechecks of pages that matched a topic): `PAGE#<itemId>` / `SCHEDULE`. */
+  page: 'PAGE#',
 } as const;
 
-/** Fixed partition values used on the GSIs by the store: every item's listing row (gsi1) and feed states (gsi2). */
+/**
+ * Fixed partition values used on the GSIs by the store: every item's listing row (gsi1), feed states and page
+ * schedules by due time (gsi2).
+ */
 export const GSI_PARTITIONS = {
   /** gsi1pk of the `ITEM#<id> / LIST` row of every item; gsi1sk = `<sortAt>#<id>`. */
   allItems: 'ITEMS',
   /** gsi2pk prefix of `FEED#<id> / STATE` records (+ shard 0–3); gsi2sk = `<nextPollAt>#<feedId>`. */
   feedsDue: 'FEEDDUE#',
+  /** gsi2pk prefix of `PAGE#<itemId> / SCHEDULE` records while a fetch is due (+ shard 0–3); gsi2sk = `<nextAt>#<itemId>`. */
+  pagesDue: 'PAGEDUE#',
 } as const;
 
 /**

@@ -1,10 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resolveStory } from '../stories/assign.ts';
-import type { FeedEntry, FeedState, StoredItem, StoryDetail, TopicMatch } from '../types.ts';
+import type { FeedEntry, FeedState, PageSchedule, StoredItem, StoryDetail, TopicMatch } from '../types.ts';
 import { N } from './codec.ts';
 import { EntryRepo } from './entries.ts';
 import { FeedStateRepo } from './feed-states.ts';
 import { HostLeaseRepo } from './host-leases.ts';
+import { PageScheduleRepo, type StoredPageSchedule } from './pages.ts';
 import { DynamoStoryIndex } from './story-index.ts';
 import { StoryRepo, type StoryPage, type StoryQuery } from './stories.ts';
 import { ItemRepo, type ItemInput, type ItemPage, type ItemQuery, type SaveResult } from './items.ts';
@@ -42,6 +43,8 @@ export class Store implements PipelineStore, StoreReader {
   readonly storyIndex: DynamoStoryIndex;
   /** Stories for people: summaries, lineage, versions. */
   readonly stories: StoryRepo;
+  /** Page schedules: retries of failed page fetches, rechecks of pages that matched a topic. */
+  readonly pages: PageScheduleRepo;
 
   constructor(opts: StoreOptions) {
     this.tableName = opts.tableName;
@@ -55,6 +58,7 @@ export class Store implements PipelineStore, StoreReader {
     this.hostLeases = new HostLeaseRepo(this.table);
     this.storyIndex = new DynamoStoryIndex(this.table, () => now().getTime());
     this.stories = new StoryRepo(this.table, { retentionDays: opts.retentionDays });
+    this.pages = new PageScheduleRepo(this.table, { retentionDays: opts.retentionDays });
   }
 
   /** Creates the table with every GSI when missing and waits until it is ACTIVE (local runtime). */
@@ -122,6 +126,17 @@ export class Store implements PipelineStore, StoreReader {
   }
   countTopicItems(topic: string, since: string[]): Promise<number[]> {
     return this.items.countTopicItems(topic, since);
+  }
+
+  // page schedules
+  getPageSchedule(itemId: string): Promise<StoredPageSchedule | null> {
+    return this.pages.get(itemId);
+  }
+  putPageSchedule(schedule: PageSchedule, prevRev: number | null): Promise<boolean> {
+    return this.pages.put(schedule, prevRev);
+  }
+  listDuePageSchedules(now: Date, limit: number): Promise<PageSchedule[]> {
+    return this.pages.listDue(now, limit);
   }
 
   // stories (reads; the pipeline writes through `stories` and `storyIndex`)

@@ -14,7 +14,7 @@ import {
   type ApiRequest,
   type ApiResponse,
 } from '../../shared/api/index.ts';
-import { errorSchema, itemsPageSchema, storedItemSchema } from '../../shared/api/schemas.ts';
+import { errorSchema, itemDetailSchema, itemsPageSchema } from '../../shared/api/schemas.ts';
 import { itemInput, topic } from '../store/factories.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -202,8 +202,8 @@ describe('other routes', () => {
     const id = itemIdFor(urls[3]!);
     const res = await api.handle(req(`/items/${id}`));
     expect(res.statusCode).toBe(200);
-    const item = storedItemSchema.parse(body(res));
-    expect(item).toEqual(await store.getItem(id));
+    const item = itemDetailSchema.parse(body(res));
+    expect(item).toEqual({ ...(await store.getItem(id)), fetch: null });
     expect(item.text).toContain('First paragraph');
     expect(item.topics[0]?.evidence).toHaveLength(1);
     expectError(await api.handle(req(`/items/${itemIdFor('https://absent.example/')}`)), 404, 'not_found');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedStore } from '../../local/embedded-store.ts';
 import { runCli } from '../../local/cli.ts';
 import { Store, itemIdFor } from '../../shared/store/index.ts';
-import { itemsPageSchema, storedItemSchema, feedsResponseSchema } from '../../shared/api/schemas.ts';
+import { itemsPageSchema, itemDetailSchema, feedsResponseSchema } from '../../shared/api/schemas.ts';
 import { itemInput, topic } from '../store/factories.ts';
 
 /*
@@ -106,7 +106,7 @@ describe('wirewatch items / item / feeds', () => {
     const id = itemIdFor('https://news.example/cli/2');
     const res = await cli('--json', 'item', id);
     expect(res.code).toBe(0);
-    const item = storedItemSchema.parse(JSON.parse(res.out));
+    const item = itemDetailSchema.parse(JSON.parse(res.out));
     expect(item.id).toBe(id);
     expect(item.topics[0]?.evidence[0]?.text).toContain('china-russia');
     expect(item.text).toContain('First paragraph');

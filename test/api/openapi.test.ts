@@ -6,7 +6,7 @@ import { startTestDynamo } from '../helpers/dynalite.ts';
 import type { EmbeddedStore } from '../../local/embedded-store.ts';
 import { Store, itemIdFor } from '../../shared/store/index.ts';
 import { ROUTES, TokenVerifier, buildOpenApi, createApi, type ApiRequest } from '../../shared/api/index.ts';
-import { itemInput, topic } from '../store/factories.ts';
+import { entryFor, itemInput, topic } from '../store/factories.ts';
 
 /*
  * `/openapi.json` is a valid OpenAPI 3.1 document, lists exactly the routes the handler serves, and real
@@ -56,7 +56,36 @@ beforeAll(async () => {
     similarity: 1,
     changes: null,
   });
-  await store.saveItem(itemInput('https://news.example/oa/2', { topics: [] }));
+  const second = await store.saveItem(itemInput('https://news.example/oa/2', { topics: [] }));
+  // Its page failed and is being retried (the page schedule the pipeline writes; shared/pipeline/pages.ts).
+  await store.putPageSchedule(
+    {
+      itemId: second.item.id,
+      url: second.item.url,
+      job: {
+        feedId: 'feed-a',
+        feedUrl: 'https://a.example/rss',
+        entry: entryFor(second.item.url),
+        discoveredAt: second.item.firstSeenAt,
+      },
+      firstSeenAt: second.item.firstSeenAt,
+      phase: 'retry',
+      nextAt: '2026-11-25T12:15:00.000Z',
+      outcome: null,
+      attempts: 1,
+      maxAttempts: 8,
+      firstFailureAt: '2026-11-25T12:00:00.000Z',
+      lastAttemptAt: '2026-11-25T12:00:00.000Z',
+      lastError: 'http 503',
+      gaveUpAt: null,
+      recheck: { next: 0, done: 0, of: 5, lastCheckedAt: null, lastOutcome: null },
+      etag: null,
+      lastModified: null,
+      inFlight: null,
+      updatedAt: '2026-11-25T12:00:00.000Z',
+    },
+    null,
+  );
   await store.putFeedState({
     feedId: 'feed-a',
     url: 'https://a.example/rss',
@@ -141,6 +170,7 @@ describe('/openapi.json', () => {
       ['/items', get('/items', { limit: '0' }), '400'],
       ['/items', get('/items', {}, false), '401'],
       ['/items/{id}', get(`/items/${itemIdFor('https://news.example/oa/1')}`), '200'],
+      ['/items/{id}', get(`/items/${itemIdFor('https://news.example/oa/2')}`), '200'],
       ['/items/{id}', get(`/items/${itemIdFor('https://absent.example/')}`), '404'],
       ['/topics', get('/topics'), '200'],
       ['/feeds', get('/feeds'), '200'],
@@ -152,6 +182,12 @@ describe('/openapi.json', () => {
       expect(String(res.statusCode), `${path} ${JSON.stringify(request.query)}`).toBe(status);
       const validate = ajv.compile(schemaFor(path, status));
       const ok = validate(JSON.parse(res.body));
+      if (request.path.endsWith(itemIdFor('https://news.example/oa/2'))) {
+        expect(JSON.parse(res.body).fetch).toMatchObject({
+          state: 'retrying',
+          nextRetryAt: '2026-11-25T12:15:00.000Z',
+        });
+      }
       expect(validate.errors ?? [], `${path} ${status}`).toEqual([]);
       expect(ok).toBe(true);
     }

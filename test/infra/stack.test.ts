@@ -121,6 +121,8 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
     expect(envOf(t, 'schedule-feeds')).toMatchObject({
       TABLE_NAME: tableRef,
       FEED_QUEUE_URL: { Ref: expect.stringMatching(/^FeedQueue[0-9A-F]{8}$/) },
+      // Due page retries and rechecks are article jobs.
+      ARTICLE_QUEUE_URL: { Ref: expect.stringMatching(/^ArticleQueue[0-9A-F]{8}$/) },
     });
     expect(envOf(t, 'poll-feed')).toMatchObject({
       TABLE_NAME: tableRef,
@@ -150,6 +152,15 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
     // Only the sender of each queue may send to it; the api cannot write the table.
     const senders = HANDLERS.filter((h) => policyOf(t, h).some((s) => [s.Action].flat().includes('sqs:SendMessage')));
     expect(senders.sort()).toEqual(['poll-feed', 'process-article', 'schedule-feeds']);
+    // The scheduler sends to the feed queue and (due page retries and rechecks) to the article queue, nothing else.
+    const sentTo = (h: (typeof HANDLERS)[number]) =>
+      policyOf(t, h)
+        .filter((s) => [s.Action].flat().includes('sqs:SendMessage'))
+        .flatMap((s) => [s.Resource].flat() as Array<{ 'Fn::GetAtt': [string, string] }>)
+        .map((r) => r['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''))
+        .sort();
+    expect(sentTo('schedule-feeds')).toEqual(['ArticleQueue', 'FeedQueue']);
+    expect(sentTo('poll-feed')).toEqual(['ArticleQueue']);
     // The api and the scheduler only read the table.
     for (const reader of ['api', 'schedule-feeds'] as const) {
       const actions = policyOf(t, reader).flatMap((s) => [s.Action].flat());
