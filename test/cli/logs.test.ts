@@ -105,14 +105,15 @@ describe('CLI logs and progress', () => {
     expect(r.stderr).not.toContain('\r');
     expect(r.stderr).not.toContain(ESC);
     expect(r.stdout).toMatch(/^feeds {5}2 polled: 2 ok/);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^alerts /);
+    expect(r.stdout.trimEnd().split('\n').at(-2)).toMatch(/^alerts /);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^pages /);
   });
 
   it('--json: one JSON object on stdout (the summary), JSON lines on stderr', async () => {
     const r = await cli(['--json', 'run', '--once']);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(Object.keys(summary)).toEqual(['feeds', 'entries', 'articles', 'items', 'alerts']);
+    expect(Object.keys(summary)).toEqual(['feeds', 'entries', 'articles', 'items', 'alerts', 'pages']);
     expect(summary.feeds).toEqual({ total: 2, ok: 2, notModified: 0, failed: 0 });
     for (const l of logLines(r.stderr)) expect(() => JSON.parse(l), l).not.toThrow();
   });
