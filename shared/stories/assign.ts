@@ -11,7 +11,7 @@ import {
   fingerprintDoc,
   type StoryDoc,
 } from './fingerprint.ts';
-import type { Origin } from './normalise.ts';
+import { agencyOfOutlet, type Origin } from './normalise.ts';
 import type { KeyRow, StoryIndexPort, StoryOriginal, StoryRecord } from './port.ts';
 import { type Verdict, type VerifyContext, verify } from './verify.ts';
 
@@ -52,8 +52,10 @@ export const ASSIGN_DEFAULTS: Readonly<Required<Omit<AssignOptions, 'now' | 'fin
 
 /**
  * The outcome for one document.
- * - `role`: `original` = it started the story; `version` = a same-source document (same URL or outlet as a
- *   member, or the story's wire agency in its own furniture) adding new text; `copy` = any other member.
+ * - `role`: `original` = it started the story; `version` = a document adding new text (≥ `minNewWords`) that is
+ *   from the story's source — the same URL or outlet as a member, or the agency's own outlet (`AP News`) — or that
+ *   carries the story's wire agency in its own furniture and rewrote the lead (a writethru: any rule but `lead`);
+ *   `copy` = any other member (an outlet's copy, also one with text of its own around the wire's lead).
  * - `matchedItemId`: the member it was verified against (null for an original).
  * - `similarity`: the verifier's containment of the smaller text in the larger, in [0, 1] (1 for an original).
  * - `merged`: story ids this call redirected (after a concurrent creation); callers re-point their items.
@@ -369,10 +371,12 @@ async function join(
   for (let attempt = 0; root.record && attempt < 4; attempt++) {
     const rec = root.record;
     const members = rec.members;
-    const sameSource = members.some(
-      (m) => (m.url && m.url === fp.member.url) || (m.outlet && m.outlet === fp.member.outlet),
-    );
-    const wire = fp.origin.agency !== null && fp.origin.agency === rec.original.agency;
+    const sameSource =
+      members.some((m) => (m.url && m.url === fp.member.url) || (m.outlet && m.outlet === fp.member.outlet)) ||
+      (fp.origin.agency !== null && agencyOfOutlet(fp.member.outlet) === fp.origin.agency);
+    // The wire's own furniture on another outlet's page is a version only when the lead was rewritten: a page that
+    // keeps a member's lead (`lead` rule) and adds text is an outlet's copy with its own paragraphs around it.
+    const wire = fp.origin.agency !== null && fp.origin.agency === rec.original.agency && best.verdict.rule !== 'lead';
     const isVersion = (sameSource || wire) && newWords(fp, [...members, best.member]) >= o.minNewWords;
     role = isVersion ? 'version' : 'copy';
     const original = preferOriginal(rec.original, own);
