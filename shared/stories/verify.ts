@@ -121,7 +121,10 @@ export interface Verdict {
   shared: number;
   /** Whether the two name one origin (agency, and dateline place or reporters); see the module comment. */
   sameOrigin: boolean;
-  /** Containment of the bodies below the leads, larger and smaller direction (0 unless `sameOrigin`). */
+  /**
+   * Containment of the bodies below the leads, larger and smaller direction; 0 unless the writethru rule was
+   * weighed (same origin, no other rule held, and enough shared text for it to hold at all).
+   */
   bodyHi: number;
   bodyLo: number;
 }
@@ -236,6 +239,18 @@ function leadParagraphs(m: MemberPrint): number {
   return Math.max(1, n);
 }
 
+/**
+ * Upper bound of the body containment of the larger of the two directions, from the whole-text containment `c`
+ * of `a` in the other and `b`'s in `a` (shared weight over body weight, as if no shared shingle were in a lead).
+ */
+function bodyBound(a: Side, c: number): number {
+  const leadEnd = prefixEnd(a.m, VERIFY_THRESHOLDS.leadWords, 1, 3);
+  let lead = 0;
+  for (let j = 0; j < leadEnd; j++) lead += a.weights[j]!;
+  const body = a.total - lead;
+  return body > 0 ? (c * a.total) / body : 0;
+}
+
 /** What the writethru rule reads of one direction: body containment, order kept, where the shared text starts. */
 function writethruSide(a: Side, b: Side, paragraphOfB: Map<number, number>) {
   const t = VERIFY_THRESHOLDS;
@@ -320,13 +335,15 @@ export function verify(a: MemberPrint, b: MemberPrint, ctx?: VerifyContext): Ver
     else if (hi >= t.contained && lo >= t.containedLo) rule = 'contained';
     else if (lo >= t.mutualLo) rule = 'mutual';
   }
-  if (origin && shared >= t.minShared) {
+  // The body below the lead can contain at most all the shared text: when even that bound is under every body
+  // threshold the rule cannot hold, and its measures (the costly part of a verdict) are not computed.
+  const bound = origin && rule === null ? Math.max(bodyBound(sa, ab.c), bodyBound(sb, ba.c)) : 0;
+  if (shared >= t.minShared && bound >= t.writethruBodyLo) {
     const wa = writethruSide(sa, sb, paragraphIndex(b));
     const wb = writethruSide(sb, sa, paragraphIndex(a));
     bodyHi = Math.max(wa.body, wb.body);
     bodyLo = Math.min(wa.body, wb.body);
     const holds =
-      rule === null &&
       wa.bodyParagraphs >= 2 &&
       wb.bodyParagraphs >= 2 &&
       Math.min(wa.found, wb.found) >= 2 &&
