@@ -208,8 +208,10 @@ function preferOriginal(cur: StoryOriginal, cand: StoryOriginal): StoryOriginal 
  *   (1 UpdateItem when the copy becomes the story's preferred original; 1 per extra story it also verifies
  *   against, which is merged);
  * - version of a known story: the same reads; writes 1 UpdateItem (members) + 1 UpdateItem per key the story
- *   did not carry yet (+ the discovery read, as for a new story, when a claim reveals a concurrent story);
- * - new story: the same reads + 1 GetItem (resolve before returning); writes 1 PutItem + K UpdateItem claims;
+ *   did not carry yet and that is not saturated (+ the discovery read, as for a new story, when a claim reveals a
+ *   concurrent story);
+ * - new story: the same reads + 1 GetItem (resolve before returning); writes 1 PutItem + 1 UpdateItem claim per
+ *   key not saturated when read (≤ K);
  *   plus, only when a claim reveals a story created concurrently, 1 BatchGetItem (≤ C) and 1 UpdateItem per
  *   merge. A redirect met on the way costs 1 GetItem per hop not already fetched.
  *
@@ -293,7 +295,7 @@ export async function assignStory(
     const existing = (await port.getStories([self])).get(self);
     if (existing) cache.set(self, existing);
   } else cache.set(self, record);
-  const claimed = await Promise.all(fp.keys.map((k) => port.claimKey(k, self, expiresAt, o.maxCarriers)));
+  const claimed = await claimAll(port, fp.keys, rows, self, expiresAt, o.maxCarriers);
 
   // 4. a story that appeared on a key between our read and our claim was created concurrently: verify it
   const { merged, matched } = await discover(port, fp, self, fp.keys, claimed, rows, cache, o.maxCandidates);
@@ -312,6 +314,28 @@ export async function assignStory(
     original: root.record?.original ?? own,
     merged,
   };
+}
+
+/**
+ * Claims `keys` for `storyId`, except keys whose row, as read, already holds `max` other stories: a saturated row
+ * only grows until it expires, so that claim would be refused (a conditional write that fails, and on DynamoDB a
+ * second one trying to replace an expired row) and could reveal nothing. Skipped keys answer null, as refused ones.
+ */
+function claimAll(
+  port: StoryIndexPort,
+  keys: string[],
+  rows: Map<string, KeyRow>,
+  storyId: string,
+  expiresAt: number,
+  max: number,
+): Promise<Array<KeyRow | null>> {
+  return Promise.all(
+    keys.map((k) => {
+      const r = rows.get(k);
+      if (r && r.carriers.length >= max && !r.carriers.includes(storyId)) return null;
+      return port.claimKey(k, storyId, expiresAt, max);
+    }),
+  );
 }
 
 /**
@@ -391,7 +415,7 @@ async function join(
         // the version's new text must lead later copies of it here
         const carried = new Set([root.id, best.recordId]);
         const fresh = fp.keys.filter((k) => !(rows.get(k)?.carriers ?? []).some((c) => carried.has(c)));
-        const claimed = await Promise.all(fresh.map((k) => port.claimKey(k, root.id, expiresAt, o.maxCarriers)));
+        const claimed = await claimAll(port, fresh, rows, root.id, expiresAt, o.maxCarriers);
         // a story created concurrently for a copy of this version's new text is found here, as for a new story
         const found = (await discover(port, fp, root.id, fresh, claimed, rows, cache, o.maxCandidates)).merged;
         merged.push(...found);

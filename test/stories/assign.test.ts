@@ -15,6 +15,7 @@ import {
   DAM_SHORT,
   DAM_SHORT_UPDATE,
   DAM_URGENT,
+  RAIL_STORY,
   UNRELATED,
   apWire,
   doc,
@@ -218,6 +219,19 @@ describe('assignStory', () => {
     await assign(doc('c', DAM.slice(0, 3)));
     expect(port.stats).toMatchObject({ reads: 2, writes: 0 });
     expect(memberBytes(fp.member)).toBeLessThan(3_500);
+  });
+
+  it('does not claim keys whose rows were saturated when read (the claim would be refused)', async () => {
+    const { port } = setup();
+    const a = fingerprintDoc(doc('a', DAM));
+    await assignStory(port, a, { now: T0, maxCarriers: 1 });
+    // the rail story ends with the dam story's last paragraph: that key's row is full with one carrier
+    const b = fingerprintDoc(doc('b', RAIL_STORY, { title: 'Portugal orders 117 trains' }));
+    const shared = b.keys.filter((k) => a.keys.includes(k));
+    expect(shared.length).toBeGreaterThan(0);
+    port.resetStats();
+    expect((await assignStory(port, b, { now: T0, maxCarriers: 1 })).storyId).toBe('b');
+    expect(port.stats.calls.claimKey).toBe(b.keys.length - shared.length);
   });
 
   it('takes a fingerprint or a document and answers the same', async () => {
