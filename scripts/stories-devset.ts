@@ -1,6 +1,7 @@
 /**
  * Seeded generator of the stories dev set: `test/fixtures/stories/dev.jsonl` from our own base stories
- * (`bases-*.yaml`, with their lower halves in `background.yaml`) and hard negatives (`negatives.yaml`).
+ * (`bases-*.yaml`, with their lower halves in `background.yaml`), writethru chains (`writethrus.yaml`) and hard
+ * negatives (`negatives.yaml`).
  *
  * For each base story it writes the wire's original (agency furniture around the text: AP byline, dateline
  * `CITY (AP) —` and copyright; Reuters dateline `CITY, Month D (Reuters) -`, sign-off `Reporting by …;
@@ -13,6 +14,14 @@
  * and units, spelling, dropped day names); typographic noise (curly/straight quotes, NBSP, double spaces,
  * dashes, CRLF); merged paragraphs; the headline repeated as the first line. Hard negatives are written the
  * same way (with their pasted base paragraphs) and get copies of their own.
+ *
+ * Writethru chains (`writethrus.yaml`): later versions the wire republishes under a NEW URL — a rewritten lead,
+ * paragraphs added below it, rewritten, removed or dropped from the bottom, figures updated, reporters added to
+ * the byline or credit line, the same dateline place — and an optional short "urgent" before the full story;
+ * 2–4 versions per story, each carried by 1–3 outlets. Negatives include same-desk follow-ups (same agency,
+ * dateline and byline, the base's background pasted) and other agencies' reports with writethrus of their own.
+ * Some outlet copies are re-paragraphed (`layout`): every break stripped (`flat`) or one paragraph per sentence
+ * (`sentences`). These draw from a second generator, so the lines the first one writes do not change with them.
  *
  * Labels: `story` = the base or negative id; `event` = the news event, shared by a base and the negatives
  * about the same event. Deterministic: the same seed gives the same file byte for byte.
@@ -53,6 +62,24 @@ interface Base {
   paste?: { from: string; paragraphs: Array<number | 'last'>; at: number | 'end' };
 }
 
+/** A later version republished under a new URL (writethrus.yaml); see that file for the operations. */
+interface Writethru {
+  afterHours: number;
+  title: string;
+  lead: string;
+  rewrite?: Record<string, string>;
+  remove?: string[];
+  insert?: Array<{ after: string; paragraphs: string[] }>;
+  drop?: number;
+  edits?: Array<[string, string]>;
+  reporters?: string[];
+  contributor?: string;
+}
+interface Chain {
+  urgent?: { beforeMinutes: number; title: string; lead: string; paragraphs: number };
+  writethrus: Writethru[];
+}
+
 /** One line of the dev set. */
 export interface DevLine {
   id: string;
@@ -64,6 +91,8 @@ export interface DevLine {
   story: string;
   event: string;
   kind: string;
+  /** How an outlet re-paragraphed the copy, when it did: `flat` (one paragraph) or `sentences` (one per sentence). */
+  layout?: 'flat' | 'sentences';
 }
 
 const OUTLETS = [
@@ -196,8 +225,11 @@ function wireUrl(b: Base, g: Gen): string {
   return `https://${host}/${b.publishedAt.slice(0, 10)}/${s}`;
 }
 
-/** Wire text: furniture around the body paragraphs. Returns paragraphs (with furniture as paragraphs). */
-function wireText(b: Base, body: string[]): string[] {
+/**
+ * Wire text: furniture around the body paragraphs. Returns paragraphs (with furniture as paragraphs).
+ * @param contributor an AP contributor line, placed above the copyright line
+ */
+function wireText(b: Base, body: string[], contributor?: string): string[] {
   const out: string[] = [];
   const [first, ...rest] = body;
   if (!first) return out;
@@ -206,6 +238,7 @@ function wireText(b: Base, body: string[]): string[] {
   if (b.agency === 'AP') {
     if (reporters.length) out.push(`By ${reporters.join(' and ')}\nAssociated Press`);
     out.push(`${b.dateline} (AP) — ${first}`, ...rest);
+    if (contributor) out.push(contributor);
     out.push(
       'Copyright 2026 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed without permission.',
     );
@@ -235,6 +268,116 @@ function versionBodies(b: Base): Array<{ v: Version | null; body: string[] }> {
     out.push({ v, body: next });
     cur = next;
   }
+  return out;
+}
+
+/** The paragraph of `body` starting with `prefix` (writethrus.yaml addresses paragraphs by their opening words). */
+function at(body: string[], prefix: string, where: string): number {
+  const i = body.findIndex((p) => p.startsWith(prefix));
+  if (i < 0) throw new Error(`writethrus.yaml ${where}: no paragraph starts with "${prefix}"`);
+  return i;
+}
+
+/** The next version's body paragraphs: a writethru's operations applied to the previous version's. */
+function applyWritethru(prev: string[], wt: Writethru, where: string): string[] {
+  let body = [...prev];
+  body[0] = paras(wt.lead)[0]!;
+  for (const [prefix, text] of Object.entries(wt.rewrite ?? {})) body[at(body, prefix, where)] = paras(text)[0]!;
+  for (const prefix of wt.remove ?? []) body.splice(at(body, prefix, where), 1);
+  for (const ins of wt.insert ?? []) body.splice(at(body, ins.after, where) + 1, 0, ...ins.paragraphs.flatMap(paras));
+  if (wt.drop) body = body.slice(0, body.length - wt.drop);
+  for (const [from, to] of wt.edits ?? []) {
+    const i = body.findIndex((p) => p.includes(from));
+    if (i < 0) throw new Error(`writethrus.yaml ${where}: no paragraph contains "${from}"`);
+    body[i] = body[i]!.replace(from, to);
+  }
+  return body;
+}
+
+/**
+ * Re-paragraphing some outlets' content systems apply to a whole copy: every break stripped (the text is one
+ * paragraph), or one paragraph per sentence. Drawn from its own generator so the other lines do not change.
+ */
+function relayout(w: Gen, line: DevLine): DevLine {
+  const r = w.rnd();
+  if (r < 0.1)
+    return {
+      ...line,
+      text: line.text
+        .split(/\s*\n\s*/)
+        .filter(Boolean)
+        .join(' '),
+      layout: 'flat',
+    };
+  if (r < 0.16) {
+    const sentences = line.text
+      .split(/\r?\n[ \t\u00a0]*\r?\n/)
+      .flatMap((p) => p.trim().split(/(?<=[.!?]["'\u201d\u2019)]?)\s+(?=["'\u201c\u2018(]?[A-Z])/))
+      .filter(Boolean);
+    return { ...line, text: sentences.join('\n\n'), layout: 'sentences' };
+  }
+  return line;
+}
+
+/**
+ * A story's versions under new URLs (writethrus.yaml): an optional urgent before the full story, then each
+ * writethru applied to the previous version, each at its own URL with the wire's furniture (the Reuters dateline
+ * dated the day of the version) and 1–3 outlet copies.
+ */
+function chainLines(
+  w: Gen,
+  b: Base,
+  chain: Chain,
+  body0: string[],
+  t0: number,
+  others: string[],
+  copy: typeof makeCopy,
+): DevLine[] {
+  const out: DevLine[] = [];
+  const emit = (
+    id: string,
+    kind: string,
+    title: string,
+    body: string[],
+    published: number,
+    reporters: string[] | undefined,
+    contributor: string | undefined,
+    copies: number,
+  ): void => {
+    const vb: Base = { ...b, reporters, publishedAt: iso(published), titles: [title] };
+    out.push({
+      id,
+      url: wireUrl(vb, w),
+      outlet: wireOutlet(b.agency) || b.outlet || 'Independent Desk',
+      title,
+      text: wireText(vb, body, contributor).join('\n\n'),
+      publishedAt: iso(published),
+      story: b.id,
+      event: b.event,
+      kind,
+    });
+    w.shuffle(OUTLETS)
+      .slice(0, copies)
+      .forEach((o, c) => {
+        const src = { b: vb, body, title, published, label: b.id, kind };
+        out.push(relayout(w, copy(w, src, o, `${id}-c${c + 1}`, published + w.int(8, 240) * 60_000, others)));
+      });
+  };
+  if (chain.urgent) {
+    const u = chain.urgent;
+    const body = [paras(u.lead)[0]!, ...body0.slice(1, 1 + u.paragraphs)];
+    emit(`${b.id}-urgent`, 'urgent', u.title, body, t0 - u.beforeMinutes * 60_000, b.reporters, undefined, w.int(1, 2));
+  }
+  let cur = body0;
+  let reporters = b.reporters;
+  let contributor: string | undefined;
+  chain.writethrus.forEach((wt, k) => {
+    cur = applyWritethru(cur, wt, `${b.id} writethru ${k + 1}`);
+    reporters = wt.reporters ?? reporters;
+    contributor = wt.contributor ?? contributor;
+    const published = t0 + wt.afterHours * 3600_000;
+    emit(`${b.id}-w${k + 2}`, 'writethru', wt.title, cur, published, reporters, contributor, w.int(2, 3));
+  });
   return out;
 }
 
@@ -349,6 +492,10 @@ function makeCopy(
  */
 export function buildDevSet(seed = DEFAULT_SEED): DevLine[] {
   const g = new Gen(seed);
+  // writethrus, re-paragraphed copies and the negatives added with them draw from their own generator, so the
+  // lines the main generator writes stay as they were
+  const w = new Gen(seed ^ 0x5bd1e995);
+  const chains = loadYaml<Record<string, Chain>>('writethrus.yaml');
   const background = loadYaml<Record<string, string>>('background.yaml');
   const bases = [...loadYaml('bases-1.yaml'), ...loadYaml('bases-2.yaml'), ...loadYaml('bases-3.yaml')].map((b) => ({
     ...b,
@@ -382,17 +529,25 @@ export function buildDevSet(seed = DEFAULT_SEED): DevLine[] {
       outlets.forEach((o, c) => {
         const at = published + g.int(8, k === 0 ? 600 : 300) * 60_000;
         out.push(
-          makeCopy(
-            g,
-            { b, body, title, published, label: b.id, kind: k === 0 ? 'original' : 'version' },
-            o,
-            `${id}-c${c + 1}`,
-            at,
-            others,
+          relayout(
+            w,
+            makeCopy(
+              g,
+              { b, body, title, published, label: b.id, kind: k === 0 ? 'original' : 'version' },
+              o,
+              `${id}-c${c + 1}`,
+              at,
+              others,
+            ),
           ),
         );
       });
     });
+    const chain = chains[b.id];
+    if (chain) {
+      if (b.versions?.length) throw new Error(`writethrus.yaml ${b.id}: the base has same-URL versions already`);
+      out.push(...chainLines(w, b, chain, paras(b.text), t0, others, makeCopy));
+    }
   }
   for (const nb of negatives) {
     let body = paras(nb.text);
@@ -426,17 +581,25 @@ export function buildDevSet(seed = DEFAULT_SEED): DevLine[] {
     const outlets = g.shuffle(OUTLETS).slice(0, nb.copies ?? 0);
     outlets.forEach((o, c) => {
       out.push(
-        makeCopy(
-          g,
-          { b: nb, body, title: nb.titles[0]!, published: t0, label: nb.id, kind: nb.kind ?? 'negative' },
-          o,
-          `${nb.id}-c${c + 1}`,
-          t0 + g.int(8, 480) * 60_000,
-          others,
+        relayout(
+          w,
+          makeCopy(
+            g,
+            { b: nb, body, title: nb.titles[0]!, published: t0, label: nb.id, kind: nb.kind ?? 'negative' },
+            o,
+            `${nb.id}-c${c + 1}`,
+            t0 + g.int(8, 480) * 60_000,
+            others,
+          ),
         ),
       );
     });
+    const chain = chains[nb.id];
+    if (chain) out.push(...chainLines(w, { ...nb, outlet: outletName }, chain, body, t0, others, makeCopy));
   }
+  for (const id of Object.keys(chains))
+    if (!byId.has(id) && !negatives.some((n) => n.id === id))
+      throw new Error(`writethrus.yaml ${id}: neither a base story nor a negative`);
   return out;
 }
 

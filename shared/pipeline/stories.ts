@@ -84,7 +84,9 @@ function mergeTopics(a: TopicMatch[], b: TopicMatch[]): TopicMatch[] {
  * Records a stored article in its story: resolves the story through merge redirects, moves the members of stories
  * merged by this assignment, writes the lineage row (with what the outlet changed against the original), a
  * version when the text is new (diff against the story's latest text; verdict material or cosmetic), and the
- * summary (optimistic, retried). Idempotent for a replayed article (same lineage row; no second version).
+ * summary (optimistic, retried). Idempotent for a replayed article (same lineage row; no second version). When the
+ * story turns out to have been merged into another meanwhile (a concurrent twin), the article is recorded again in
+ * the surviving story and the merged one folded into it, so no summary or lineage row is left behind on it.
  * @param previous the item's previous content when this save changed it (same URL, new text), else null
  * @throws StoreError when the table fails
  */
@@ -197,6 +199,13 @@ export async function recordStory(
     if (version && !(await stories.putVersion(storyId, version))) continue; // another writer took the number
     if (!(await stories.putSummary(next, prev, got ? got.rev : null))) continue;
     await stories.putMember(storyId, member);
+    // A concurrent process may have merged this story into its twin after we resolved it, and folded the story
+    // in before our writes landed (its absorb read nothing of ours). Checked after writing, so one of the two
+    // sees the other: either the merge came after this read and its absorb will find our rows, or we see the
+    // redirect here and fold them in ourselves (absorb is idempotent). One strongly consistent read.
+    const root = await resolveStory(ctx.store.storyIndex, storyId);
+    if (root !== storyId)
+      return recordStory(ctx, { ...args, assignment: { ...assignment, storyId: root, merged: [storyId] } });
     return { storyId, version, summary: next };
   }
   throw new StoreError('write_conflict', `story ${storyId} kept changing under concurrent writers; try again`, {

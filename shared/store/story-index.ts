@@ -50,7 +50,11 @@ function fromU32(bytes: Uint8Array | undefined): Uint32Array {
   return Uint32Array.from({ length: Math.floor(bytes.byteLength / 4) }, (_, i) => view.getUint32(i * 4, true));
 }
 
-/** A member as a DynamoDB map (short attribute names keep a 4-member story record ≈ 14 KB). */
+/**
+ * A member as a DynamoDB map (short attribute names keep a 4-member story record ≈ 14 KB): `i` item id, `u` URL,
+ * `o` outlet, `h` headline, `t` published, `a` agency, `d` dateline place, `n` reporters' surnames (space-separated),
+ * `w`/`c`/`s` the binary arrays.
+ */
 function memberAttr(m: MemberPrint): AttributeValue {
   return {
     M: {
@@ -60,6 +64,8 @@ function memberAttr(m: MemberPrint): AttributeValue {
       h: S(m.title),
       t: S(m.publishedAt),
       a: m.agency ? S(m.agency) : { NULL: true },
+      d: m.place ? S(m.place) : { NULL: true },
+      n: S(m.names.join(' ')),
       w: { B: u16(m.words) },
       c: { B: u16(m.counts) },
       s: { B: u32(m.shingles) },
@@ -81,6 +87,9 @@ function memberFrom(v: AttributeValue): MemberPrint {
     title: str('h'),
     publishedAt: str('t'),
     agency: (getS(m, 'a') as Agency | null) ?? null,
+    // absent on members written before dateline places and reporters were kept: unknown, as for a copy without them
+    place: getS(m, 'd') ?? null,
+    names: (getS(m, 'n') ?? '').split(' ').filter(Boolean),
     words: fromU16(bin('w')),
     counts: fromU16(bin('c')),
     shingles: fromU32(bin('s')),

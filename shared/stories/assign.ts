@@ -11,7 +11,7 @@ import {
   fingerprintDoc,
   type StoryDoc,
 } from './fingerprint.ts';
-import type { Origin } from './normalise.ts';
+import { agencyOfOutlet, type Origin } from './normalise.ts';
 import type { KeyRow, StoryIndexPort, StoryOriginal, StoryRecord } from './port.ts';
 import { type Verdict, type VerifyContext, verify } from './verify.ts';
 
@@ -52,8 +52,10 @@ export const ASSIGN_DEFAULTS: Readonly<Required<Omit<AssignOptions, 'now' | 'fin
 
 /**
  * The outcome for one document.
- * - `role`: `original` = it started the story; `version` = a same-source document (same URL or outlet as a
- *   member, or the story's wire agency in its own furniture) adding new text; `copy` = any other member.
+ * - `role`: `original` = it started the story; `version` = a document adding new text (≥ `minNewWords`) that is
+ *   from the story's source — the same URL or outlet as a member, or the agency's own outlet (`AP News`) — or that
+ *   carries the story's wire agency in its own furniture and rewrote the lead (a writethru: any rule but `lead`);
+ *   `copy` = any other member (an outlet's copy, also one with text of its own around the wire's lead).
  * - `matchedItemId`: the member it was verified against (null for an original).
  * - `similarity`: the verifier's containment of the smaller text in the larger, in [0, 1] (1 for an original).
  * - `merged`: story ids this call redirected (after a concurrent creation); callers re-point their items.
@@ -206,8 +208,10 @@ function preferOriginal(cur: StoryOriginal, cand: StoryOriginal): StoryOriginal 
  *   (1 UpdateItem when the copy becomes the story's preferred original; 1 per extra story it also verifies
  *   against, which is merged);
  * - version of a known story: the same reads; writes 1 UpdateItem (members) + 1 UpdateItem per key the story
- *   did not carry yet (+ the discovery read, as for a new story, when a claim reveals a concurrent story);
- * - new story: the same reads + 1 GetItem (resolve before returning); writes 1 PutItem + K UpdateItem claims;
+ *   did not carry yet and that is not saturated (+ the discovery read, as for a new story, when a claim reveals a
+ *   concurrent story);
+ * - new story: the same reads + 1 GetItem (resolve before returning); writes 1 PutItem + 1 UpdateItem claim per
+ *   key not saturated when read (≤ K);
  *   plus, only when a claim reveals a story created concurrently, 1 BatchGetItem (≤ C) and 1 UpdateItem per
  *   merge. A redirect met on the way costs 1 GetItem per hop not already fetched.
  *
@@ -291,7 +295,7 @@ export async function assignStory(
     const existing = (await port.getStories([self])).get(self);
     if (existing) cache.set(self, existing);
   } else cache.set(self, record);
-  const claimed = await Promise.all(fp.keys.map((k) => port.claimKey(k, self, expiresAt, o.maxCarriers)));
+  const claimed = await claimAll(port, fp.keys, rows, self, expiresAt, o.maxCarriers);
 
   // 4. a story that appeared on a key between our read and our claim was created concurrently: verify it
   const { merged, matched } = await discover(port, fp, self, fp.keys, claimed, rows, cache, o.maxCandidates);
@@ -310,6 +314,28 @@ export async function assignStory(
     original: root.record?.original ?? own,
     merged,
   };
+}
+
+/**
+ * Claims `keys` for `storyId`, except keys whose row, as read, already holds `max` other stories: a saturated row
+ * only grows until it expires, so that claim would be refused (a conditional write that fails, and on DynamoDB a
+ * second one trying to replace an expired row) and could reveal nothing. Skipped keys answer null, as refused ones.
+ */
+function claimAll(
+  port: StoryIndexPort,
+  keys: string[],
+  rows: Map<string, KeyRow>,
+  storyId: string,
+  expiresAt: number,
+  max: number,
+): Promise<Array<KeyRow | null>> {
+  return Promise.all(
+    keys.map((k) => {
+      const r = rows.get(k);
+      if (r && r.carriers.length >= max && !r.carriers.includes(storyId)) return null;
+      return port.claimKey(k, storyId, expiresAt, max);
+    }),
+  );
 }
 
 /**
@@ -369,10 +395,12 @@ async function join(
   for (let attempt = 0; root.record && attempt < 4; attempt++) {
     const rec = root.record;
     const members = rec.members;
-    const sameSource = members.some(
-      (m) => (m.url && m.url === fp.member.url) || (m.outlet && m.outlet === fp.member.outlet),
-    );
-    const wire = fp.origin.agency !== null && fp.origin.agency === rec.original.agency;
+    const sameSource =
+      members.some((m) => (m.url && m.url === fp.member.url) || (m.outlet && m.outlet === fp.member.outlet)) ||
+      (fp.origin.agency !== null && agencyOfOutlet(fp.member.outlet) === fp.origin.agency);
+    // The wire's own furniture on another outlet's page is a version only when the lead was rewritten: a page that
+    // keeps a member's lead (`lead` rule) and adds text is an outlet's copy with its own paragraphs around it.
+    const wire = fp.origin.agency !== null && fp.origin.agency === rec.original.agency && best.verdict.rule !== 'lead';
     const isVersion = (sameSource || wire) && newWords(fp, [...members, best.member]) >= o.minNewWords;
     role = isVersion ? 'version' : 'copy';
     const original = preferOriginal(rec.original, own);
@@ -387,7 +415,7 @@ async function join(
         // the version's new text must lead later copies of it here
         const carried = new Set([root.id, best.recordId]);
         const fresh = fp.keys.filter((k) => !(rows.get(k)?.carriers ?? []).some((c) => carried.has(c)));
-        const claimed = await Promise.all(fresh.map((k) => port.claimKey(k, root.id, expiresAt, o.maxCarriers)));
+        const claimed = await claimAll(port, fresh, rows, root.id, expiresAt, o.maxCarriers);
         // a story created concurrently for a copy of this version's new text is found here, as for a new story
         const found = (await discover(port, fp, root.id, fresh, claimed, rows, cache, o.maxCandidates)).merged;
         merged.push(...found);

@@ -19,7 +19,7 @@
  * estimated Jaccard ≥ 0.5 to the most similar earlier document (single link), else a new story.
  */
 import { InputError } from '../errors.ts';
-import { type AssignOptions, assignStory, resolveStory } from './assign.ts';
+import { type AssignOptions, type Assignment, assignStory, resolveStory } from './assign.ts';
 import { type StoryDoc, fingerprintDoc, minhash, shingleHashes } from './fingerprint.ts';
 import { MemoryStoryIndex } from './memory-port.ts';
 import { normaliseText, splitParagraphs, words } from './normalise.ts';
@@ -46,7 +46,10 @@ export interface StoryMetrics {
 
 /** The full result of {@link evaluateStories}. */
 export interface StoriesEvalReport {
+  /** Per document (input order): its final story. */
   assignments: Array<{ id: string; storyId: string }>;
+  /** Per document id: the role it joined its story in when it was assigned (`original`, `copy`, `version`). */
+  roles: Map<string, Assignment['role']>;
   metrics: StoryMetrics;
   /** Pairs labelled as different stories of one event that were put in one story. */
   sameEventMerges: Array<[string, string]>;
@@ -216,10 +219,12 @@ export async function evaluateStories(
   let clock = 0;
   const port = new MemoryStoryIndex({ now: () => clock });
   const raw = new Map<string, string>();
+  const roles = new Map<string, Assignment['role']>();
   for (const d of ordered) {
     clock = Date.parse(d.publishedAt);
     const a = await assignStory(port, fingerprintDoc(d, options.fingerprint), { ...options, now: clock });
     raw.set(d.id, a.storyId);
+    roles.set(d.id, a.role);
   }
   // a story merged after some of its documents were assigned: report every document under its final story
   const storyOf = new Map<string, string>();
@@ -256,6 +261,7 @@ export async function evaluateStories(
   }
   return {
     assignments: docs.map((d) => ({ id: d.id, storyId: storyOf.get(d.id)! })),
+    roles,
     metrics: metricsOf(docs, storyOf),
     sameEventMerges,
     baselines: {

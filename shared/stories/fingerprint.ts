@@ -14,6 +14,12 @@
  *   `mix32(shingle ^ seed)` over its sampled shingles — a one-value MinHash of the paragraph, so a copy-edited
  *   paragraph keeps its key with probability equal to its Jaccard similarity. Recomputable from a stored
  *   member, which the background discount of {@link verify} relies on. At most `maxParagraphKeys`, in order.
+ * - **Sentence keys** (same form), only for a paragraph longer than {@link LONG_PARAGRAPH_WORDS}: one per sentence,
+ *   the minimum over the sampled shingles that start in it. Some outlets strip every paragraph break (the whole
+ *   article is one paragraph) or join paragraphs; such a paragraph would have one key where the original has one
+ *   per paragraph. Each original paragraph's key is the minimum over its sentences' shingles, so one of the long
+ *   paragraph's sentence keys is that key (unless the minimum is a shingle the long paragraph has across the old
+ *   break): copies with their paragraph breaks stripped meet the original, and the original meets them.
  * - **Band keys** `b<i>:<hex8>`: MinHash over all shingles of the body with `bands × rows` hash functions,
  *   banded for LSH (a pair with Jaccard J shares a band with probability 1 − (1 − J^rows)^bands; with the
  *   defaults 8 × 3: J 0.5 → 0.66, J 0.7 → 0.97), for near-duplicates whose every paragraph was edited.
@@ -21,8 +27,18 @@
  * Sizes: a stored member is ≈ 4 bytes per sampled shingle + 4 bytes per paragraph + ~150 bytes of ids, i.e.
  * ≈ 1.8 KB for an 800-word article and at most ≈ 3.4 KB (cap 768 shingles) — see {@link memberBytes}.
  */
+import { sentenceSpans } from '../topics/text.ts';
 import { combine, fnv1a, hex8, mix32 } from './hash.ts';
-import { type Agency, type Body, type Origin, normaliseText, readBody, words } from './normalise.ts';
+import {
+  type Agency,
+  type Body,
+  bylineNames,
+  datelinePlace,
+  type Origin,
+  normaliseText,
+  readBody,
+  words,
+} from './normalise.ts';
 
 /** A document as the story assigner reads it. Times ISO-8601 UTC. */
 export interface StoryDoc {
@@ -53,6 +69,10 @@ export interface MemberPrint {
   title: string;
   publishedAt: string;
   agency: Agency | null;
+  /** The dateline's place, folded (`ankara`), or null: see {@link datelinePlace}. */
+  place: string | null;
+  /** Reporters' surnames from the byline and credit lines, folded and sorted (≤ 8): see {@link bylineNames}. */
+  names: string[];
   words: number[];
   counts: number[];
   shingles: Uint32Array;
@@ -61,7 +81,7 @@ export interface MemberPrint {
 /** Full fingerprint of a document: the storable member, its index keys, and what was read. */
 export interface Fingerprint {
   member: MemberPrint;
-  /** Index keys in lookup order: paragraph keys (document order), then band keys. */
+  /** Index keys in lookup order: paragraph keys (document order, each long paragraph's sentence keys after its own), then band keys. */
   keys: string[];
   /** Paragraph key of each body paragraph (`null` when the paragraph is too short to have one). */
   paragraphKeys: Array<string | null>;
@@ -96,6 +116,25 @@ export const FINGERPRINT_DEFAULTS: Readonly<FingerprintOptions> = Object.freeze(
 
 const PARAGRAPH_SEED = 0x5bd1e995;
 const MIN_KEY_SHINGLES = 4;
+/** Words above which a paragraph also gets a key per sentence: about twice a long wire paragraph. */
+export const LONG_PARAGRAPH_WORDS = 100;
+
+/**
+ * Sentence keys of a long paragraph: per sentence (`sentenceSpans`, the topic matcher's segmentation), the key of
+ * the sampled shingles starting in it. `sh` are the paragraph's shingles in word order (`shingleHashes`).
+ */
+function sentenceKeys(paragraph: string, sh: number[]): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (const span of sentenceSpans(paragraph)) {
+    const n = words(paragraph.slice(span.start, span.end)).length;
+    const starting = sh.slice(start, start + n).filter(isSampled);
+    start += n;
+    const k = paragraphKey(starting);
+    if (k && !out.includes(k)) out.push(k);
+  }
+  return out;
+}
 
 /** Hashed shingles of one paragraph's words (a paragraph shorter than `k` words gives one shingle). */
 export function shingleHashes(ws: string[], k: number): number[] {
@@ -173,11 +212,13 @@ export function fingerprintDoc(doc: StoryDoc, options: Partial<FingerprintOption
   const counts: number[] = [];
   const sampled: number[] = [];
   const paragraphKeys: Array<string | null> = [];
+  const extraKeys = new Map<number, string[]>();
   let wordCount = 0;
   for (const p of body.paragraphs) {
     const ws = words(p);
     wordCount += ws.length;
     const sh = shingleHashes(ws, o.shingleSize);
+    if (ws.length > LONG_PARAGRAPH_WORDS) extraKeys.set(paragraphKeys.length, sentenceKeys(p, sh));
     const mine: number[] = [];
     for (const h of sh) {
       all.add(h);
@@ -191,7 +232,10 @@ export function fingerprintDoc(doc: StoryDoc, options: Partial<FingerprintOption
     paragraphKeys.push(paragraphKey(mine));
   }
   const pk: string[] = [];
-  for (const k of paragraphKeys) if (k && !pk.includes(k) && pk.length < o.maxParagraphKeys) pk.push(k);
+  paragraphKeys.forEach((key, i) => {
+    for (const k of [key, ...(extraKeys.get(i) ?? [])])
+      if (k && !pk.includes(k) && pk.length < o.maxParagraphKeys) pk.push(k);
+  });
   const bandKeys: string[] = [];
   if (o.bands > 0 && all.size >= 10) {
     const sig = minhash(all, o.bands * o.rows);
@@ -208,6 +252,8 @@ export function fingerprintDoc(doc: StoryDoc, options: Partial<FingerprintOption
     title: normaliseText(doc.title).replace(/\s+/g, ' ').slice(0, 200),
     publishedAt: doc.publishedAt,
     agency: body.origin.agency,
+    place: datelinePlace(body),
+    names: bylineNames(body),
     words: wordsPer,
     counts,
     shingles: Uint32Array.from(sampled),
@@ -225,11 +271,13 @@ export function memberBytes(m: MemberPrint): number {
     str(m.title) +
     str(m.publishedAt) +
     str(m.agency) +
+    str(m.place) +
+    str(m.names.join(' ')) +
     m.shingles.byteLength +
     // words and counts as 2-byte binaries
     m.words.length * 2 +
     m.counts.length * 2 +
-    // attribute names of the member map (`i`,`u`,`o`,`h`,`t`,`a`,`w`,`c`,`s`)
-    9
+    // attribute names of the member map (`i`,`u`,`o`,`h`,`t`,`a`,`d`,`n`,`w`,`c`,`s`)
+    11
   );
 }

@@ -9,21 +9,26 @@
  *    split, furniture removed by whole-line shape — datelines, bylines, copyright and credit lines, the
  *    wire's contributor and coverage notes, outlets' newsletter/related/ad/share/social lines, editor's
  *    notes, captions, timestamps, bare links, a repeated headline. The wire signals among them give the
- *    document's `origin` (`{agency: 'AP' | 'Reuters' | 'AFP' | null, signals}`).
+ *    document's `origin` (`{agency: 'AP' | 'Reuters' | 'AFP' | null, signals}`); the dateline's place and the
+ *    reporters named in bylines and credit lines are kept on the member (what a writethru keeps of its origin).
  * 2. **Fingerprint** (fingerprint.ts, CPU only): word 5-shingles per paragraph; a content-defined 1-in-2
  *    sample of them is the stored member (≈ 1.8 KB per 800 words, ≤ 3.4 KB); index keys = one MinHash key
  *    per paragraph (≤ 24: exact and lightly edited paragraphs meet, which finds copies cut from the bottom and
- *    versions with a new lead) + 8 LSH band keys of a 24-value MinHash of the whole body (near-duplicates
- *    edited throughout).
+ *    versions with a new lead; a paragraph of over 100 words also gets one per sentence, which meets the
+ *    paragraph keys of the same text with other paragraph breaks — copies whose outlet stripped them) + 8 LSH
+ *    band keys of a 24-value MinHash of the whole body (near-duplicates edited throughout).
  * 3. **Candidates**: one BatchGetItem of the ≤ 32 key rows; every row lists the distinct stories that
  *    carried the key; stories are ranked by Σ 1/|carriers| over shared keys (rare keys count most) and the
  *    top C = 8 story records are fetched in one BatchGetItem (≤ 4 member fingerprints each).
  * 4. **Verify** (verify.ts) each candidate member: containment of the smaller text in the larger (weighted,
- *    paragraphs carried by other stories discounted to 1/(1+2n)), the other direction, and lead agreement.
+ *    paragraphs carried by other stories discounted to 1/(1+2n)), the other direction, and lead agreement; for
+ *    two documents of one origin (agency, and dateline place or a reporter) also the `writethru` rule: the bodies
+ *    below the leads — what a later version under a new URL keeps — in the same order, starting high in both.
  *    Symmetric and deterministic. The best verified member wins.
- * 5. **Join or create** (assign.ts): join the root story of the best match (a same-source document that adds
- *    ≥ 20 new words is a `version` and is added as a member, its new keys claimed for the story), or create a
- *    story with the document's id: write the record FIRST, then claim every key.
+ * 5. **Join or create** (assign.ts): join the root story of the best match (a document that adds ≥ 20 new words
+ *    and is from the story's source, or carries its wire agency and rewrote the lead, is a `version` and is added
+ *    as a member, its new keys claimed for the story), or create a story with the document's id: write the
+ *    record FIRST, then claim every key.
  *
  * The story's `original` is the wire-bylined member if any, else the earliest published one (kept on the
  * record, updated by a conditional write when a better one joins).
@@ -114,6 +119,8 @@ export {
   furnitureKind,
   words,
   agencyIn,
+  bylineNames,
+  datelinePlace,
   type Agency,
   type Body,
   type Furniture,

@@ -83,6 +83,50 @@ export interface Body {
   origin: Origin;
 }
 
+/** Words of a byline or credit that are not names: agencies, roles, connectors. */
+const NOT_A_NAME =
+  /^(?:the|associated|press|ap|reuters|thomson|afp|agence|france|presse|staff|writers?|correspondents?|reporters?|editors?|news|wire|service|desk|bureau|chief|senior|international|political|diplomatic|business|economics|sports|national|foreign|additional|further)$/;
+
+/**
+ * The place of a document's dateline (`ANKARA, Turkey (AP) —` → `ankara`, `The Hague (AFP) -` → `the hague`):
+ * the folded words before the first comma, parenthesis or dash, or null when the body has no dateline or the
+ * dateline names no place (`(Reuters) -`). An agency files every version of a story from the same place.
+ */
+export function datelinePlace(body: Body): string | null {
+  const d = body.furniture.find((f) => f.kind === 'dateline');
+  if (!d) return null;
+  const place = words(d.text.split(/[,(\u2014\u2013]|\s-{1,2}(?:\s|$)/)[0] ?? '').join(' ');
+  return place || null;
+}
+
+/**
+ * Surnames of the reporters a document names in its furniture, folded (≤ 8, sorted): bylines (`By SELIN KAYA`,
+ * `By Anne van Dijk, AFP`) and the reporting part of a credit line (`Reporting by Ilona Wissenbach and Christoph
+ * Steitz; Editing by …` → `steitz`, `wissenbach`; editors are left out: one desk's editor edits many stories).
+ * Agency names and role words are not names (`By The Associated Press` names nobody).
+ */
+export function bylineNames(body: Body): string[] {
+  const out = new Set<string>();
+  for (const f of body.furniture) {
+    let t: string;
+    if (f.kind === 'byline') t = f.text.replace(/^by\s+/i, '');
+    else if (f.kind === 'credit')
+      t = f.text
+        .replace(/^\(|\)$/g, '')
+        .split(/;/)
+        .filter((part) => /\b(?:reporting|writing)(?: and [a-z]+)? by\b/i.test(part))
+        .map((part) => part.replace(/^.*?\bby\s+/i, ''))
+        .join(' and ');
+    else continue;
+    for (const name of t.split(/,|;|&|\band\b/i)) {
+      // `Maria Martinez in Berlin`: the name before the place
+      const ws = words(name.replace(/\s+in\s+.*$/i, '')).filter((w) => !NOT_A_NAME.test(w));
+      if (ws.length) out.add(ws[ws.length - 1]!);
+    }
+  }
+  return [...out].sort().slice(0, 8);
+}
+
 /** The agency a line names, or null. `AP`/`AFP` match only as upper-case words ("ap" is not an agency). */
 export function agencyIn(text: string): Agency | null {
   if (/\b(?:the )?associated press\b/i.test(text) || /\bAP\b/.test(text) || /apnews\.com/i.test(text)) return 'AP';

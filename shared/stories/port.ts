@@ -13,13 +13,14 @@
  * | `storyId`    | S    | the story id (= the item id of the document that started it)                        |
  * | `createdAt`  | S    | ISO-8601 UTC                                                                        |
  * | `original`   | M    | `{i: itemId, t: publishedAt, a: agency \| NULL}` — the wire-bylined or earliest one |
- * | `members`    | L    | ≤ 4 member maps `{i, u, o, h, t, a, w: B, c: B, s: B}` (see below); [0] founded it  |
+ * | `members`    | L    | ≤ 4 member maps `{i, u, o, h, t, a, d, n, w: B, c: B, s: B}` (below); [0] began it  |
  * | `rev`        | N    | optimistic-concurrency revision of `members`/`original`                             |
  * | `mergedInto` | S    | absent, or the earlier story this one was merged into (redirect, see storyRank)     |
  * | `expiresAt`  | N    | epoch seconds; the table's TTL attribute                                            |
  *
- * A member map: `i` itemId, `u` url, `o` outlet, `h` headline, `t` publishedAt, `a` agency, `w` word count per
- * paragraph (Uint16 LE), `c` sampled shingles per paragraph (Uint16 LE), `s` sampled shingles (Uint32 LE).
+ * A member map: `i` itemId, `u` url, `o` outlet, `h` headline, `t` publishedAt, `a` agency, `d` dateline place
+ * (S or NULL), `n` reporters' surnames (S, space-separated), `w` word count per paragraph (Uint16 LE), `c` sampled
+ * shingles per paragraph (Uint16 LE), `s` sampled shingles (Uint32 LE).
  * Size: ≈ 1.8 KB per 800-word member, at most ≈ 3.4 KB; with 4 members a record stays under ≈ 14 KB, within
  * the 16 KB budget and far under DynamoDB's 400 KB item limit.
  *

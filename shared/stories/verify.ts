@@ -26,6 +26,33 @@
  * | `contained` | hi ≥ 0.85 and lo ≥ 0.3      | an earlier version inside a later one whose lead was rewritten   |
  * | `mutual`    | lo ≥ 0.5 (most of each text | versions with a rewritten lead and added or dropped paragraphs   |
  * |             | is in the other)            |                                                                  |
+ * | `writethru` | same origin, and below the  | a later version under a new URL: new lead (and new paragraphs    |
+ * |             | leads: body lo ≥ 0.5 or     | below it), the same dateline, byline and most of the body; also  |
+ * |             | body hi ≥ 0.8, same order,  | a short first version ("urgent") inside the full story           |
+ * |             | shared text high in both    |                                                                  |
+ *
+ * **Writethrus.** An agency's later version rewrites the lead — the very part the `lead` rule reads — and often
+ * adds paragraphs below it, so on short wire stories neither `contained` nor `mutual` holds although the body
+ * is the same. The `writethru` rule compares what a writethru keeps, and only between documents of one origin:
+ *
+ * - **Same origin**: both name the same agency, at least one of dateline place and reporters is known on both
+ *   sides and agrees, and neither contradicts (two datelines naming different places, or two bylines without a
+ *   common name). Outlets copying wire text keep these lines or drop them; they do not change them.
+ * - **Body containment**: the weighted containment (background discount as above) of each text's body *below
+ *   its lead* in the other. `bodyLo ≥ 0.5`: most of each body is in the other (a writethru); or `bodyHi ≥ 0.8`:
+ *   nearly all of one body is in the other (a short first version inside the full story).
+ * - **Same order**: the shared paragraphs come in the same order in both (longest non-decreasing run of their
+ *   matched positions ≥ 80%): a writethru edits and inserts but does not reshuffle the story.
+ * - **Shared text starts high**: in each body below the lead, at most half of its words come before its first
+ *   paragraph found in the other, and in one of them (the earlier version) at most 30%. A writethru keeps the
+ *   earlier body from right below its lead (it trims the bottom, the most expendable part of an inverted
+ *   pyramid); a follow-up takes the earlier story's background — its bottom — and pastes it at its own bottom,
+ *   below its new reporting.
+ *
+ * What the rule keeps apart: a same-desk follow-up from the same dateline with the same byline and the earlier
+ * story's background paragraphs (a minority of either body, taken from the bottom of one and put at the bottom
+ * of the other); another agency's report of the same event (other origin); opinion pieces and briefs (no agency
+ * signals of their own, or quoting a minority of the text).
  *
  * Containment alone is not enough: a short text made mostly of one paragraph from the middle of a story is
  * contained in it but is not a copy of it (a copy is cut from the bottom, so it keeps the top; a version keeps
@@ -65,13 +92,26 @@ export const VERIFY_THRESHOLDS = Object.freeze({
   /** Opening searched for the other lead: first paragraphs up to this many words (and at least 3 paragraphs). */
   openingWords: 150,
   openingParagraphs: 3,
+  /** Writethru: share of each body (below the lead) found in the other (`bodyLo`), or of one body (`bodyHi`). */
+  writethruBodyLo: 0.5,
+  writethruBodyHi: 0.8,
+  /** Writethru: share of the upper half of one body found in the other (a later version trimmed from the bottom). */
+  writethruTop: 0.8,
+  /** Writethru: share of the shared paragraphs that keep their order. */
+  writethruOrder: 0.8,
+  /** Writethru: at most this share of a body's words (below the lead) comes before its first paragraph found in the other. */
+  writethruStart: 0.5,
+  /** Writethru: … and in one of the two (the earlier version, whose body the other kept), at most this share. */
+  writethruSourceStart: 0.3,
+  /** A paragraph counts as found in the other text when this share of its sampled shingles is there. */
+  paragraphFound: 0.5,
 });
 
 /** The verifier's verdict. Shares in [0, 1]. */
 export interface Verdict {
   same: boolean;
   /** The rule that accepted the pair, or null. */
-  rule: 'contained' | 'lead' | 'mutual' | null;
+  rule: 'contained' | 'lead' | 'mutual' | 'writethru' | null;
   /** `hi`: weighted containment of the smaller text in the larger — the similarity reported to callers. */
   similarity: number;
   hi: number;
@@ -79,6 +119,14 @@ export interface Verdict {
   lead: number;
   /** Sampled shingles the two texts share. */
   shared: number;
+  /** Whether the two name one origin (agency, and dateline place or reporters); see the module comment. */
+  sameOrigin: boolean;
+  /**
+   * Containment of the bodies below the leads, larger and smaller direction; 0 unless the writethru rule was
+   * weighed (same origin, no other rule held, and enough shared text for it to hold at all).
+   */
+  bodyHi: number;
+  bodyLo: number;
 }
 
 interface Side {
@@ -141,6 +189,128 @@ function leadIn(a: MemberPrint, b: MemberPrint): number {
 }
 
 /**
+ * Whether two members name one origin: the same agency, corroborated by the dateline place or a reporter, and
+ * contradicted by neither. Unknown (null) places and empty bylines neither corroborate nor contradict.
+ */
+export function sameOrigin(a: MemberPrint, b: MemberPrint): boolean {
+  if (!a.agency || a.agency !== b.agency) return false;
+  const place = a.place && b.place ? a.place === b.place : null;
+  const names = a.names.length && b.names.length ? a.names.some((n) => b.names.includes(n)) : null;
+  return place !== false && names !== false && (place === true || names === true);
+}
+
+/** Per paragraph of `a`: its sampled shingles found in `b`, and the paragraph of `b` holding most of them (-1). */
+function paragraphHits(a: Side, paragraphOfB: Map<number, number>): Array<{ hit: number; at: number }> {
+  const out: Array<{ hit: number; at: number }> = [];
+  let off = 0;
+  for (const c of a.m.counts) {
+    const votes = new Map<number, number>();
+    let hit = 0;
+    for (let j = off; j < off + c; j++) {
+      const p = paragraphOfB.get(a.m.shingles[j]!);
+      if (p === undefined) continue;
+      hit++;
+      votes.set(p, (votes.get(p) ?? 0) + 1);
+    }
+    let at = -1;
+    let most = 0;
+    for (const [p, v] of votes) if (v > most || (v === most && p < at)) [at, most] = [p, v];
+    out.push({ hit, at });
+    off += c;
+  }
+  return out;
+}
+
+function paragraphIndex(m: MemberPrint): Map<number, number> {
+  const out = new Map<number, number>();
+  let off = 0;
+  m.counts.forEach((c, i) => {
+    for (let j = off; j < off + c; j++) if (!out.has(m.shingles[j]!)) out.set(m.shingles[j]!, i);
+    off += c;
+  });
+  return out;
+}
+
+/** Number of paragraphs in the lead (first paragraphs up to `leadWords`, as {@link leadIn} reads it). */
+function leadParagraphs(m: MemberPrint): number {
+  const end = prefixEnd(m, VERIFY_THRESHOLDS.leadWords, 1, 3);
+  let n = 0;
+  for (let off = 0; n < m.counts.length && off < end; n++) off += m.counts[n]!;
+  return Math.max(1, n);
+}
+
+/**
+ * Upper bound of the body containment of the larger of the two directions, from the whole-text containment `c`
+ * of `a` in the other and `b`'s in `a` (shared weight over body weight, as if no shared shingle were in a lead).
+ */
+function bodyBound(a: Side, c: number): number {
+  const leadEnd = prefixEnd(a.m, VERIFY_THRESHOLDS.leadWords, 1, 3);
+  let lead = 0;
+  for (let j = 0; j < leadEnd; j++) lead += a.weights[j]!;
+  const body = a.total - lead;
+  return body > 0 ? (c * a.total) / body : 0;
+}
+
+/** What the writethru rule reads of one direction: body containment, order kept, where the shared text starts. */
+function writethruSide(a: Side, b: Side, paragraphOfB: Map<number, number>) {
+  const t = VERIFY_THRESHOLDS;
+  const hits = paragraphHits(a, paragraphOfB);
+  const lead = leadParagraphs(a.m);
+  let total = 0;
+  let hit = 0;
+  const bodyHits: Array<[number, number]> = [];
+  let off = 0;
+  let wordsBefore = 0;
+  let start = -1;
+  const matched: number[] = [];
+  a.m.counts.forEach((c, i) => {
+    const found = c > 0 && hits[i]!.hit / c >= t.paragraphFound;
+    if (found) matched.push(hits[i]!.at);
+    // where the shared text starts, in words of the body below the lead (the lead is what a writethru rewrites)
+    if (found && i >= lead && start < 0) start = wordsBefore;
+    if (i >= lead) wordsBefore += a.m.words[i]!;
+    if (i >= lead)
+      for (let j = off; j < off + c; j++) {
+        total += a.weights[j]!;
+        const h = b.set.has(a.m.shingles[j]!) ? a.weights[j]! : 0;
+        hit += h;
+        bodyHits.push([a.weights[j]!, h]);
+      }
+    off += c;
+  });
+  // longest non-decreasing subsequence of the matched positions (patience sorting)
+  const tails: number[] = [];
+  for (const x of matched) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (tails[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    tails[lo] = x;
+  }
+  // the upper half of the body (by weight): what a version cut from the bottom keeps
+  let topTotal = 0;
+  let topHit = 0;
+  for (const [w, h] of bodyHits) {
+    if (topTotal >= total / 2) break;
+    topTotal += w;
+    topHit += h;
+  }
+  return {
+    top: topTotal > 0 ? topHit / topTotal : 0,
+    body: total > 0 ? hit / total : 0,
+    found: matched.length,
+    order: matched.length ? tails.length / matched.length : 0,
+    start: start < 0 || wordsBefore === 0 ? 1 : start / wordsBefore,
+    /** The first paragraph below the lead is found in the other. */
+    opens: lead < a.m.counts.length && a.m.counts[lead]! > 0 && hits[lead]!.hit / a.m.counts[lead]! >= t.paragraphFound,
+    bodyParagraphs: a.m.counts.length - lead,
+  };
+}
+
+/**
  * Decides whether two documents are the same story. Symmetric; deterministic given `ctx`.
  * @param a one member fingerprint
  * @param b the other
@@ -157,10 +327,35 @@ export function verify(a: MemberPrint, b: MemberPrint, ctx?: VerifyContext): Ver
   const shared = ab.shared;
   const lead = Math.max(leadIn(a, b), leadIn(b, a));
   let rule: Verdict['rule'] = null;
+  const origin = sameOrigin(a, b);
+  let bodyHi = 0;
+  let bodyLo = 0;
   if (shared >= t.minShared) {
     if (lead >= t.leadAgreement && hi >= t.leadContainment) rule = 'lead';
     else if (hi >= t.contained && lo >= t.containedLo) rule = 'contained';
     else if (lo >= t.mutualLo) rule = 'mutual';
   }
-  return { same: rule !== null, rule, similarity: hi, hi, lo, lead, shared };
+  // The body below the lead can contain at most all the shared text: when even that bound is under every body
+  // threshold the rule cannot hold, and its measures (the costly part of a verdict) are not computed.
+  const bound = origin && rule === null ? Math.max(bodyBound(sa, ab.c), bodyBound(sb, ba.c)) : 0;
+  if (shared >= t.minShared && bound >= t.writethruBodyLo) {
+    const wa = writethruSide(sa, sb, paragraphIndex(b));
+    const wb = writethruSide(sb, sa, paragraphIndex(a));
+    bodyHi = Math.max(wa.body, wb.body);
+    bodyLo = Math.min(wa.body, wb.body);
+    const holds =
+      wa.bodyParagraphs >= 2 &&
+      wb.bodyParagraphs >= 2 &&
+      Math.min(wa.found, wb.found) >= 2 &&
+      (bodyLo >= t.writethruBodyLo ||
+        (wa.body >= t.writethruBodyHi && wa.opens) ||
+        (wb.body >= t.writethruBodyHi && wb.opens) ||
+        (wa.top >= t.writethruTop && wb.body >= t.writethruBodyLo) ||
+        (wb.top >= t.writethruTop && wa.body >= t.writethruBodyLo)) &&
+      Math.min(wa.order, wb.order) >= t.writethruOrder &&
+      Math.max(wa.start, wb.start) <= t.writethruStart &&
+      Math.min(wa.start, wb.start) <= t.writethruSourceStart;
+    if (holds) rule = 'writethru';
+  }
+  return { same: rule !== null, rule, similarity: hi, hi, lo, lead, shared, sameOrigin: origin, bodyHi, bodyLo };
 }

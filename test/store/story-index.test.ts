@@ -48,6 +48,8 @@ const record = (id: string, expiresAt: number): StoryRecord => ({
       title: 'T',
       publishedAt: '2026-12-01T00:00:00.000Z',
       agency: 'AP',
+      place: 'moscow',
+      names: ['kaya', 'van'],
       words: [10, 70000],
       counts: [3, 2],
       shingles: Uint32Array.from([1, 4294967295, 7, 8, 9]),
@@ -68,6 +70,7 @@ describe('DynamoStoryIndex', () => {
     const got = (await idx.getStories(['s1', 'missing'])).get('s1')!;
     expect(got.members[0]!.shingles).toEqual(Uint32Array.from([1, 4294967295, 7, 8, 9]));
     expect(got.members[0]!.words).toEqual([10, 65535]); // Uint16: capped, as the fingerprint caps them
+    expect(got.members[0]).toMatchObject({ place: 'moscow', names: ['kaya', 'van'] });
     expect(got.original).toEqual({ itemId: 's1', publishedAt: '2026-12-01T00:00:00.000Z', agency: 'AP' });
     expect(await idx.updateStory('s1', 1, { members: got.members, original: got.original }, exp)).toBe(false);
     expect(await idx.updateStory('s1', 0, { members: [], original: got.original }, exp)).toBe(true);

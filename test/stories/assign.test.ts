@@ -7,7 +7,21 @@ import {
   memberBytes,
   resolveStory,
 } from '../../shared/stories/index.ts';
-import { DAM, DAM_FOLLOW_UP, DAM_OTHER_AGENCY, UNRELATED, doc } from './fixtures.ts';
+import {
+  DAM,
+  DAM_DESK_FOLLOW_UP,
+  DAM_FOLLOW_UP,
+  DAM_OTHER_AGENCY,
+  DAM_SHORT,
+  DAM_SHORT_UPDATE,
+  DAM_URGENT,
+  RAIL_STORY,
+  UNRELATED,
+  apWire,
+  doc,
+  reutersWire,
+  text,
+} from './fixtures.ts';
 
 /* Online assignment on the in-memory port: roles, originals, versions, TTL, redelivery, port cost per document. */
 
@@ -64,6 +78,96 @@ describe('assignStory', () => {
     expect(c).toMatchObject({ storyId: 'wire', role: 'copy', matchedItemId: 'wire-v2' });
   });
 
+  it('a writethru chain under new URLs: each version joins as `version`, outlets carrying each version as `copy`', async () => {
+    const { assign } = setup();
+    const reuters = { outlet: 'Reuters' };
+    const v1 = await assign(
+      doc('r1', reutersWire(DAM_SHORT), { ...reuters, url: 'https://reuters.example/dam-bursts' }),
+    );
+    expect(v1.role).toBe('original');
+    const c1 = await assign(doc('r1-copy', reutersWire(DAM_SHORT.slice(0, 3)), { outlet: 'Daily Courier' }), T0 + HOUR);
+    expect(c1).toMatchObject({ storyId: 'r1', role: 'copy' });
+    const v2 = await assign(
+      doc('r2', reutersWire(DAM_SHORT_UPDATE), { ...reuters, url: 'https://reuters.example/dam-bodies-found' }),
+      T0 + 3 * HOUR,
+    );
+    expect(v2).toMatchObject({ storyId: 'r1', role: 'version', rule: 'writethru' });
+    // an outlet carrying the update, cut to its new top and stripped of the furniture: found through the
+    // update's own keys and verified against it
+    const c2 = await assign(doc('r2-copy', DAM_SHORT_UPDATE.slice(0, 3), { outlet: 'Valley Herald' }), T0 + 4 * HOUR);
+    expect(c2).toMatchObject({ storyId: 'r1', role: 'copy', matchedItemId: 'r2' });
+    // a third version, written over the second
+    const v3Body = [
+      'Portuguese police said on Wednesday that the third person missing after a dam burst near Amarante had been found alive in a farm building cut off by floodwater, as the death toll stayed at two.',
+      ...DAM_SHORT_UPDATE.slice(1),
+    ];
+    const v3 = await assign(
+      doc('r3', reutersWire(v3Body, 'Sergio Goncalves and Catarina Demony', 4), {
+        ...reuters,
+        url: 'https://reuters.example/dam-missing-found',
+      }),
+      T0 + 26 * HOUR,
+    );
+    expect(v3).toMatchObject({ storyId: 'r1', role: 'version' });
+    // the same desk's follow-up with the story's background stays its own story
+    const fu = await assign(
+      doc('r-fu', reutersWire([...DAM_DESK_FOLLOW_UP.slice(0, 3), ...DAM_SHORT.slice(3)], 'Sergio Goncalves', 5), {
+        ...reuters,
+        url: 'https://reuters.example/dam-inquiry',
+      }),
+      T0 + 50 * HOUR,
+    );
+    expect(fu).toMatchObject({ storyId: 'r-fu', role: 'original' });
+  });
+
+  it('an urgent, then the full story under another URL: the full story is a version of the urgent', async () => {
+    const { assign } = setup();
+    await assign(doc('urgent', apWire(DAM_URGENT), { outlet: 'AP News', url: 'https://apnews.example/urgent' }));
+    const full = await assign(
+      doc('full', apWire(DAM), { outlet: 'AP News', url: 'https://apnews.example/full' }),
+      T0 + HOUR,
+    );
+    expect(full).toMatchObject({ storyId: 'urgent', role: 'version' });
+  });
+
+  it('an outlet’s copy keeping the wire’s lead and adding its own paragraphs is a copy, not a version', async () => {
+    const { assign } = setup();
+    await assign(wire);
+    const local = [
+      'Readers in the Tamega valley have been asking what the dam failure means for the farms and businesses along the river. Here is the latest report from the wire, with reaction from local officials expected later today.',
+      ...apWire(DAM.slice(0, 6)),
+    ];
+    expect(await assign(doc('local', local, { outlet: 'Valley Herald' }), T0 + HOUR)).toMatchObject({
+      storyId: 'wire',
+      role: 'copy',
+    });
+  });
+
+  it('a copy with its paragraph breaks stripped (one paragraph) finds the story, before or after the original', async () => {
+    const flat = text(apWire(DAM.slice(0, 7))).replace(/\s*\n\s*/g, ' ');
+    const fp = fingerprintDoc(doc('flat', flat));
+    expect(fp.body.paragraphs).toHaveLength(1);
+    // its sentence keys include most paragraph keys of the original
+    const original = new Set(fingerprintDoc(wire).paragraphKeys);
+    expect(fp.keys.filter((k) => original.has(k)).length).toBeGreaterThanOrEqual(5);
+    const after = setup();
+    // other stories in the index, so that a match is found by keys and not by chance
+    await after.assign(doc('whale', UNRELATED));
+    await after.assign(wire);
+    expect(await after.assign(doc('flat', flat, { outlet: 'Daily Courier' }), T0 + HOUR)).toMatchObject({
+      storyId: 'wire',
+      role: 'copy',
+    });
+    const before = setup();
+    await before.assign(doc('flat', flat, { outlet: 'Daily Courier' }));
+    expect((await before.assign(wire, T0 + HOUR)).storyId).toBe('flat');
+    // re-paragraphed the other way, one paragraph per sentence
+    const sentences = DAM.slice(0, 7).flatMap((p) => p.split(/(?<=\.) (?=[A-Z"])/));
+    expect((await after.assign(doc('split', sentences, { outlet: 'Metro Tribune' }), T0 + 2 * HOUR)).storyId).toBe(
+      'wire',
+    );
+  });
+
   it('the wire-bylined member becomes the original even when an outlet copy came first', async () => {
     const { assign } = setup();
     await assign(doc('early', DAM.slice(0, 5), { publishedAt: '2026-11-03T06:55:00Z', outlet: 'Daily Courier' }));
@@ -115,6 +219,19 @@ describe('assignStory', () => {
     await assign(doc('c', DAM.slice(0, 3)));
     expect(port.stats).toMatchObject({ reads: 2, writes: 0 });
     expect(memberBytes(fp.member)).toBeLessThan(3_500);
+  });
+
+  it('does not claim keys whose rows were saturated when read (the claim would be refused)', async () => {
+    const { port } = setup();
+    const a = fingerprintDoc(doc('a', DAM));
+    await assignStory(port, a, { now: T0, maxCarriers: 1 });
+    // the rail story ends with the dam story's last paragraph: that key's row is full with one carrier
+    const b = fingerprintDoc(doc('b', RAIL_STORY, { title: 'Portugal orders 117 trains' }));
+    const shared = b.keys.filter((k) => a.keys.includes(k));
+    expect(shared.length).toBeGreaterThan(0);
+    port.resetStats();
+    expect((await assignStory(port, b, { now: T0, maxCarriers: 1 })).storyId).toBe('b');
+    expect(port.stats.calls.claimKey).toBe(b.keys.length - shared.length);
   });
 
   it('takes a fingerprint or a document and answers the same', async () => {

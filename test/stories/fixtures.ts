@@ -69,6 +69,85 @@ export const UNRELATED: string[] = [
   'Humpback numbers along Australia’s east coast have recovered strongly since commercial whaling ended in the 1960s, with more than 40,000 now thought to migrate each year.',
 ];
 
+/** AP furniture around body paragraphs: byline, dateline on the first paragraph, copyright line. */
+export function apWire(ps: string[], byline = 'ANA BRITO', place = 'AMARANTE, Portugal'): string[] {
+  return [
+    `By ${byline}`,
+    'Associated Press',
+    `${place} (AP) — ${ps[0]}`,
+    ...ps.slice(1),
+    'Copyright 2026 The Associated Press.',
+  ];
+}
+
+/** The dam story's first version as a short wire story: its first five paragraphs. */
+export const DAM_V1: string[] = DAM.slice(0, 5);
+
+/**
+ * The wire's writethru of {@link DAM_V1} (republished under a new URL): a new lead, two new paragraphs below it,
+ * the body kept with a figure updated, one paragraph dropped from the bottom. On a text this short the new top
+ * outweighs the kept body, so only the body below the leads shows what was kept.
+ */
+export const DAM_WRITETHRU: string[] = [
+  'Rescuers recovered two bodies on Tuesday evening after an earthen dam collapsed in northern Portugal, sending a wall of water through two villages, and searched flooded farmland for a third person still missing.',
+  'The bodies of a man and a woman were found in an olive grove about two kilometers downstream of the breach, a police spokesman said. Their names were not released, and relatives were being taken to identify them at a hospital in Penafiel.',
+  'Water levels behind what remained of the dam fell by half during the afternoon, officials said, easing fears of a second surge, and engineers began lowering a reservoir upstream to take pressure off the river through the night.',
+  DAM[1]!,
+  DAM[2]!,
+  DAM[3]!.replace('At least 14 people were treated', 'At least 19 people were treated'),
+];
+
+/** Reuters furniture: `LISBON, Nov 3 (Reuters) -` dateline and the credit line. */
+export function reutersWire(ps: string[], reporters = 'Sergio Goncalves', day = 3): string[] {
+  return [
+    `LISBON, Nov ${day} (Reuters) - ${ps[0]}`,
+    ...ps.slice(1),
+    `Reporting by ${reporters}; Editing by Alison Williams`,
+  ];
+}
+
+/** A short wire report of the dam failure in the agency's own words: a long lead over short paragraphs. */
+export const DAM_SHORT: string[] = [
+  'A dam near the northern Portuguese town of Amarante burst before dawn on Tuesday after a week of torrential rain, flooding two villages and forcing about 1,200 people to leave their homes, the civil protection agency said.',
+  'Fourteen people were taken to hospital and three were missing, the agency said.',
+  'Television images showed water pouring through a wide breach in the earthen wall of the dam.',
+  'The government said it would declare a state of calamity in the area.',
+  'Portuguese bond yields were little changed in early trading.',
+];
+
+/**
+ * Its update under a new URL ("UPDATE 1"): a new lead, a paragraph added below it, a figure updated, the market
+ * line dropped; the same dateline place and reporter. The new lead and paragraph outweigh the kept body (no rule
+ * on the whole texts holds); the bodies below the leads show what was kept.
+ */
+export const DAM_SHORT_UPDATE: string[] = [
+  'Rescuers in northern Portugal found the bodies of two people on Tuesday evening in flooded farmland downstream of a dam that burst before dawn near Amarante, and were still searching for a third person, police said.',
+  'Prime Minister Luis Montenegro, who visited the area, promised an inquiry into the state of the dam, which was built in the 1950s.',
+  'Nineteen people were taken to hospital and three were missing, the agency said.',
+  'Television images showed water pouring through a wide breach in the earthen wall of the dam.',
+  'The government said it would declare a state of calamity in the area.',
+];
+
+/** An urgent: the first, short version of the dam story before the full one (its own lead, two paragraphs). */
+export const DAM_URGENT: string[] = [
+  'A dam burst in northern Portugal before dawn on Tuesday, flooding two villages near the town of Amarante and forcing hundreds of residents to flee to higher ground, the country’s civil protection agency said.',
+  DAM[1]!,
+  DAM[2]!,
+];
+
+/**
+ * A same-desk follow-up two days later (same agency, dateline and byline as the dam story): a new lead and new
+ * reporting above the story's background paragraphs pasted word for word.
+ */
+export const DAM_DESK_FOLLOW_UP: string[] = [
+  'Portuguese prosecutors opened an investigation on Thursday into the collapse of a dam near Amarante that flooded two villages, and the operator of the dam said it had asked an outside firm to review its inspection records.',
+  'The public prosecutor’s office in Porto said it was examining possible negligence. It gave no further details.',
+  'Families in the village of Gatão were allowed back into their homes on Thursday to collect belongings, escorted by firefighters.',
+  DAM[6]!,
+  DAM[7]!,
+  DAM[8]!,
+];
+
 /** Joins paragraphs with blank lines. */
 export const text = (ps: string[]): string => ps.join('\n\n');
 

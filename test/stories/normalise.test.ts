@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { furnitureKind, normaliseText, readBody, splitParagraphs, words } from '../../shared/stories/index.ts';
+import {
+  bylineNames,
+  datelinePlace,
+  furnitureKind,
+  normaliseText,
+  readBody,
+  splitParagraphs,
+  words,
+} from '../../shared/stories/index.ts';
 import { DAM, text } from './fixtures.ts';
 
 /*
@@ -159,5 +167,32 @@ describe('readBody', () => {
   it('the outlet name is a weak origin signal', () => {
     expect(readBody('', DAM[0]!, 'AP News').origin).toMatchObject({ agency: 'AP', signals: [{ kind: 'outlet' }] });
     expect(readBody('', DAM[0]!, 'Daily Courier').origin.agency).toBeNull();
+  });
+});
+
+describe('dateline place and reporters (the origin a writethru keeps)', () => {
+  const read = (lines: string[]) => readBody('', text(lines));
+
+  it('reads the place of every dateline form, and none from a bare agency tag', () => {
+    const place = (first: string) => datelinePlace(read([`${first} ${DAM[0]}`]));
+    expect(place('AMARANTE, Portugal (AP) —')).toBe('amarante');
+    expect(place('LISBON, Nov 3 (Reuters) -')).toBe('lisbon');
+    expect(place('The Hague (AFP) -')).toBe('the hague');
+    expect(place('NEW YORK —')).toBe('new york');
+    expect(place('(Reuters) -')).toBeNull();
+    expect(datelinePlace(read(DAM))).toBeNull();
+  });
+
+  it('reads reporters from bylines and the reporting part of credit lines, not editors or agencies', () => {
+    expect(bylineNames(read(['By ANA BRITO and JOSE SILVA', 'Associated Press', DAM[0]!]))).toEqual(['brito', 'silva']);
+    expect(bylineNames(read([DAM[0]!, 'By Anne van Dijk, AFP']))).toEqual(['dijk']);
+    const credit =
+      'Reporting by Sergio Goncalves; Additional reporting by Catarina Demony in Lisbon; Editing by Alison Williams';
+    expect(bylineNames(read([DAM[0]!, credit]))).toEqual(['demony', 'goncalves']);
+    expect(bylineNames(read(['By The Associated Press', DAM[0]!]))).toEqual([]);
+    // a body sentence with "by" is not a byline
+    expect(
+      bylineNames(read([DAM[0]!, 'The report was written by engineers from the regional water authority.'])),
+    ).toEqual([]);
   });
 });

@@ -4,12 +4,20 @@ import { fingerprintDoc, memberParagraphKeys, verify } from '../../shared/storie
 import {
   DAM,
   DAM_BRIEF,
+  DAM_DESK_FOLLOW_UP,
   DAM_FOLLOW_UP,
   DAM_OPINION,
   DAM_OTHER_AGENCY,
+  DAM_SHORT,
+  DAM_SHORT_UPDATE,
+  DAM_URGENT,
+  DAM_V1,
+  DAM_WRITETHRU,
   RAIL_STORY,
   UNRELATED,
+  apWire,
   doc,
+  reutersWire,
 } from './fixtures.ts';
 
 /* The verifier on every keep-together and keep-apart kind, with small own fixtures, and its symmetry. */
@@ -121,6 +129,99 @@ describe('keeps apart', () => {
     const keys = new Set(memberParagraphKeys(member([DAM[7]!, DAM[8]!])).filter((k): k is string => k !== null));
     const discounted = verify(original, fu, { otherStories: (k) => (keys.has(k) ? 3 : 0) });
     expect(discounted.hi).toBeLessThan(plain.hi);
+  });
+});
+
+describe('writethrus: a later version under a new URL, from the same origin', () => {
+  const ap = (ps: string[], byline?: string, place?: string) => member(apWire(ps, byline, place));
+
+  it('a rewritten lead with new paragraphs below it, on a short story: only the bodies below the leads agree', () => {
+    const v = verify(member(reutersWire(DAM_SHORT)), member(reutersWire(DAM_SHORT_UPDATE)));
+    expect(v).toMatchObject({ same: true, rule: 'writethru', sameOrigin: true });
+    // no rule on the whole texts holds: the new lead and paragraph outweigh what was kept
+    expect(v.lo).toBeLessThan(0.5);
+    expect(v.hi).toBeLessThan(0.85);
+    expect(v.lead).toBeLessThan(0.5);
+    expect(verify(ap(DAM_V1), ap(DAM_WRITETHRU))).toMatchObject({ same: true, rule: 'writethru' });
+  });
+
+  it('a short first version (urgent) inside the full story', () => {
+    expect(verify(ap(DAM_URGENT), ap(DAM))).toMatchObject({ same: true, rule: 'writethru', bodyHi: 1 });
+  });
+
+  it('needs the origin: without the furniture, with another reporter or another dateline place, it does not hold', () => {
+    expect(verify(member(DAM_SHORT), member(DAM_SHORT_UPDATE))).toMatchObject({ same: false, sameOrigin: false });
+    const otherReporter = verify(
+      member(reutersWire(DAM_SHORT)),
+      member(reutersWire(DAM_SHORT_UPDATE, 'Catarina Demony')),
+    );
+    expect(otherReporter).toMatchObject({ same: false, sameOrigin: false });
+    expect(verify(ap(DAM_V1), ap(DAM_WRITETHRU, 'ANA BRITO', 'PORTO, Portugal')).same).toBe(false);
+    // one reporter in common is enough (a writethru adds a name to the credit line)
+    const added = verify(
+      member(reutersWire(DAM_SHORT)),
+      member(reutersWire(DAM_SHORT_UPDATE, 'Sergio Goncalves and Catarina Demony')),
+    );
+    expect(added).toMatchObject({ same: true, rule: 'writethru' });
+  });
+
+  it('needs the shared paragraphs in the same order', () => {
+    const shuffled = [DAM_WRITETHRU[0]!, ...DAM_WRITETHRU.slice(1).reverse()];
+    expect(verify(ap(DAM_V1), ap(shuffled))).toMatchObject({ same: false, sameOrigin: true });
+  });
+
+  it('keeps apart a same-desk follow-up (same dateline and byline) that pastes the background', () => {
+    for (const fu of [DAM_DESK_FOLLOW_UP, DAM_FOLLOW_UP]) {
+      const v = verify(ap(DAM), ap(fu));
+      expect(v.sameOrigin).toBe(true);
+      expect(v.same).toBe(false);
+      expect(v.bodyHi).toBeGreaterThan(0.5); // most of the follow-up's body is the pasted background
+    }
+  });
+
+  it('keeps apart another agency’s report of the same event', () => {
+    const v = verify(ap(DAM), member(reutersWire(DAM_OTHER_AGENCY)));
+    expect(v).toMatchObject({ same: false, sameOrigin: false });
+  });
+
+  it('is symmetric', () => {
+    for (const [a, b] of [
+      [ap(DAM_V1), ap(DAM_WRITETHRU)],
+      [ap(DAM_URGENT), ap(DAM)],
+      [ap(DAM), ap(DAM_DESK_FOLLOW_UP)],
+    ] as const)
+      expect(verify(a, b)).toEqual(verify(b, a));
+  });
+
+  // Novel text for the properties: words of an unrelated story in another order (no 5-gram of the dam story).
+  const novel = fc
+    .shuffledSubarray(UNRELATED.join(' ').split(' '), { minLength: 25, maxLength: 40 })
+    .map((ws) => `${ws.join(' ')}.`);
+
+  it('any writethru keeping most of the body verifies: a new lead, up to 2 new paragraphs, up to 3 dropped', () => {
+    fc.assert(
+      fc.property(novel, fc.array(novel, { maxLength: 2 }), fc.integer({ min: 0, max: 3 }), (lead, added, drop) => {
+        const later = [lead, ...added, ...DAM.slice(1, DAM.length - drop)];
+        expect(verify(ap(DAM), ap(later)).same).toBe(true);
+      }),
+      { numRuns: 40, seed: 5 },
+    );
+  });
+
+  it('no same-desk follow-up verifies: a new lead, 1-4 new paragraphs, then 1-3 background paragraphs', () => {
+    fc.assert(
+      fc.property(
+        novel,
+        fc.array(novel, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 6, max: 9 }),
+        fc.integer({ min: 1, max: 3 }),
+        (lead, own, from, n) => {
+          const followUp = [lead, ...own, ...DAM.slice(from, from + n)];
+          expect(verify(ap(DAM), ap(followUp)).same).toBe(false);
+        },
+      ),
+      { numRuns: 60, seed: 9 },
+    );
   });
 });
 
