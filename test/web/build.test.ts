@@ -103,6 +103,7 @@ describe('feed rhythm', () => {
     const h = 3_600_000;
     expect(rhythmOf([10 * h, 8 * h, 7 * h, 1 * h])).toEqual({ medianGapMs: 2 * h, newest: 10 * h });
     expect(rhythmOf([2 * h, h])).toBeNull();
+    expect(rhythmOf([h, h, h, h, 0])).toBeNull();
     // Silent after three usual gaps, and never before an hour.
     expect(isSilent({ medianGapMs: 2 * h, newest: 0 }, 6 * h + 1)).toBe(true);
     expect(isSilent({ medianGapMs: 2 * h, newest: 0 }, 6 * h)).toBe(false);

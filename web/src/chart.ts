@@ -26,15 +26,35 @@ function niceMax(n: number): number {
 }
 
 /**
- * The chart of a timeline.
+ * The chart of a timeline. The full chart is drawn at the width it gets on screen (one SVG unit = one CSS pixel,
+ * so labels keep their size on a phone) and redrawn when that width changes.
  * @param opts.compact a small sparkline without axes (topic list)
  */
 export function timelineChart(t: TopicTimeline, opts: { compact?: boolean } = {}): HTMLElement {
-  const compact = opts.compact === true;
-  const width = compact ? 240 : W;
+  if (opts.compact) return h('div', { class: 'chart-wrap compact' }, drawChart(t, 240, true));
+  const figure = figureFor(t);
+  let drawn = 0;
+  const draw = (width: number) => {
+    const w = Math.max(280, Math.round(width));
+    if (Math.abs(w - drawn) < 24) return;
+    drawn = w;
+    figure.querySelector('svg')?.replaceWith(drawChart(t, w, false));
+  };
+  figure.prepend(drawChart(t, W, false));
+  drawn = W;
+  new ResizeObserver((entries) => {
+    const width = entries[0]?.contentRect.width;
+    if (width) draw(width);
+  }).observe(figure);
+  return figure;
+}
+
+function drawChart(t: TopicTimeline, width: number, compact: boolean): SVGSVGElement {
   const height = compact ? 48 : H;
   const pad = compact ? { left: 0, right: 0, top: 2, bottom: 2 } : PAD;
   const max = niceMax(Math.max(0, ...t.buckets.map((b) => b.count)));
+  // Counts are whole numbers: a half-way line only where it is one.
+  const ticks = max % 2 === 0 ? [max, max / 2] : [max];
   const n = t.buckets.length;
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
@@ -61,7 +81,7 @@ export function timelineChart(t: TopicTimeline, opts: { compact?: boolean } = {}
     ? []
     : [
         s('line', { class: 'axis', x1: pad.left, x2: width - pad.right, y1: y(0), y2: y(0) }),
-        ...[max, max / 2].map((v) => [
+        ...ticks.map((v) => [
           s('line', { class: 'grid', x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v) }),
           s('text', { class: 'tick', x: pad.left - 4, y: y(v) + 4, 'text-anchor': 'end' }, String(v)),
         ]),
@@ -80,26 +100,33 @@ export function timelineChart(t: TopicTimeline, opts: { compact?: boolean } = {}
             ),
           ),
       ];
-  const summary = `${t.total} ${t.total === 1 ? 'match' : 'matches'} of ${t.topic.name} per ${t.bucket} over ${t.days} days`;
-  const svg = s(
+  return s(
     'svg',
     {
       class: compact ? 'chart compact' : 'chart',
       viewBox: `0 0 ${width} ${height}`,
       role: 'img',
-      'aria-label': summary,
-      preserveAspectRatio: 'none',
+      'aria-label': summaryOf(t),
+      width,
+      height,
     },
-    s('title', null, summary),
+    s('title', null, summaryOf(t)),
     axes,
     bars,
   );
-  if (compact) return h('div', { class: 'chart-wrap compact' }, svg);
+}
+
+function summaryOf(t: TopicTimeline): string {
+  return `${t.total} ${t.total === 1 ? 'match' : 'matches'} of ${t.topic.name} per ${t.bucket} over ${t.days} days`;
+}
+
+/** The figure around the chart: caption and the numbers as a table. */
+function figureFor(t: TopicTimeline): HTMLElement {
+  const summary = summaryOf(t);
   const nonEmpty = t.buckets.filter((b) => b.count > 0);
   return h(
     'figure',
     { class: 'chart-wrap' },
-    svg,
     h(
       'figcaption',
       null,

@@ -10,11 +10,12 @@ export const MIN_SILENCE_MS = 3_600_000;
 
 /**
  * The median gap between consecutive items and the newest item's time (ms since the epoch).
- * @param times the items' times, any order (NaN ignored)
- * @returns null with fewer than three items (two gaps are no rhythm)
+ * @param times the items' times, any order (NaN ignored, equal times counted once)
+ * @returns null with fewer than three distinct times (one gap is no rhythm)
  */
 export function rhythmOf(times: number[]): { medianGapMs: number; newest: number } | null {
-  const sorted = times.filter((t) => !Number.isNaN(t)).sort((a, b) => b - a);
+  // Items published at the same instant (a feed's first batch, a site that stamps every entry alike) are one event.
+  const sorted = [...new Set(times.filter((t) => !Number.isNaN(t)))].sort((a, b) => b - a);
   if (sorted.length < 3) return null;
   const gaps = sorted
     .slice(1)

@@ -73,7 +73,8 @@ export async function alertsView(root: HTMLElement, route: Route): Promise<void>
     return;
   }
   // Per subscription × channel: how this page's alerts went.
-  const groups = new Map<string, { sub: string; channel: string; counts: Map<string, number> }>();
+  type Kind = ReturnType<typeof alertState>['kind'];
+  const groups = new Map<string, { sub: string; channel: string; counts: Map<string, { n: number; kind: Kind }> }>();
   for (const a of page.alerts) {
     const k = `${a.subscriptionId}\u0000${a.channelId}`;
     const g = groups.get(k) ?? {
@@ -81,8 +82,8 @@ export async function alertsView(root: HTMLElement, route: Route): Promise<void>
       channel: `${a.channelId} (${a.channelType})`,
       counts: new Map(),
     };
-    const label = alertState(a).label;
-    g.counts.set(label, (g.counts.get(label) ?? 0) + 1);
+    const st = alertState(a);
+    g.counts.set(st.label, { n: (g.counts.get(st.label)?.n ?? 0) + 1, kind: st.kind });
     groups.set(k, g);
   }
   const summaryRows = [...groups.values()].map((g) =>
@@ -94,7 +95,7 @@ export async function alertsView(root: HTMLElement, route: Route): Promise<void>
       h(
         'td',
         null,
-        [...g.counts].map(([label, n]) => [badge(`${label}`, 'muted'), ` ${n} `]),
+        [...g.counts].map(([label, c]) => h('span', { class: 'count' }, badge(label, c.kind), ` ${c.n}`)),
       ),
     ),
   );

@@ -1,8 +1,8 @@
 import { ApiError, get } from '../api.ts';
 import { h, sourceLink } from '../dom.ts';
 import { time, utc } from '../format.ts';
-import { locate, segments, sentenceRuns } from '../highlight.ts';
-import type { StoredItem, StoryChanges, StoryDetail, StoryMember, TopicMatch } from '../types.ts';
+import { type Located, locate, segments, sentenceRuns } from '../highlight.ts';
+import type { Evidence, StoredItem, StoryChanges, StoryDetail, StoryMember, TopicMatch } from '../types.ts';
 import { badge, chip, errorMessage, href, loading, message, type Route, table, title } from '../ui.ts';
 
 /*
@@ -51,47 +51,65 @@ function evidenceList(topics: TopicMatch[], item: StoredItem | null): HTMLElemen
         'section',
         { class: 'topic-evidence', 'data-topic': t.id },
         h('h3', null, chip(t.name, 'topic'), h('span', { class: 'score' }, `score ${t.score.toFixed(2)}`)),
-        h(
-          'ol',
-          null,
-          t.evidence.map((e) => {
-            const idx = placed.findIndex((p) => p.topicId === t.id && p.evidence === e);
-            const target = item && idx >= 0 ? `ev-${firstAnchor(placed, idx)}` : null;
-            return h(
-              'li',
-              { class: 'evidence-item' },
-              h('div', { class: 'clause' }, h('code', null, e.clause), ' ', badge(e.field, 'muted')),
-              h(
-                'blockquote',
-                null,
-                sentenceRuns(e).map((r) => (r.term ? h('mark', { class: 'term' }, r.text) : r.text)),
-              ),
-              target
-                ? h(
-                    'button',
-                    {
-                      type: 'button',
-                      class: 'link',
-                      onclick: () => {
-                        const el = document.getElementById(target);
-                        el?.scrollIntoView({ block: 'center' });
-                        el?.classList.add('flash');
-                        setTimeout(() => el?.classList.remove('flash'), 1200);
-                      },
-                    },
-                    'Show in text',
-                  )
-                : null,
-            );
-          }),
-        ),
+        evidenceItems(t, item, placed),
       ),
     ),
   );
 }
 
+/** How many evidence sentences a topic shows before "more". */
+const EVIDENCE_SHOWN = 3;
+
+/** A topic's evidence entries: the first few, the rest behind a disclosure. */
+function evidenceItems(t: TopicMatch, item: StoredItem | null, placed: Located[]): HTMLElement[] {
+  const entries = t.evidence.map((e) => evidenceEntry(t, e, item, placed));
+  const out: HTMLElement[] = [h('ol', null, entries.slice(0, EVIDENCE_SHOWN))];
+  if (entries.length > EVIDENCE_SHOWN)
+    out.push(
+      h(
+        'details',
+        null,
+        h('summary', null, `${entries.length - EVIDENCE_SHOWN} more evidence sentences`),
+        h('ol', { start: EVIDENCE_SHOWN + 1 }, entries.slice(EVIDENCE_SHOWN)),
+      ),
+    );
+  return out;
+}
+
+/** One evidence entry: clause and field, the sentence with its terms marked, a button to find it in the text. */
+function evidenceEntry(t: TopicMatch, e: Evidence, item: StoredItem | null, placed: Located[]): HTMLElement {
+  const idx = placed.findIndex((p) => p.topicId === t.id && p.evidence === e);
+  const target = item && idx >= 0 ? `ev-${firstAnchor(placed, idx)}` : null;
+  return h(
+    'li',
+    { class: 'evidence-item' },
+    h('div', { class: 'clause' }, h('code', null, e.clause), ' ', badge(e.field, 'muted')),
+    h(
+      'blockquote',
+      null,
+      sentenceRuns(e).map((r) => (r.term ? h('mark', { class: 'term' }, r.text) : r.text)),
+    ),
+    target
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            onclick: () => {
+              const el = document.getElementById(target);
+              el?.scrollIntoView({ block: 'center' });
+              el?.classList.add('flash');
+              setTimeout(() => el?.classList.remove('flash'), 1200);
+            },
+          },
+          'Show in text',
+        )
+      : null,
+  );
+}
+
 /** The anchor index of located sentence `i`: the first located sentence with the same start. */
-function firstAnchor(placed: ReturnType<typeof locate>, i: number): number {
+function firstAnchor(placed: Located[], i: number): number {
   const start = placed[i]!.start;
   return placed.findIndex((p) => p.start === start);
 }
@@ -113,13 +131,22 @@ function changesText(c: StoryChanges | null): string {
   return out.length ? out.join('; ') : 'unchanged copy';
 }
 
+/** The host of a URL, or the URL itself when it has none. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}
+
 /** The item panel: title, facts, evidence and text. */
 function itemPanel(item: StoredItem, opts: { heading: 'h1' | 'h2' }): HTMLElement {
   const facts = h(
     'dl',
     { class: 'facts' },
     h('dt', null, 'Outlet'),
-    h('dd', null, item.siteName ?? new URL(item.url).host),
+    h('dd', null, item.siteName ?? hostOf(item.url)),
     h('dt', null, 'Published'),
     h('dd', null, time(item.publishedAt), item.publishedAtSource ? ` (${item.publishedAtSource})` : ''),
     h('dt', null, 'First seen'),
