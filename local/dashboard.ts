@@ -1,5 +1,4 @@
-import { pathToFileURL } from 'node:url';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dashboardFromFiles, type DashboardAssets } from '../shared/api/dashboard.ts';
 import type { Logger } from '../shared/log.ts';
 
@@ -7,20 +6,29 @@ import type { Logger } from '../shared/log.ts';
 type DashboardBuilder = typeof import('../web/build.mjs');
 
 /**
- * Builds the web dashboard from web/ in memory (esbuild, well under a second) for `wirewatch serve`, so the local
- * API serves exactly the sources of this checkout — nothing built is kept on disk or committed.
- * @returns the files, or undefined (with a warning) when the build fails: the API then serves without a dashboard
+ * The web dashboard of `wirewatch serve`, built from web/ in memory (esbuild), so the local API serves exactly the
+ * sources of this checkout — nothing built is kept on disk or committed. The build starts at once but nobody waits
+ * for it: the store, the first cycle and the API start as before, and the first dashboard request waits for the
+ * build if it is still running (well under a second).
+ * @returns the files; when the build fails, a warning is logged and the dashboard paths answer 404
  */
-export async function buildLocalDashboard(logger: Logger): Promise<DashboardAssets | undefined> {
+export function buildLocalDashboard(logger: Logger): DashboardAssets {
   const builder = fileURLToPath(new URL('../web/build.mjs', import.meta.url));
-  try {
-    const mod = (await import(pathToFileURL(builder).href)) as DashboardBuilder;
-    const { files } = await mod.buildDashboard();
-    return dashboardFromFiles(files);
-  } catch (err) {
-    logger.warn('dashboard not built; the API serves without it', {
-      error: err instanceof Error ? err.message.slice(0, 500) : String(err),
+  const built: Promise<DashboardAssets | null> = import(pathToFileURL(builder).href)
+    .then((mod: DashboardBuilder) => mod.buildDashboard())
+    .then(({ files }) => dashboardFromFiles(files))
+    .catch((err: unknown) => {
+      logger.warn('dashboard not built; the API serves without it', {
+        error: err instanceof Error ? err.message.slice(0, 500) : String(err),
+      });
+      return null;
     });
-    return undefined;
-  }
+  return {
+    async page() {
+      return (await built)?.page() ?? null;
+    },
+    async asset(name) {
+      return (await built)?.asset(name) ?? null;
+    },
+  };
 }

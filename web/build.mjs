@@ -28,20 +28,23 @@ const hash = (text) => createHash('sha256').update(text).digest('hex').slice(0, 
  */
 export async function buildDashboard(opts = {}) {
   const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    absWorkingDir: WEB_DIR,
-    entryPoints: { app: join(WEB_DIR, 'src', 'main.ts'), style: join(WEB_DIR, 'src', 'style.css') },
-    bundle: true,
-    write: false,
-    outdir: join(WEB_DIR, 'out'),
-    format: 'esm',
-    target: ['chrome110', 'firefox115', 'safari16'],
-    platform: 'browser',
-    minify: opts.minify ?? true,
-    charset: 'utf8',
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
+  const result = await esbuild
+    .build({
+      absWorkingDir: WEB_DIR,
+      entryPoints: { app: join(WEB_DIR, 'src', 'main.ts'), style: join(WEB_DIR, 'src', 'style.css') },
+      bundle: true,
+      write: false,
+      outdir: join(WEB_DIR, 'out'),
+      format: 'esm',
+      target: ['chrome110', 'firefox115', 'safari16'],
+      platform: 'browser',
+      minify: opts.minify ?? true,
+      charset: 'utf8',
+      legalComments: 'none',
+      logLevel: 'silent',
+    })
+    // esbuild's service process is not needed once built (a long-running `serve` would keep it otherwise).
+    .finally(() => esbuild.stop());
   let js = '';
   let css = '';
   for (const f of result.outputFiles) {

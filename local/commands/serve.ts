@@ -46,7 +46,7 @@ export function register(program: Command, ctx: CliContext): void {
       const log = ctx.logger;
       const runtime = await LocalRuntime.start({ config, dataDir: g.dataDir, memory: g.memory, logger: log });
       const { token, generated } = resolveLocalToken(process.env);
-      const dashboard = await buildLocalDashboard(log);
+      const dashboard = buildLocalDashboard(log);
       const api = createApi({
         store: runtime.ctx.store,
         topics: config.topics.map((t) => ({ id: t.id, name: t.name, rule: t.rule, threshold: t.threshold })),
@@ -70,7 +70,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw err;
       }
       process.stderr.write(
-        (dashboard ? `wirewatch: dashboard on ${server.url}/  (sign in with the API token)\n` : '') +
+        `wirewatch: dashboard on ${server.url}/  (sign in with the API token)\n` +
           `wirewatch: API on ${server.url}  (try: curl -H "Authorization: Bearer ${generated ? token : '$WIREWATCH_API_TOKEN'}" ${server.url}/items)\n` +
           (generated
             ? `wirewatch: generated API token (shown once; set WIREWATCH_API_TOKEN to choose your own): ${token}\n`
