@@ -4,9 +4,10 @@
  * fresh `node` process (median of N), against a baseline measured in the same run: an empty ESM handler bundle
  * (the floor of process start + module load on this machine).
  *
- *   npm run bench:bundles [-- --runs N] [--cdk-out DIR] [--json FILE]
+ *   npm run bench:bundles [-- --runs N] [--cdk-out DIR] [--compare DIR [--compare-only api,...]] [--json FILE]
  *
- * Without `--cdk-out` it runs `npx cdk synth` (offline; cdk.json) into a temp directory first.
+ * Without `--cdk-out` it runs `npx cdk synth` (offline; cdk.json) into a temp directory first. `--compare DIR` measures
+ * the bundles of another cdk.out (a synth of the parent commit) against these, in turns (before/after of a change).
  * Init time = ms from `import()` of index.mjs to its evaluation (test/infra/helpers/invoke-bundle.mjs);
  * process wall = spawn → exit of that process, the closest local analogue of a Lambda cold start (no sandbox,
  * no S3 download, x86/arm of this machine rather than Graviton).
@@ -392,6 +393,48 @@ async function main(): Promise<void> {
         `| ${r.handler} | ${(r.zipped / MB).toFixed(2)} MB | ${(r.zipped / MB).toFixed(2)}× | ${(r.unzipped / MB).toFixed(1)} MB (${r.files} files) | ${(r.code / MB).toFixed(2)} MB | ${fmt(r.map / 1024)} KB | ${fmt(r.initMs)} ms | ${(r.initMs / baseline.initMs).toFixed(0)}× | ${fmt(r.wallMs)} ms | ${(r.wallMs / baseline.wallMs).toFixed(1)}× |`,
     ),
   ];
+  // `--compare DIR`: another cdk.out (e.g. the parent commit's synth), each function's bundle there against the one
+  // here, run by run in turns so both see the same machine load: the before/after of a change.
+  const compareOut = arg('compare');
+  const compared: Array<{
+    handler: string;
+    beforeInitMs: number;
+    afterInitMs: number;
+    beforeZip: number;
+    afterZip: number;
+  }> = [];
+  if (compareOut) {
+    const before = bundleDirs(compareOut);
+    const only = arg('compare-only')?.split(',') ?? [...HANDLERS];
+    for (const h of HANDLERS.filter((x) => only.includes(x))) {
+      await initOnce(before[h]);
+      await initOnce(dirs[h]);
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        a.push((await initOnce(before[h])).initMs);
+        b.push((await initOnce(dirs[h])).initMs);
+      }
+      compared.push({
+        handler: h,
+        beforeInitMs: median(a),
+        afterInitMs: median(b),
+        beforeZip: zipSize(before[h]).zipped,
+        afterZip: zipSize(dirs[h]).zipped,
+      });
+    }
+    lines.push(
+      '',
+      `compared with ${compareOut} (interleaved, ${runs} runs each, median init):`,
+      '',
+      '| function | zipped before | zipped after | init before | init after | after − before |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...compared.map(
+        (c) =>
+          `| ${c.handler} | ${(c.beforeZip / MB).toFixed(2)} MB | ${(c.afterZip / MB).toFixed(2)} MB | ${fmt(c.beforeInitMs)} ms | ${fmt(c.afterInitMs)} ms | ${c.afterInitMs >= c.beforeInitMs ? '+' : ''}${fmt(c.afterInitMs - c.beforeInitMs)} ms |`,
+      ),
+    );
+  }
   const articles = Number(arg('articles') ?? 20);
   const cost = articles > 0 ? await articleCost(cdkOut, dirs['process-article'], articles) : null;
   if (cost) {
@@ -410,7 +453,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const json = arg('json');
-  if (json) writeFileSync(json, JSON.stringify({ runs, baseline, synthMs, rows, cost }, null, 2));
+  if (json) writeFileSync(json, JSON.stringify({ runs, baseline, synthMs, rows, compared, cost }, null, 2));
   for (const dir of temp) rmSync(dir, { recursive: true, force: true });
 }
 

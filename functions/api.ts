@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { loadConfig } from '../shared/config/load.ts';
 import {
@@ -9,6 +10,8 @@ import {
 } from '../shared/api/index.ts';
 import { createAuthorizer, loadApiSecret } from '../shared/api/auth.ts';
 import { Store } from '../shared/store/index.ts';
+import { AlertRepo } from '../shared/alerts/records.ts';
+import { dashboardFromDir } from '../shared/api/dashboard.ts';
 import { awsRuntime, instrumented, loadSecretsIntoEnv, powertoolsLogger, requireEnv } from './lib/aws.ts';
 
 /**
@@ -27,8 +30,8 @@ export function createApiHandler(api: () => Promise<{ handle(req: ApiRequest): P
 let built: Promise<{ handle(req: ApiRequest): Promise<ApiResponse> }> | undefined;
 
 /**
- * Builds the API from the environment (TABLE_NAME, API_TOKENS_SECRET_ARN, WIREWATCH_CONFIG) with the container's
- * shared AWS runtime: the same SDK clients and retry policy as every other function.
+ * Builds the API from the environment (TABLE_NAME, API_TOKENS_SECRET_ARN, WIREWATCH_CONFIG, optional
+ * WIREWATCH_DASHBOARD_DIR) with the container's shared AWS runtime: the same SDK clients and retry policy as every other function.
  */
 async function buildFromEnv(env: NodeJS.ProcessEnv = process.env) {
   const { clients, logger: ptLogger } = awsRuntime(env);
@@ -49,7 +52,11 @@ async function buildFromEnv(env: NodeJS.ProcessEnv = process.env) {
   });
   return createApi({
     store,
-    topics: config.topics.map((t) => ({ id: t.id, name: t.name })),
+    topics: config.topics.map((t) => ({ id: t.id, name: t.name, rule: t.rule, threshold: t.threshold })),
+    alerts: new AlertRepo(store.table),
+    // Built into the bundle next to index.mjs by CDK bundling (web/build.mjs: /var/task/web); read at the first
+    // dashboard request, not at cold start.
+    dashboard: dashboardFromDir(env.WIREWATCH_DASHBOARD_DIR ?? fileURLToPath(new URL('web/', import.meta.url))),
     feeds: config.feeds,
     cursorKey: cursorKeyFrom(secret.cursorKey ?? env[config.api.cursorKeyEnv]),
     tokens: createAuthorizer({ secrets, secretId }),

@@ -30,6 +30,11 @@ export const HANDLERS = [
   'api',
   'authorizer',
 ] as const;
+/** Directory of the dashboard's static files inside the api bundle (`/var/task/web`, functions/api.ts reads it). */
+export const DASHBOARD_BUNDLE_DIR = 'web';
+/** Routes of the dashboard's static files, served by the api function without the authorizer. */
+export const DASHBOARD_PATHS = ['/', '/assets/{file}'] as const;
+
 /** One of {@link HANDLERS}. */
 export type HandlerName = (typeof HANDLERS)[number];
 
@@ -135,7 +140,15 @@ export class WirewatchStack extends Stack {
         timeout: Duration.seconds(60),
       }),
       digest: fn('digest', { description: 'Sends due digests', timeout: Duration.seconds(120) }),
-      api: fn('api', { description: 'HTTP API (items, topics, feeds)', timeout: Duration.seconds(15) }),
+      api: fn('api', {
+        description: 'HTTP API (items, stories, topics, feeds, alerts) and the web dashboard',
+        timeout: Duration.seconds(15),
+        // The dashboard's static files (web/build.mjs, esbuild) go into the bundle as /var/task/web; the function
+        // reads them at the first dashboard request, so its cold start does not grow.
+        afterBundling: (inputDir, outputDir) => [
+          `node '${join(inputDir, 'web', 'build.mjs')}' --out '${join(outputDir, DASHBOARD_BUNDLE_DIR)}'`,
+        ],
+      }),
       authorizer: fn('authorizer', {
         description: 'Bearer token authorizer of the HTTP API',
         memorySize: 256,
@@ -249,7 +262,8 @@ export class WirewatchStack extends Stack {
       authorizer: functions.authorizer,
       throttle: settings.apiThrottle,
       logRetention: settings.logRetention,
-      publicGetPaths: ['/healthz'],
+      // The health check and the dashboard's static files (no data; the page's requests carry the token).
+      publicGetPaths: ['/healthz', ...DASHBOARD_PATHS],
     });
 
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {

@@ -66,6 +66,12 @@ export interface PipelineFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** When given, an alarm on the function's `Errors` metric (sum ≥ 1 in 5 min) notifies this topic. @default - no alarm */
   readonly alarmTopic?: ITopic;
+  /**
+   * More shell commands run after bundling (CDK `afterBundling` hook, local bundling), e.g. building static files into
+   * the bundle directory. They receive the project root and the bundle directory (`/var/task` at run time).
+   * @default - none
+   */
+  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 /**
@@ -162,6 +168,7 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
             `node '${join(inputDir, 'infra', 'scripts', 'trim-sourcemap.mjs')}' '${join(outputDir, 'index.mjs.map')}'`,
             ...copyModulesCommands(inputDir, outputDir, modulePaths),
             ...(modulePaths.length ? [pruneModulesCommand(outputDir)] : []),
+            ...(props.afterBundling?.(inputDir, outputDir) ?? []),
           ],
         },
       },

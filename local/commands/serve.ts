@@ -8,6 +8,9 @@ import { cursorKeyFrom } from '../../shared/api/cursor.ts';
 import type { CliContext } from '../cli-context.ts';
 import { LocalRuntime } from '../runtime.ts';
 import { startApiServer } from '../api-server.ts';
+import { buildLocalDashboard } from '../dashboard.ts';
+import { AlertRepo } from '../../shared/alerts/records.ts';
+import { Store } from '../../shared/store/index.ts';
 
 /** Validates a cron pattern up front so a typo fails at start with the config key named. @throws ConfigError */
 function cronOrThrow(pattern: string, key: string, fn: () => Promise<unknown>): Cron {
@@ -43,9 +46,13 @@ export function register(program: Command, ctx: CliContext): void {
       const log = ctx.logger;
       const runtime = await LocalRuntime.start({ config, dataDir: g.dataDir, memory: g.memory, logger: log });
       const { token, generated } = resolveLocalToken(process.env);
+      const dashboard = buildLocalDashboard(log);
       const api = createApi({
         store: runtime.ctx.store,
-        topics: runtime.ctx.topics.topics,
+        topics: config.topics.map((t) => ({ id: t.id, name: t.name, rule: t.rule, threshold: t.threshold })),
+        // The runtime's store is the DynamoDB `Store`; its table layer also holds the alert records.
+        alerts: runtime.ctx.store instanceof Store ? new AlertRepo(runtime.ctx.store.table) : undefined,
+        dashboard,
         cursorKey: cursorKeyFrom(process.env[config.api.cursorKeyEnv]),
         tokens: TokenVerifier.fromTokens([token]),
         feeds: config.feeds,
@@ -63,7 +70,8 @@ export function register(program: Command, ctx: CliContext): void {
         throw err;
       }
       process.stderr.write(
-        `wirewatch: API on ${server.url}  (try: curl -H "Authorization: Bearer ${generated ? token : '$WIREWATCH_API_TOKEN'}" ${server.url}/items)\n` +
+        `wirewatch: dashboard on ${server.url}/  (sign in with the API token)\n` +
+          `wirewatch: API on ${server.url}  (try: curl -H "Authorization: Bearer ${generated ? token : '$WIREWATCH_API_TOKEN'}" ${server.url}/items)\n` +
           (generated
             ? `wirewatch: generated API token (shown once; set WIREWATCH_API_TOKEN to choose your own): ${token}\n`
             : ''),

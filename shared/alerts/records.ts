@@ -2,7 +2,7 @@ import { N, S, getS, type Record_ } from '../store/codec.ts';
 import { TABLE_GSIS, TABLE_KEYS } from '../store/schema.ts';
 import type { Table } from '../store/table.ts';
 import type { AlertJob } from '../types.ts';
-import type { AlertRecord, AlertStatus } from './types.ts';
+import { ALERT_STATUSES, type AlertRecord, type AlertStatus } from './types.ts';
 
 /*
  * Alert records in the single table, through the one table layer (shared/store/table.ts):
@@ -131,6 +131,54 @@ export class AlertRepo {
       start = page.last;
     } while (start && out.length < limit);
     return out;
+  }
+
+  /**
+   * One page of records, newest `updatedAt` first, for the API (`GET /alerts`): with `status`, that status only;
+   * without, every status merged. Bounded: one Query per status on gsi2 (`ALERT#<status>`, `gsi2sk < before`,
+   * descending, `Limit = limit + 1`), so at most 5 × (limit + 1) index rows are read per call, whatever the table
+   * holds. gsi2 is eventually consistent: a row whose record moved to another status meanwhile is skipped.
+   * @param q.before the `gsi2sk` (`<updatedAt>#<key>`) of the last record of the previous page, or null
+   * @returns the records and the position after the last one, or null on the last page
+   */
+  async listPage(q: {
+    status?: AlertStatus;
+    limit: number;
+    before: string | null;
+  }): Promise<{ alerts: AlertRecord[]; before: string | null }> {
+    const statuses: readonly AlertStatus[] = q.status ? [q.status] : ALERT_STATUSES;
+    const found = await Promise.all(
+      statuses.map(async (status) => {
+        const values: Record_ = { ':pk': S(`ALERT#${status}`) };
+        if (q.before !== null) values[':before'] = S(q.before);
+        const page = await this.table.queryPage(
+          {
+            IndexName: GSI2.indexName,
+            KeyConditionExpression: q.before !== null ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+            // DynamoDB refuses expression names the expression does not use.
+            ExpressionAttributeNames:
+              q.before !== null ? { '#pk': GSI2.partitionKey, '#sk': GSI2.sortKey } : { '#pk': GSI2.partitionKey },
+            ExpressionAttributeValues: values,
+            ScanIndexForward: false,
+            Limit: q.limit + 1,
+          },
+          null,
+          `${status} alerts`,
+        );
+        const out: Array<{ sk: string; rec: AlertRecord }> = [];
+        for (const it of page.items) {
+          const rec = parseDoc(it);
+          if (rec && rec.status === status) out.push({ sk: getS(it, GSI2.sortKey) ?? '', rec });
+        }
+        return out;
+      }),
+    );
+    const all = found.flat().sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : 0));
+    const page = all.slice(0, q.limit);
+    return {
+      alerts: page.map((r) => r.rec),
+      before: all.length > q.limit && page.length > 0 ? page[page.length - 1]!.sk : null,
+    };
   }
 
   private async getByKey(indexItem: Record_): Promise<AlertRecord | null> {

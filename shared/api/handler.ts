@@ -10,6 +10,9 @@ import { STORIES_PARAMS, checkStoryId, listStories, type StoriesParams } from '.
 import { checkQuery, parseRawQuery, shownName } from './query.ts';
 import { ROUTES, buildOpenApi, matchRoute } from './routes.ts';
 import type { FeedHealth } from './schemas.ts';
+import { listAlerts, type AlertLog } from './alerts-query.ts';
+import { DASHBOARD_SECURITY_HEADERS, dashboardTarget, type DashboardAssets } from './dashboard.ts';
+import { topicTimeline, type ApiTopic } from './timeline.ts';
 
 /**
  * A framework-free HTTP request: what API Gateway (HTTP API, payload 2.0) and the local node:http server
@@ -39,8 +42,11 @@ export interface ApiResponse {
 /** Dependencies of the API. */
 export interface ApiDeps {
   store: StoreReader;
-  /** Configured topics (`GET /topics` lists them; `?topic=` must be one of them). */
-  topics: Array<{ id: string; name: string }>;
+  /**
+   * Configured topics (`GET /topics` lists them; `?topic=` must be one of them). `rule` and `threshold`, when given,
+   * are shown by `GET /topics/{id}/timeline`.
+   */
+  topics: ApiTopic[];
   /** HMAC key for cursors (`cursorKeyFrom`). */
   cursorKey: Buffer;
   /**
@@ -50,6 +56,10 @@ export interface ApiDeps {
   tokens: TokenVerifier | { verifier(): Promise<TokenVerifier> };
   /** Configured feeds: `GET /feeds` lists them even before their first poll. Optional. */
   feeds?: FeedSource[];
+  /** Alert records (`AlertRepo` of shared/alerts/records.ts) for `GET /alerts`; without it the route lists none. */
+  alerts?: AlertLog;
+  /** The web dashboard's files, served at `/` and `/assets/<file>` without a token; without it those are 404. */
+  dashboard?: DashboardAssets;
   now?: () => Date;
   logger?: Logger;
 }
@@ -99,8 +109,9 @@ export function feedHealth(states: FeedState[], configured: FeedSource[] = [], n
 
 /**
  * Creates the API handler, used unchanged by the Lambda (API Gateway HTTP API) and by the
- * local server. Routes (GET only): `/items`, `/items/{id}`, `/stories`, `/stories/{id}`, `/topics`, `/feeds`,
- * `/openapi.json`, `/healthz`.
+ * local server. Routes (GET only): `/items`, `/items/{id}`, `/stories`, `/stories/{id}`, `/topics`,
+ * `/topics/{id}/timeline`, `/feeds`, `/alerts`, `/openapi.json`, `/healthz`; with `dashboard`, also `/` and
+ * `/assets/<file>` (static, no token).
  * Every route but `/healthz` needs `Authorization: Bearer <token>` (401 otherwise, before routing, so
  * anonymous callers learn nothing). Bad parameters → 400 `{"error":{"code","message"}}` naming the
  * parameter; unknown routes → 404; other methods → 405; store outages → 503; anything else → 500 with no
@@ -125,6 +136,9 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
 
   const dispatch = async (req: ApiRequest): Promise<ApiResponse> => {
     const method = req.method.toUpperCase();
+    // The dashboard's static files: no token (they hold no data), strict security headers.
+    const target = deps.dashboard ? dashboardTarget(req.path) : null;
+    if (target && deps.dashboard) return serveDashboard(deps.dashboard, target, method);
     const match = matchRoute(req.path);
     if (match?.route.operationId === 'health') {
       if (method !== 'GET' && method !== 'HEAD')
@@ -194,6 +208,14 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
         );
         return json(200, { topics });
       }
+      case 'topicTimeline': {
+        const timeline = await topicTimeline(deps.store, deps.topics, pathParams.id ?? '', query, now());
+        return timeline
+          ? json(200, timeline)
+          : error(404, 'not_found', `no topic ${(pathParams.id ?? '').slice(0, 64)}`);
+      }
+      case 'listAlerts':
+        return json(200, await listAlerts(deps.alerts, query, deps.cursorKey));
       case 'listFeeds': {
         rejectUnknownParams(query, []);
         return json(200, { feeds: feedHealth(await deps.store.listFeedStates(), deps.feeds, now()) });
@@ -224,6 +246,41 @@ export function createApi(deps: ApiDeps): { handle(req: ApiRequest): Promise<Api
         return error(500, 'internal', 'internal error');
       }
     },
+  };
+}
+
+/**
+ * Answers a dashboard path: the page or an asset, for GET and HEAD; 404 (JSON, like every API error) for an asset
+ * that does not exist or a dashboard that was not built; 405 for other methods.
+ */
+async function serveDashboard(
+  assets: DashboardAssets,
+  target: NonNullable<ReturnType<typeof dashboardTarget>>,
+  method: string,
+): Promise<ApiResponse> {
+  const secure = { ...DASHBOARD_SECURITY_HEADERS };
+  if (method !== 'GET' && method !== 'HEAD')
+    return error(405, 'method_not_allowed', `method ${method.slice(0, 16)} not allowed here`, {
+      ...secure,
+      allow: 'GET, HEAD',
+    });
+  const file = target.kind === 'page' ? await assets.page() : await assets.asset(target.name);
+  if (!file)
+    return error(
+      404,
+      'not_found',
+      target.kind === 'page' ? 'the dashboard is not built into this deployment' : 'no such dashboard file',
+      secure,
+    );
+  return {
+    statusCode: 200,
+    headers: {
+      ...secure,
+      'content-type': file.contentType,
+      // Asset names carry a content hash, so they never change; the page names the current ones.
+      'cache-control': target.kind === 'page' ? 'no-cache' : 'public, max-age=31536000, immutable',
+    },
+    body: method === 'HEAD' ? '' : file.body,
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  alertsPageSchema,
   errorSchema,
   feedsResponseSchema,
   healthSchema,
@@ -8,6 +9,7 @@ import {
   storiesPageSchema,
   storyDetailSchema,
   itemDetailSchema,
+  topicTimelineSchema,
   topicsResponseSchema,
 } from './schemas.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT, MAX_Q_CHARS } from './items-query.ts';
@@ -35,7 +37,9 @@ export interface Route {
     | 'listStories'
     | 'getStory'
     | 'listTopics'
+    | 'topicTimeline'
     | 'listFeeds'
+    | 'listAlerts'
     | 'getOpenApi'
     | 'health';
   summary: string;
@@ -176,6 +180,36 @@ export const ROUTES: readonly Route[] = [
     errors: [400],
   },
   {
+    path: '/topics/{id}/timeline',
+    operationId: 'topicTimeline',
+    summary:
+      'Matches of a topic per UTC hour or day over the last 7 or 30 days (one bounded Query on the topic index rows)',
+    auth: true,
+    params: [
+      {
+        name: 'id',
+        in: 'path',
+        description: 'A configured topic id',
+        schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
+      },
+      {
+        name: 'bucket',
+        in: 'query',
+        description: 'Bucket size',
+        schema: { type: 'string', enum: ['hour', 'day'], default: 'day' },
+      },
+      {
+        name: 'days',
+        in: 'query',
+        description: 'Window, days back from now',
+        schema: { type: 'string', enum: ['7', '30'], default: '7' },
+      },
+    ],
+    schema: topicTimelineSchema,
+    schemaName: 'TopicTimeline',
+    errors: [400, 404],
+  },
+  {
     path: '/feeds',
     operationId: 'listFeeds',
     summary: 'Feed health',
@@ -183,6 +217,35 @@ export const ROUTES: readonly Route[] = [
     params: [],
     schema: feedsResponseSchema,
     schemaName: 'Feeds',
+    errors: [400],
+  },
+  {
+    path: '/alerts',
+    operationId: 'listAlerts',
+    summary: 'Recent alert deliveries per subscription and channel, newest first, with status and reason',
+    auth: true,
+    params: [
+      {
+        name: 'status',
+        in: 'query',
+        description: 'Only this status (`failed` = parked or failed for good; see `parked`)',
+        schema: { type: 'string', enum: ['pending', 'sent', 'failed', 'deferred', 'suppressed'] },
+      },
+      {
+        name: 'limit',
+        in: 'query',
+        description: 'Page size',
+        schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+      },
+      {
+        name: 'cursor',
+        in: 'query',
+        description: '`nextCursor` of the previous page (same status)',
+        schema: { type: 'string' },
+      },
+    ],
+    schema: alertsPageSchema,
+    schemaName: 'AlertsPage',
     errors: [400],
   },
   {

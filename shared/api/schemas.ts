@@ -8,6 +8,8 @@ import type {
   StoryDetail,
   StorySummary,
 } from '../types.ts';
+import type { AlertView } from './alerts-query.ts';
+import type { TopicTimeline } from './timeline.ts';
 
 /*
  * Response schemas of the HTTP API (zod 4). They are the single source for three things: the OpenAPI 3.1
@@ -257,6 +259,66 @@ export const storyDetailSchema = storySummarySchema
   })
   .describe('A story with its lineage, versions and topics with evidence');
 
+/** `GET /topics/{id}/timeline` response. */
+export const topicTimelineSchema = z
+  .strictObject({
+    topic: z.strictObject({
+      id: z.string(),
+      name: z.string(),
+      rule: z.string().nullable().describe('The rule as configured; null when the server was not given it'),
+      threshold: z.number(),
+    }),
+    bucket: z.enum(['hour', 'day']),
+    days: z.union([z.literal(7), z.literal(30)]),
+    from: iso.describe('Start of the first bucket (UTC hour or day), inclusive'),
+    until: iso.describe('Time of the request: the end of the last (current) bucket'),
+    buckets: z.array(
+      z.strictObject({
+        start: iso,
+        count: z.number().int().describe('Items matched, by publishedAt else firstSeenAt'),
+      }),
+    ),
+    total: z.number().int(),
+    truncated: z.boolean().describe('More matches than the per-request read cap; only the newest were counted'),
+  })
+  .describe('Matches of one topic per hour or day');
+
+const alertStatus = z.enum(['pending', 'sent', 'failed', 'deferred', 'suppressed']);
+
+/** One element of `GET /alerts`. */
+export const alertViewSchema = z
+  .strictObject({
+    key: z.string().describe('<storyId>#<topicId>#<subscriptionId>[#v<version>]'),
+    storyId: z.string(),
+    itemId: z.string(),
+    topicId: z.string(),
+    subscriptionId: z.string(),
+    channelId: z.string(),
+    channelType: z.string(),
+    mode: z.enum(['realtime', 'digest']),
+    status: alertStatus,
+    parked: z.boolean().describe('A failed alert that can be re-driven (`wirewatch alerts retry`; DLQ in AWS)'),
+    reason: z.string().nullable().describe('Why deferred (digest, budget) or suppressed (too_old, retag)'),
+    attempts: z.number().int(),
+    lastError: z.string().nullable().describe('code: message of the last failure (URL paths removed)'),
+    lastErrorCode: z.string().nullable(),
+    via: z.enum(['realtime', 'digest', 'retry']).nullable(),
+    version: z.number().int().nullable().describe('The story version an update alert announces; null for the first'),
+    createdAt: iso,
+    updatedAt: iso,
+    sentAt: iso.nullable(),
+    title: z.string(),
+    url: z.string(),
+    outlet: z.string(),
+  })
+  .describe('One alert delivery record');
+
+/** `GET /alerts` response. */
+export const alertsPageSchema = z.strictObject({
+  alerts: z.array(alertViewSchema),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+});
+
 /** Every error response: 400, 401, 404, 405, 500, 503. */
 export const errorSchema = z.strictObject({
   error: z.strictObject({ code: z.string(), message: z.string() }),
@@ -287,3 +349,7 @@ const _storyMatches: Same<z.infer<typeof storySummarySchema>, StorySummary> = tr
 const _storyDetailMatches: Same<z.infer<typeof storyDetailSchema>, StoryDetail> = true;
 void _storyMatches;
 void _storyDetailMatches;
+const _timelineMatches: Same<z.infer<typeof topicTimelineSchema>, TopicTimeline> = true;
+const _alertMatches: Same<z.infer<typeof alertViewSchema>, AlertView> = true;
+void _timelineMatches;
+void _alertMatches;

@@ -402,6 +402,51 @@ export class ItemRepo {
     return counts;
   }
 
+  /**
+   * Sort times (`publishedAt`, else `firstSeenAt`; ISO-8601 UTC) of the items tagged `topic` whose sort time lies in
+   * `[since, until]`, newest first, read from the topic's own rows (`TOPIC#<topic>`, key condition on `sk`,
+   * projection `sk`): one paginated Query that stops after `maxRows` rows. DynamoDB bills a Query by the size of the
+   * rows it reads, not of the projection (developer guide, "Read consumption for Query"), so a call costs about
+   * rows × row size / 4 KB read units, halved because the read is eventually consistent.
+   * @param maxRows upper bound on the rows read (≥ 1); more matching rows set `truncated`
+   * @returns the times and whether rows beyond `maxRows` were left unread
+   */
+  async topicMatchTimes(
+    topic: string,
+    since: string,
+    until: string,
+    maxRows: number,
+  ): Promise<{ times: string[]; truncated: boolean }> {
+    const times: string[] = [];
+    let start: Record_ | null = null;
+    do {
+      const page = await this.table.queryPage(
+        {
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: {
+            ':pk': S(KEY_PREFIX.topic + topic),
+            ':lo': S(since),
+            ':hi': S(`${until}#~`),
+          },
+          ProjectionExpression: 'sk',
+          ScanIndexForward: false,
+          // One more than needed, so a full page says whether anything is left.
+          Limit: Math.min(1000, maxRows + 1 - times.length),
+        },
+        start,
+        `timeline of topic ${topic}`,
+      );
+      for (const rec of page.items) {
+        const sk = getS(rec, 'sk') ?? '';
+        const at = sk.slice(0, sk.lastIndexOf('#'));
+        if (times.length >= maxRows) return { times, truncated: true };
+        times.push(at);
+      }
+      start = page.last;
+    } while (start && times.length <= maxRows);
+    return { times, truncated: false };
+  }
+
   // ---------------------------------------------------------------- internals
 
   private buildItem(id: string, input: ItemInput): StoredItem {

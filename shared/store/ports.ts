@@ -54,6 +54,13 @@ export interface ItemReader {
   queryItems(q: ItemQuery): Promise<ItemPage>;
   /** Items tagged `topic` at or after each bound of `since` (ISO-8601). */
   countTopicItems(topic: string, since: string[]): Promise<number[]>;
+  /** Sort times of the items tagged `topic` within `[since, until]`, newest first, at most `maxRows` read. */
+  topicMatchTimes(
+    topic: string,
+    since: string,
+    until: string,
+    maxRows: number,
+  ): Promise<{ times: string[]; truncated: boolean }>;
   /** The id of the item any of its URLs belongs to, or null. */
   findItemIdByUrl(url: string): Promise<string | null>;
 }

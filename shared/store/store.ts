@@ -127,6 +127,14 @@ export class Store implements PipelineStore, StoreReader {
   countTopicItems(topic: string, since: string[]): Promise<number[]> {
     return this.items.countTopicItems(topic, since);
   }
+  topicMatchTimes(
+    topic: string,
+    since: string,
+    until: string,
+    maxRows: number,
+  ): Promise<{ times: string[]; truncated: boolean }> {
+    return this.items.topicMatchTimes(topic, since, until, maxRows);
+  }
 
   // page schedules
   getPageSchedule(itemId: string): Promise<StoredPageSchedule | null> {

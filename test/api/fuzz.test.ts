@@ -13,6 +13,9 @@ import {
 } from '../../shared/api/index.ts';
 import { errorSchema } from '../../shared/api/schemas.ts';
 import { Store } from '../../shared/store/index.ts';
+import { AlertRepo } from '../../shared/alerts/records.ts';
+import { dashboardFromFiles } from '../../shared/api/dashboard.ts';
+import { buildDashboard } from '../../web/build.mjs';
 import { startTestDynamo } from '../helpers/dynalite.ts';
 import { itemInput, topic } from '../store/factories.ts';
 
@@ -123,6 +126,12 @@ function arbitraries() {
     'NaN',
     'china-russia',
     'feed-a',
+    'hour',
+    'day',
+    '7',
+    '30',
+    'failed',
+    'sent',
     'i_000000000000000000000000',
     itemId,
     cursor,
@@ -173,6 +182,8 @@ describe('the API answers every input without a 5xx', () => {
       cursorKey: randomBytes(32),
       tokens: TokenVerifier.fromTokens([TOKEN]),
       feeds: [{ id: 'feed-a', url: 'https://a.example/rss', name: 'A' } as never],
+      alerts: new AlertRepo(store.table),
+      dashboard: dashboardFromFiles((await buildDashboard()).files),
     });
     server = await startApiServer((r) => api.handle(r), { port: 0 });
     port = Number(new URL(server.url).port);
@@ -185,6 +196,8 @@ describe('the API answers every input without a 5xx', () => {
       params: (ops.get.parameters ?? []).map((p: { name: string }) => p.name),
     }));
     expect(routes.map((r) => r.template)).toContain('/items');
+    // The dashboard's static paths are not API routes (not in the document), but take the same inputs.
+    routes.push({ template: '/', params: [] }, { template: '/assets/{file}', params: [] });
     const page = await api.handle({
       method: 'GET',
       path: '/items',
@@ -204,6 +217,8 @@ describe('the API answers every input without a 5xx', () => {
     expect(status, what).toBeGreaterThanOrEqual(200);
     expect(status, what).toBeLessThan(500);
     if (head) return;
+    // A dashboard file (the page or an asset); every error is JSON like the API's.
+    if (status < 300 && /^(text\/html|text\/javascript|text\/css|image\/svg\+xml)/.test(contentType)) return;
     expect(contentType, what).toMatch(/application\/json/);
     const parsed = JSON.parse(body);
     if (status >= 400) expect(errorSchema.safeParse(parsed).success, `${what}: ${body.slice(0, 200)}`).toBe(true);
@@ -230,7 +245,21 @@ describe('the API answers every input without a 5xx', () => {
         fc.array(
           fc.tuple(
             fc.oneof(
-              { weight: 4, arbitrary: fc.constantFrom('topic', 'feed', 'since', 'until', 'q', 'limit', 'cursor') },
+              {
+                weight: 4,
+                arbitrary: fc.constantFrom(
+                  'topic',
+                  'feed',
+                  'since',
+                  'until',
+                  'q',
+                  'limit',
+                  'cursor',
+                  'bucket',
+                  'days',
+                  'status',
+                ),
+              },
               { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', 'id', '') },
               { weight: 1, arbitrary: component },
             ),
@@ -331,7 +360,7 @@ describe('the API answers every input without a 5xx', () => {
         pathArb,
         fc.dictionary(
           fc.oneof(
-            fc.constantFrom('topic', 'feed', 'since', 'until', 'q', 'limit', 'cursor'),
+            fc.constantFrom('topic', 'feed', 'since', 'until', 'q', 'limit', 'cursor', 'bucket', 'days', 'status'),
             fc.string({ unit: 'binary', maxLength: 12 }),
           ),
           fc.option(text, { freq: 8 }).map((v) => v ?? undefined),
@@ -360,7 +389,13 @@ describe('the API answers every input without a 5xx', () => {
     await fc.assert(
       fc.asyncProperty(
         route,
-        fc.array(fc.tuple(fc.constantFrom('since', 'until', 'limit', 'q', 'cursor', 'x'), component), { maxLength: 5 }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('since', 'until', 'limit', 'q', 'cursor', 'bucket', 'days', 'status', 'x'),
+            component,
+          ),
+          { maxLength: 5 },
+        ),
         async (route, pairs) => {
           const rawQueryString = pairs.map(([k, v]) => `${k}=${v}`).join('&');
           const event = {

@@ -117,6 +117,11 @@ afterAll(async () => {
   await dynamo?.close();
 });
 
+/** A documented path with its `{id}` filled in: a topic id for topic routes, else the stored item's id. */
+function concretePath(path: string): string {
+  return path.replace('{id}', path.startsWith('/topics/') ? 'china-russia' : itemIdFor('https://news.example/oa/1'));
+}
+
 function get(path: string, query: Record<string, string> = {}, auth = true): ApiRequest {
   return { method: 'GET', path, query, headers: auth ? { authorization: `Bearer ${TOKEN}` } : {} };
 }
@@ -139,7 +144,7 @@ describe('/openapi.json', () => {
   it('lists exactly the routes the handler serves, each answering 200', async () => {
     expect(Object.keys(doc.paths).sort()).toEqual(ROUTES.map((r) => r.path).sort());
     for (const path of Object.keys(doc.paths)) {
-      const concrete = path.replace('{id}', itemIdFor('https://news.example/oa/1'));
+      const concrete = concretePath(path);
       const res = await api.handle(get(concrete));
       expect(res.statusCode, path).toBe(200);
     }
@@ -151,7 +156,7 @@ describe('/openapi.json', () => {
   it('declares bearer auth everywhere but /healthz, matching the handler', async () => {
     for (const [path, ops] of Object.entries<any>(doc.paths)) {
       const open = Array.isArray(ops.get.security) && ops.get.security.length === 0;
-      const res = await api.handle(get(path.replace('{id}', itemIdFor('https://news.example/oa/1')), {}, false));
+      const res = await api.handle(get(concretePath(path), {}, false));
       expect(res.statusCode === 401, path).toBe(!open);
       if (!open) expect(ops.get.responses['401']).toBeDefined();
     }
@@ -173,6 +178,13 @@ describe('/openapi.json', () => {
       ['/items/{id}', get(`/items/${itemIdFor('https://news.example/oa/2')}`), '200'],
       ['/items/{id}', get(`/items/${itemIdFor('https://absent.example/')}`), '404'],
       ['/topics', get('/topics'), '200'],
+      ['/topics/{id}/timeline', get('/topics/china-russia/timeline'), '200'],
+      ['/topics/{id}/timeline', get('/topics/china-russia/timeline', { bucket: 'hour', days: '30' }), '200'],
+      ['/topics/{id}/timeline', get('/topics/china-russia/timeline', { bucket: 'week' }), '400'],
+      ['/topics/{id}/timeline', get('/topics/no-such-topic/timeline'), '404'],
+      ['/alerts', get('/alerts'), '200'],
+      ['/alerts', get('/alerts', { status: 'failed', limit: '1' }), '200'],
+      ['/alerts', get('/alerts', { status: 'parked' }), '400'],
       ['/feeds', get('/feeds'), '200'],
       ['/openapi.json', get('/openapi.json'), '200'],
       ['/healthz', get('/healthz', {}, false), '200'],

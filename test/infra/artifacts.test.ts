@@ -326,6 +326,32 @@ describe('synthesised Lambda bundles', () => {
     expect((denied.result as { statusCode: number }).statusCode).toBe(401);
   });
 
+  it('api serves the dashboard built into its bundle: the page and its assets without a token, with strict headers', async () => {
+    const dir = bundleDir(cdkOut, 'api');
+    expect(existsSync(join(dir, 'web', 'index.html'))).toBe(true);
+    const event = (rawPath: string) => ({
+      version: '2.0',
+      routeKey: rawPath === '/' ? 'GET /' : 'GET /assets/{file}',
+      rawPath,
+      rawQueryString: '',
+      headers: { host: 'api.example.org' },
+      requestContext: { http: { method: 'GET', path: rawPath }, stage: '$default' },
+      isBase64Encoded: false,
+    });
+    const page = await runBundle(dir, { event: event('/'), env: envFor('api') });
+    expect(page.error, page.stderr).toBeUndefined();
+    const res = page.result as { statusCode: number; body: string; headers: Record<string, string> };
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    const script = /src="(\/assets\/app-[0-9a-f]+\.js)"/.exec(res.body)?.[1];
+    expect(script).toBeDefined();
+    const js = (await runBundle(dir, { event: event(script!), env: envFor('api') })).result as typeof res;
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(js.body.length).toBeGreaterThan(1000);
+  });
+
   it('authorizer accepts the token whose sha256 is in the secret and nothing else', async () => {
     const authEnv = envFor('authorizer');
     const event = (authorization: string) => ({

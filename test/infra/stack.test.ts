@@ -264,11 +264,12 @@ describe('WirewatchStack from the repository wirewatch.yaml', () => {
       AuthorizerPayloadFormatVersion: '2.0',
     });
     t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'CUSTOM' });
-    // Only the health check goes without the authorizer.
+    // Only the health check and the dashboard's static files go without the authorizer.
     const open = Object.values(t.findResources('AWS::ApiGatewayV2::Route') as Resources).filter(
       (r) => r.Properties.AuthorizationType !== 'CUSTOM',
     );
-    expect(open.map((r) => r.Properties.RouteKey)).toEqual(['GET /healthz']);
+    expect(open.map((r) => r.Properties.RouteKey).sort()).toEqual(['GET /', 'GET /assets/{file}', 'GET /healthz']);
+    for (const r of open) expect(r.Properties.AuthorizationType, r.Properties.RouteKey).toBe('NONE');
     t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',

@@ -39,7 +39,7 @@ export async function synthTemplate(
  * Runs `npx cdk synth` (the CLI, reading cdk.json, with bundling) ONCE per test run into a temp `cdk.out` shared by
  * every test file of the run: the directory is keyed by the vitest main process id (the parent of the fork
  * pool's workers), guarded by a lock directory, and marked complete; it is rebuilt when any input (infra/,
- * functions/, shared/, wirewatch.yaml, cdk.json, package-lock.json) is newer. Offline: version check, notices and
+ * functions/, shared/, web/, wirewatch.yaml, cdk.json, package-lock.json) is newer. Offline: version check, notices and
  * telemetry are off (env + cdk.json) and proxies point at a dead loopback port ({@link OFFLINE_CDK_ENV}).
  * Old directories from previous runs are removed. Set `WIREWATCH_CDK_OUT` to an existing cdk.out (e.g. from
  * `npx cdk synth -o ...`) to skip synthesis while iterating on the tests.
@@ -101,7 +101,7 @@ function newestSourceMtime(): number {
     if (st.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
     else newest = Math.max(newest, st.mtimeMs);
   };
-  for (const p of ['infra', 'functions', 'shared', 'wirewatch.yaml', 'cdk.json', 'package-lock.json'])
+  for (const p of ['infra', 'functions', 'shared', 'web', 'wirewatch.yaml', 'cdk.json', 'package-lock.json'])
     visit(join(ROOT, p));
   return newest;
 }
