@@ -36,7 +36,7 @@ export function formatFeeds(feeds: FeedHealth[]): string {
       const overdue = f.overdue ? '  OVERDUE' : '';
       const silent =
         f.silent && f.rhythmMs !== null
-          ? `  silent (usually an entry every ${roughly(f.rhythmMs)}, last ${f.lastNewEntryAt?.slice(0, 16).replace('T', ' ') ?? 'unknown'})`
+          ? `  silent (usually an entry every ${roughly(f.rhythmMs)}, last ${(f.lastEntryAt ?? f.lastNewEntryAt)?.slice(0, 16).replace('T', ' ') ?? 'unknown'})`
           : '';
       const err = f.lastError ? `\n    ${f.lastError}` : '';
       return `${status} ${f.name ?? f.id}  ${f.url}  (${intervalText(f)})${fails}${ok}${next}${overdue}${silent}${err}`;
@@ -123,7 +123,7 @@ export async function importOpml(opmlFile: string, configFile: string, dryRun: b
 /**
  * `wirewatch feeds [--json]`: feed health from the store — configured feeds in config order
  * (never-polled ones with `status: null`), then stored feeds no longer configured. JSON:
- * `{"feeds":[{"id","url","name","status","consecutiveFailures","lastSuccessAt","lastNewEntryAt","nextPollAt","lastError","etag","lastModified","interval","intervalMs","rhythmMs","overdue","silent"}]}`,
+ * `{"feeds":[{"id","url","name","status","consecutiveFailures","lastSuccessAt","lastNewEntryAt","nextPollAt","lastError","etag","lastModified","interval","intervalMs","rhythmMs","lastEntryAt","overdue","silent"}]}`,
  * the same rows as `GET /feeds`.
  *
  * `wirewatch feeds import FILE.opml [--dry-run]` adds an OPML subscription list to the config (see `importOpml`;

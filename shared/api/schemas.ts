@@ -175,8 +175,14 @@ export const feedHealthSchema = z.strictObject({
     .describe('the configured interval: a duration such as 15m, or adaptive; null for a feed no longer configured'),
   intervalMs: z.number().int().nullable().describe('the interval in force now, ms (adaptive: from the rhythm)'),
   rhythmMs: z.number().nullable().describe("median gap between the feed's recent entries, ms; null until known"),
+  lastEntryAt: z
+    .string()
+    .nullable()
+    .describe(
+      "when the feed's newest entry appeared (publication time, else first sight), ISO-8601 UTC; null until known",
+    ),
   overdue: z.boolean().describe('nextPollAt passed more than one schedule tick (and one interval) ago'),
-  silent: z.boolean().describe('no new entry for 4 times its median gap'),
+  silent: z.boolean().describe('no new entry for 4 times its median gap, and for at least an hour'),
 });
 
 /** `GET /feeds` response. */

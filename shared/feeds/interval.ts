@@ -68,8 +68,10 @@ export function cronPeriodMs(expr: string): number {
 export const RHYTHM_KEEP = 12;
 /** Gaps needed before a rhythm is trusted. */
 export const RHYTHM_MIN_GAPS = 2;
-/** A feed is silent when nothing appeared for this many times its median gap. */
+/** A feed is silent when nothing appeared for this many times its median gap… */
 export const SILENT_FACTOR = 4;
+/** …and for at least this long, ms (a feed publishing every few minutes is not "silent" after a quarter hour). */
+export const SILENT_MIN_MS = 3_600_000;
 
 /**
  * When an entry appeared, for the rhythm: its publication time, else `nowMs` (when it was first seen); a time in
@@ -160,17 +162,28 @@ export function dueHorizonMs(tickMs: number): number {
  * - `interval`: `15m` (fixed) or `adaptive` — as configured; `intervalMs`: the interval in force now;
  * - `rhythmMs`: the median gap between its entries (null until known);
  * - `overdue`: a polled feed whose `nextPollAt` passed more than one tick (and one interval) ago — nothing polled it;
- * - `silent`: no new entry for `SILENT_FACTOR` × its median gap.
+ * - `lastEntryAt`: when its newest entry appeared (publication time, else first sight; ISO-8601 UTC), or null;
+ * - `silent`: no new entry for `SILENT_FACTOR` × its median gap, and for at least `SILENT_MIN_MS`.
  * Without `feed` (a stored feed no longer configured) the interval fields are null and it is never overdue.
  */
 export function feedTiming(
   feed: FeedSource | undefined,
   state: FeedState | undefined,
   nowMs: number,
-): { interval: string | null; intervalMs: number | null; rhythmMs: number | null; overdue: boolean; silent: boolean } {
+): {
+  interval: string | null;
+  intervalMs: number | null;
+  rhythmMs: number | null;
+  lastEntryAt: string | null;
+  overdue: boolean;
+  silent: boolean;
+} {
   const rhythmMs = medianGapMs(state?.rhythm);
-  const silent = rhythmMs !== null && quietForMs(state?.rhythm, nowMs) > SILENT_FACTOR * rhythmMs;
-  if (!feed?.interval) return { interval: null, intervalMs: null, rhythmMs, overdue: false, silent };
+  const latest = state?.rhythm?.times.at(-1);
+  const lastEntryAt = latest === undefined ? null : new Date(latest * 1000).toISOString();
+  const silent =
+    rhythmMs !== null && quietForMs(state?.rhythm, nowMs) > Math.max(SILENT_MIN_MS, SILENT_FACTOR * rhythmMs);
+  if (!feed?.interval) return { interval: null, intervalMs: null, rhythmMs, lastEntryAt, overdue: false, silent };
   const intervalMs = intervalMsFor(feed.interval, state, nowMs);
   const next = state?.nextPollAt ? Date.parse(state.nextPollAt) : Number.NaN;
   const overdue =
@@ -182,6 +195,7 @@ export function feedTiming(
     interval: feed.interval.mode === 'fixed' ? formatDuration(feed.interval.ms) : 'adaptive',
     intervalMs,
     rhythmMs,
+    lastEntryAt,
     overdue,
     silent,
   };

@@ -241,6 +241,7 @@ describe('other routes', () => {
         interval: null,
         intervalMs: null,
         rhythmMs: null,
+        lastEntryAt: null,
         overdue: false,
         silent: false,
       },

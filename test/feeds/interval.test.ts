@@ -151,11 +151,18 @@ describe('feed timing in the listing', () => {
       interval: '5m',
       intervalMs: 5 * MIN,
       rhythmMs: 20 * MIN,
+      lastEntryAt: new Date(T).toISOString(),
       overdue: false,
       silent: false,
     });
     expect(feedTiming(feed(fixed5), s, T + 11 * MIN).overdue).toBe(true);
+    // Four gaps of 20 minutes are under the hour's floor: silent only after the hour.
     expect(feedTiming(feed(fixed5), s, T + 81 * MIN).silent).toBe(true);
+    expect(feedTiming(feed(fixed5), s, T + 60 * MIN).silent).toBe(false);
+    const every2 = recordEntryTimes(undefined, [T - 6 * MIN, T - 4 * MIN, T - 2 * MIN, T], T - 6 * MIN);
+    expect(feedTiming(feed(fixed5), state({ rhythm: every2 }), T + 30 * MIN).silent).toBe(false);
+    expect(feedTiming(feed(fixed5), state({ rhythm: every2 }), T + 61 * MIN).silent).toBe(true);
+    expect(feedTiming(feed(fixed5), state(), T).lastEntryAt).toBeNull();
     // Adaptive: the interval in force now, and "adaptive" as configured.
     expect(feedTiming(feed(adaptive), s, T + MIN)).toMatchObject({ interval: 'adaptive', intervalMs: 20 * MIN });
     // Never polled: not overdue; not configured: no interval.

@@ -2,12 +2,11 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BUDGET_GZIP_BYTES, buildDashboard } from '../../web/build.mjs';
 import { locate, segments, sentenceRuns } from '../../web/src/highlight.ts';
-import { isSilent, rhythmOf } from '../../web/src/rhythm.ts';
 import type { TopicMatch } from '../../shared/types.ts';
 
 /*
  * The dashboard build (web/build.mjs, esbuild): within its size budget, no inline script or style in the page, and
- * the pure parts of the app — evidence highlighting and a feed's rhythm — on their own.
+ * the pure parts of the app — evidence highlighting — on its own.
  */
 
 describe('the dashboard build', () => {
@@ -95,18 +94,5 @@ describe('evidence highlighting', () => {
       { text: 'talks', term: true },
       { text: ' on trade.', term: false },
     ]);
-  });
-});
-
-describe('feed rhythm', () => {
-  it('is the median gap between the latest items, and needs three of them', () => {
-    const h = 3_600_000;
-    expect(rhythmOf([10 * h, 8 * h, 7 * h, 1 * h])).toEqual({ medianGapMs: 2 * h, newest: 10 * h });
-    expect(rhythmOf([2 * h, h])).toBeNull();
-    expect(rhythmOf([h, h, h, h, 0])).toBeNull();
-    // Silent after three usual gaps, and never before an hour.
-    expect(isSilent({ medianGapMs: 2 * h, newest: 0 }, 6 * h + 1)).toBe(true);
-    expect(isSilent({ medianGapMs: 2 * h, newest: 0 }, 6 * h)).toBe(false);
-    expect(isSilent({ medianGapMs: 60_000, newest: 0 }, 30 * 60_000)).toBe(false);
   });
 });

@@ -44,6 +44,12 @@ export interface FeedHealth {
   lastError: string | null;
   etag: string | null;
   lastModified: string | null;
+  /** Median gap between the feed's recent entries, ms; null until known. */
+  rhythmMs: number | null;
+  /** When its newest entry appeared, ISO-8601 UTC; null until known. */
+  lastEntryAt: string | null;
+  /** No new entry for 4 times its median gap, and for at least an hour. */
+  silent: boolean;
 }
 
 /** One row of `GET /alerts` */

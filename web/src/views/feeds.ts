@@ -1,15 +1,13 @@
 import { get } from '../api.ts';
 import { h, sourceLink } from '../dom.ts';
 import { duration, time } from '../format.ts';
-import type { FeedHealth, ItemSummary } from '../types.ts';
-import { isSilent, rhythmOf } from '../rhythm.ts';
+import type { FeedHealth } from '../types.ts';
 import { badge, errorMessage, loading, message, table, title } from '../ui.ts';
 
 /*
  * Feed health (`GET /feeds`): status, last success, last new entry, consecutive failures, next poll, last error —
- * and a warning for a feed silent longer than its rhythm. The rhythm is the median gap between the publication
- * times of the feed's latest items (`GET /items?feed=<id>&limit=20`: one bounded Query per feed, at most 4 at a
- * time); a feed is silent when its newest item is older than three such gaps (at least an hour).
+ * and a warning for a feed silent longer than its rhythm (the median gap between its entries, kept with the feed's
+ * state): one request for the whole view.
  */
 
 function statusBadge(f: FeedHealth): HTMLElement {
@@ -19,25 +17,24 @@ function statusBadge(f: FeedHealth): HTMLElement {
   return badge(`failing: ${f.status.replace('_', ' ')}`, 'bad');
 }
 
-/** Fills `cell` with the silence warning of one feed (or nothing). */
-async function rhythmCell(f: FeedHealth, cell: HTMLElement, now: number): Promise<void> {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(f.id)) return;
-  const page = await get<{ items: ItemSummary[] }>('/items', { feed: f.id, limit: 20 });
-  const r = rhythmOf(page.items.map((i) => Date.parse(i.publishedAt ?? i.firstSeenAt)));
-  if (!r) {
-    cell.replaceChildren(h('span', { class: 'muted' }, 'too few items to tell'));
-    return;
-  }
-  const silent = now - r.newest;
-  cell.replaceChildren(
-    isSilent(r, now)
+/**
+ * The rhythm cell of one feed, from the API's own judgement (`rhythmMs`, `silent`, `lastEntryAt` of `GET /feeds`,
+ * the same figures `wirewatch feeds` prints), so the dashboard and the CLI never disagree about a feed.
+ */
+function rhythmCell(f: FeedHealth, now: number): HTMLElement {
+  if (f.rhythmMs === null) return h('td', { class: 'rhythm' }, h('span', { class: 'muted' }, 'too few items to tell'));
+  const quiet = f.lastEntryAt ? now - Date.parse(f.lastEntryAt) : 0;
+  return h(
+    'td',
+    { class: 'rhythm' },
+    f.silent
       ? h(
           'span',
           { class: 'warning', role: 'note' },
           badge('silent', 'warn'),
-          ` nothing new for ${duration(silent)}; usually every ${duration(r.medianGapMs)}`,
+          ` nothing new for ${duration(quiet)}; usually every ${duration(f.rhythmMs)}`,
         )
-      : h('span', { class: 'muted' }, `about every ${duration(r.medianGapMs)}`),
+      : h('span', { class: 'muted' }, `about every ${duration(f.rhythmMs)}`),
   );
 }
 
@@ -56,10 +53,7 @@ export async function feedsView(root: HTMLElement): Promise<void> {
     return;
   }
   const now = Date.now();
-  const cells = new Map<string, HTMLElement>();
   const rows = feeds.map((f) => {
-    const rhythm = h('td', { class: 'rhythm' });
-    cells.set(f.id, rhythm);
     const failing = f.status !== null && f.status !== 'ok' && f.status !== 'not_modified';
     return h(
       'tr',
@@ -71,7 +65,7 @@ export async function feedsView(root: HTMLElement): Promise<void> {
       h('td', { class: 'num' }, f.consecutiveFailures),
       h('td', null, time(f.nextPollAt)),
       h('td', { class: 'error-text' }, f.lastError ?? ''),
-      rhythm,
+      rhythmCell(f, now),
     );
   });
   const failing = feeds.filter((f) => f.status !== null && f.status !== 'ok' && f.status !== 'not_modified').length;
@@ -85,15 +79,5 @@ export async function feedsView(root: HTMLElement): Promise<void> {
       rows,
       'feeds',
     ),
-  );
-  // Rhythms, four feeds at a time.
-  const queue = [...feeds];
-  await Promise.all(
-    Array.from({ length: Math.min(4, queue.length) }, async () => {
-      for (let f = queue.shift(); f; f = queue.shift()) {
-        const cell = cells.get(f.id)!;
-        await rhythmCell(f, cell, now).catch(() => cell.replaceChildren());
-      }
-    }),
   );
 }
