@@ -12,8 +12,11 @@ import { collapseWhitespace, countWords, isBoilerplateParagraph } from './text.t
 const BOILERPLATE_ROLES =
   /^(navigation|complementary|contentinfo|banner|search|dialog|alertdialog|toolbar|menu|menubar)$/i;
 
-/** Elements that hold navigation, asides and captions rather than article prose (WHATWG HTML §4.3.4, §4.3.5, §4.4.13). */
-const BOILERPLATE_TAGS = new Set(['NAV', 'ASIDE', 'FIGCAPTION']);
+/** Elements that hold navigation and asides rather than article prose (WHATWG HTML §4.3.4, §4.3.5). */
+const BOILERPLATE_TAGS = new Set(['NAV', 'ASIDE']);
+
+/** Class/id words of caption elements (`figcaption`-like blocks that are not `<figcaption>`: "wp-caption-text"). */
+const CAPTION_WORDS = new Set(['caption', 'captions', 'figcaption']);
 
 /** Single words of class/id names that mark boilerplate blocks (split on `-`, `_`, camelCase). */
 const BOILERPLATE_WORDS = new Set([
@@ -48,11 +51,9 @@ const BOILERPLATE_WORDS = new Set([
   'signup',
   'cta',
   'paywall',
-  'caption',
-  'captions',
-  'figcaption',
   'credit',
   'credits',
+  'copyright',
   'bio',
   'authorbio',
   'breadcrumb',
@@ -91,6 +92,12 @@ const BOILERPLATE_PAIRS = new Set([
   'image credit',
   'photo credit',
   'sign up',
+  // Text only screen readers get (Bootstrap "sr-only", WordPress "screen-reader-text", "visually-hidden",
+  // "off-screen"): labels such as "Image caption", "Image copyright", "Advertisement", never article prose.
+  'sr only',
+  'screen reader',
+  'visually hidden',
+  'off screen',
 ]);
 
 /** Class/id names that mark the article body itself; a block carrying one is never removed by its names. */
@@ -127,6 +134,136 @@ export function hasBoilerplateName(el: Element): boolean {
  */
 const SOCIAL_EMBED = /(^|\s)(twitter-tweet|twitter-video|instagram-media|tiktok-embed|fb-post|fb-video)(\s|$)/i;
 
+/**
+ * True for an element that holds an image caption: `<figcaption>` (WHATWG HTML §4.4.13) or a block named as a
+ * caption ("wp-caption-text", "image_caption") and nothing else that is boilerplate ("caption-credit" is a credit).
+ */
+export function isCaptionElement(el: Element): boolean {
+  if ((el.tagName ?? '').toUpperCase() === 'FIGCAPTION') return true;
+  const words = nameWords(el);
+  if (!words.some((w) => CAPTION_WORDS.has(w))) return false;
+  return !hasBoilerplateName(el);
+}
+
+/**
+ * Photo credits at the end of a caption: "Photo: Agency/Name", "Credit: NASA", "CreditKevin Frayer/Getty Images",
+ * "Photo by …", "Mandatory Credit: …", "REUTERS/Name", "Name/Getty Images", and a parenthesised or bracketed tail
+ * naming a person or agency ("(Lucy Akins)", "(Thomas Coex/AFP/Getty Images)", "[Instagram]").
+ */
+const CREDIT_TAILS: RegExp[] = [
+  /(^|(?<=[\s.!?”"’)\]]))((mandatory|image|photo)\s+)?(photo(graph)?s?|images?|pictures?|illustrations?|credits?|source|foto|bild|fotos)(\s+credits?)?\s*[:|]\s*\S[^\n]{0,100}$/iu,
+  /(^|(?<=[.!?”"’)\]]\s?))(Credit)+\s?\S[^\n]{0,100}$/u,
+  /(^|(?<=[\s.!?”"’]))(photo(graph)?|image|picture|illustration|video)s?\s+(by|courtesy( of)?|via)\s+\S[^\n]{0,80}$/iu,
+  /(^|(?<=[.!?”"’]\s?))[\p{Lu}][\p{Lu}\p{L}.'’ -]{1,40}\s?\/\s?\S[^\n]{1,60}$/u,
+  /\s*[([]([^()[\]]*\/[^()[\]]*|(\p{Lu}[\p{L}.'’-]*\s?){1,6})[)\]]\.?$/u,
+];
+
+/** A caption without its trailing photo credit (see {@link CREDIT_TAILS}); empty when it was only a credit. */
+export function stripCredit(caption: string): string {
+  let text = collapseWhitespace(caption);
+  for (let changed = true; changed && text; ) {
+    changed = false;
+    for (const re of CREDIT_TAILS) {
+      const next = text.replace(re, '').trim();
+      if (next !== text) {
+        text = next;
+        changed = true;
+      }
+    }
+  }
+  return text;
+}
+
+/**
+ * A caption written as a sentence (≥ 6 words ending in sentence punctuation) states who did what where and is
+ * kept; a label ("Adelson with a top bodyguard", a name, "Image 3 of 9") only identifies the photo.
+ */
+function isSentenceCaption(text: string): boolean {
+  return countWords(text) >= 6 && /[.!?。！？…]["'”’»)\]]*$/u.test(text);
+}
+
+/** The figure a caption belongs to: its `<figure>` ancestor, else a caption-named wrapper, else the caption. */
+function figureOf(caption: Element, article: Element): Element {
+  let wrapper: Element = caption;
+  for (let e = caption.parentElement; e && e !== article; e = e.parentElement) {
+    if ((e.tagName ?? '').toUpperCase() === 'FIGURE') return e;
+    if (nameWords(e).some((w) => CAPTION_WORDS.has(w))) wrapper = e;
+  }
+  return wrapper;
+}
+
+/** Block elements whose text is article prose when they hold a sentence's worth of words. */
+const PROSE_TAGS = new Set(['P', 'LI', 'BLOCKQUOTE', 'PRE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'TD', 'DD']);
+
+/**
+ * The captions that belong to a gallery: a run of three or more captioned figures in document order with no
+ * prose (a paragraph, list item, quote or heading of ≥ 8 words outside the figures) between them. A gallery's
+ * captions describe its photos one by one; the article's text is its prose.
+ */
+function galleryCaptions(article: Element, captions: Element[]): Set<Element> {
+  const out = new Set<Element>();
+  if (captions.length < 3) return out;
+  const figures = new Map<Element, Element>();
+  for (const c of captions) figures.set(figureOf(c, article), c);
+  let run: Element[] = [];
+  const flush = () => {
+    if (run.length >= 3) for (const c of run) out.add(c);
+    run = [];
+  };
+  // Iterative pre-order walk over elements, not entering figures.
+  const stack: Element[] = [];
+  for (let ch = article.lastElementChild; ch; ch = ch.previousElementSibling) stack.push(ch);
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    const caption = figures.get(el);
+    if (caption) {
+      run.push(caption);
+      continue;
+    }
+    if (PROSE_TAGS.has((el.tagName ?? '').toUpperCase()) && countWords(el.textContent ?? '') >= 8) {
+      // Prose only when no figure sits inside it (a <p> wrapping a figure is the figure's container).
+      let holdsFigure = false;
+      for (const f of figures.keys()) if (el.contains(f)) holdsFigure = true;
+      if (!holdsFigure) {
+        flush();
+        continue;
+      }
+    }
+    for (let ch = el.lastElementChild; ch; ch = ch.previousElementSibling) stack.push(ch);
+  }
+  flush();
+  return out;
+}
+
+/**
+ * Keeps image captions as article text, each as a paragraph of its own and without its photo credit; drops the
+ * captions of galleries ({@link galleryCaptions}) unless the article has little else (a photo essay of under 50
+ * words of prose keeps them), and captions that were only a credit.
+ */
+function settleCaptions(article: Element): void {
+  const all = Array.from(article.querySelectorAll('*')).filter(isCaptionElement);
+  // The innermost caption element carries the text ("wp-caption" wraps the image and "wp-caption-text").
+  const captions = all.filter((c) => !all.some((d) => d !== c && c.contains(d)));
+  if (captions.length === 0) return;
+  const gallery = galleryCaptions(article, captions);
+  if (gallery.size > 0) {
+    let galleryWords = 0;
+    for (const c of gallery) galleryWords += countWords(c.textContent ?? '');
+    if (countWords(article.textContent ?? '') - galleryWords < 50) gallery.clear();
+  }
+  const doc = article.ownerDocument;
+  for (const c of captions) {
+    const text = gallery.has(c) ? '' : stripCredit(c.textContent ?? '');
+    if (!isSentenceCaption(text) || !doc) {
+      c.parentNode?.removeChild(c);
+      continue;
+    }
+    const p = doc.createElement('p');
+    p.textContent = text;
+    c.parentNode?.replaceChild(p, c);
+  }
+}
+
 function textLength(el: Element): number {
   return collapseWhitespace(el.textContent ?? '').length;
 }
@@ -140,9 +277,11 @@ function linkTextLength(el: Element): number {
 /**
  * Removes boilerplate blocks from the article subtree Readability returned (with `keepClasses`), before text
  * conversion:
- * - `nav`, `aside`, `figcaption` and elements with an ARIA landmark/widget role (navigation, complementary, …);
- * - elements whose class/id names share bars, related lists, newsletter/subscription boxes, captions and photo
- *   credits, author bios, ads, tag lists, comment blocks;
+ * - `nav`, `aside` and elements with an ARIA landmark/widget role (navigation, complementary, …);
+ * - elements whose class/id names share bars, related lists, newsletter/subscription boxes, photo credits, author
+ *   bios, ads, tag lists, comment blocks;
+ * - gallery captions and photo credits inside captions; other image captions stay as paragraphs of their own
+ *   (they name the people and places of the story);
  * - link-dense blocks under 80 words: lists and tables with ≥ 2 links and ≥ 80 % of their text in links, other
  *   blocks with ≥ 2 links and ≥ 60 %, paragraphs with ≥ 80 % (a "Read more: headline" line).
  * Every removal but navigation and link lists is limited to blocks holding under 20 % of the article text, so a
@@ -165,6 +304,7 @@ export function removeBoilerplateBlocks(article: Element): void {
       continue;
     }
     if (
+      !isCaptionElement(el) &&
       (BOILERPLATE_TAGS.has(tag) ||
         (role && BOILERPLATE_ROLES.test(role.trim())) ||
         (hasBoilerplateName(el) && !SOCIAL_EMBED.test(cls))) &&
@@ -191,6 +331,7 @@ export function removeBoilerplateBlocks(article: Element): void {
       doomed.add(el);
   }
   for (const el of doomed) el.parentNode?.removeChild(el);
+  settleCaptions(article);
 }
 
 /** What the page itself says its article body is, gathered before Readability mutates the DOM. */

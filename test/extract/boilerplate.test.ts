@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanParagraphs, crossCheck, hasBoilerplateName } from '../../shared/extract/clean.ts';
+import { cleanParagraphs, crossCheck, hasBoilerplateName, stripCredit } from '../../shared/extract/clean.ts';
 import { extractPage } from '../../shared/extract/index.ts';
 import { fixture } from './helpers.ts';
 
@@ -7,6 +7,8 @@ const URL_ = 'https://courier.example.com/news/rail-link';
 
 const BODY = [
   'The rail link between the upper and lower valleys reopened on Monday',
+  // the figure's caption, a sentence, stays as a paragraph of its own; its photo credit does not
+  'Engineers inspect the rebuilt embankment on Sunday.$',
   'Engineers rebuilt the embankment with a drainage system',
   'Commuters who had spent the spring on replacement buses',
   'The operator said the repair had cost about twelve million',
@@ -16,7 +18,7 @@ const BODY = [
 
 describe('boilerplate cleaning: edges and inside of the article', () => {
   for (const dom of ['linkedom', 'jsdom'] as const) {
-    it(`keeps every body paragraph and drops share bar, caption, ads, related, newsletter and bio (${dom})`, async () => {
+    it(`keeps every body paragraph and the caption, drops share bar, photo credit, ads, related, newsletter and bio (${dom})`, async () => {
       const x = await extractPage({ body: fixture('boilerplate-article.html'), url: URL_ }, { dom });
       expect(x.status).toBe('full');
       const paragraphs = x.text.split('\n\n');
@@ -26,8 +28,7 @@ describe('boilerplate cleaning: edges and inside of the article', () => {
       });
       for (const junk of [
         /Facebook|Twitter/, // share bar
-        /Engineers inspect/, // figcaption
-        /Photo:/, // photo credit
+        /Photo:|J\. Marsh/, // photo credit at the end of the caption
         /Advertisement/,
         /Landslide closes|Bus replacement plan/, // related list in an aside
         /inbox|newsletter|Sign up/i,
@@ -186,5 +187,47 @@ describe('paywalled page with a free part', () => {
     expect(x.status).toBe('full');
     expect(x.paywalled).toBe(true);
     expect(x.text).toContain('second order of hulls');
+  });
+});
+
+describe('boilerplate cleaning: captions', () => {
+  const URL_HARBOUR = 'https://gazette.example.com/news/harbour-wall';
+  for (const dom of ['linkedom', 'jsdom'] as const) {
+    it(`keeps sentence captions without their credit, drops label, credit-only and gallery captions (${dom})`, async () => {
+      const x = await extractPage({ body: fixture('captions-article.html'), url: URL_HARBOUR }, { dom });
+      expect(x.status).toBe('full');
+      const paragraphs = x.text.split('\n\n');
+      expect(paragraphs).toEqual([
+        expect.stringMatching(/^Work to repair the harbour wall began/),
+        'A crane lowers the first concrete block into the gap in the breakwater on Wednesday.',
+        expect.stringMatching(/^The contractor said/),
+        expect.stringMatching(/^Fishermen have moored/),
+        'The harbour master shows the mayor the damaged section of the wall.',
+        expect.stringMatching(/^The harbour master said the repair/),
+        expect.stringMatching(/^Boats are expected to return/),
+      ]);
+      // screen-reader labels, the copyright line, a label caption, a credit-only caption and the gallery
+      for (const junk of [/Image (caption|copyright)/, /Gazette Pictures/, /fleet at anchor/, /Credit/, /Waves break/])
+        expect(x.text).not.toMatch(junk);
+    });
+  }
+
+  it('strips photo credits from the end of a caption and nothing else', () => {
+    expect(stripCredit('A crane lowers a block. Photo: Gazette Pictures/R. Penrose')).toBe('A crane lowers a block.');
+    expect(stripCredit('The likely source was salt.CreditCreditChang W. Lee/The New York Times')).toBe(
+      'The likely source was salt.',
+    );
+    expect(stripCredit('Netanyahu at the Western Wall on March 18. (Thomas Coex/AFP/Getty Images)')).toBe(
+      'Netanyahu at the Western Wall on March 18.',
+    );
+    expect(stripCredit('Police take up positions. Photo by Mario Tama/Getty Images')).toBe('Police take up positions.');
+    expect(stripCredit('Searchers scan the sea on December 30, 2014. REUTERS/Edgar Su')).toBe(
+      'Searchers scan the sea on December 30, 2014.',
+    );
+    expect(stripCredit('Credit: NASA')).toBe('');
+    // a sentence that merely mentions credit, or ends in a lower-case parenthesis, keeps its words
+    expect(stripCredit('Shoppers pay by credit card at a market stall (pictured).')).toBe(
+      'Shoppers pay by credit card at a market stall (pictured).',
+    );
   });
 });
