@@ -409,6 +409,15 @@ export function crossCheck(paragraphs: string[], reference: BodyReference | null
 
 const SENTENCE_END = /[.!?。！？…:;"'”’»)\]]$/u;
 
+/**
+ * A short label line (≤ 8 words, no sentence punctuation at the end, no code characters): "Advertisement",
+ * "Story continues below". Repeated, such lines are page furniture; a repeated sentence ("I would prefer not to.")
+ * or command (`$ hg commit --amend`) is the author's.
+ */
+function isLabelLine(p: string): boolean {
+  return countWords(p) <= 8 && !SENTENCE_END.test(p) && !/[$=<>{}();|\\]|--|\w\/\w/.test(p);
+}
+
 /** A line stating a date and a clock time (a timestamp line in any language): a 4-digit year and hh:mm. */
 function isTimestampLine(p: string): boolean {
   return p.length <= 100 && /(^|\D)(19|20)\d\d(\D|$)/.test(p) && /(^|\D)\d{1,2}:\d\d(\D|$)/.test(p);
@@ -452,7 +461,8 @@ function isEdgeBoilerplate(p: string): boolean {
  * Text-level cleaning of the article's paragraphs, after {@link removeBoilerplateBlocks}:
  * 1. the boilerplate patterns of `text.ts` (share lines, credits, pitches, "Advertisement", …);
  * 2. a first paragraph repeating the headline;
- * 3. short lines (≤ 8 words) that occur twice or more in the article ("Advertisement", "Story continues below");
+ * 3. short label lines ({@link isLabelLine}) that occur twice or more in the article ("Advertisement", "Story
+ *    continues below");
  * 4. at each edge, timestamp lines, contact lines and author bios, and at the end short lines without sentence
  *    punctuation following them;
  * 5. the cross-check against the page's own body ({@link crossCheck}).
@@ -484,8 +494,8 @@ export function cleanParagraphs(
   if (first && titles.some((t) => t === first || (first.split(' ').length >= 4 && t.startsWith(`${first} `))))
     out = out.slice(1);
   const counts = new Map<string, number>();
-  for (const p of out) if (countWords(p) <= 8) counts.set(norm(p), (counts.get(norm(p)) ?? 0) + 1);
-  out = out.filter((p) => countWords(p) > 8 || (counts.get(norm(p)) ?? 0) < 2);
+  for (const p of out) if (isLabelLine(p)) counts.set(norm(p), (counts.get(norm(p)) ?? 0) + 1);
+  out = out.filter((p) => !isLabelLine(p) || (counts.get(norm(p)) ?? 0) < 2);
   // Edges: leading and trailing boilerplate runs.
   while (out.length > 1 && isEdgeBoilerplate(out[0]!)) out = out.slice(1);
   let end = out.length;

@@ -68,6 +68,14 @@ describe('boilerplate cleaning: edges and inside of the article', () => {
     expect(out).toEqual([prose, `${prose} Again.`, prose]);
   });
 
+  it('keeps a repeated short sentence (a refrain) and a repeated command; drops only repeated label lines', () => {
+    const prose = 'Each morning the clerk was asked to copy the letters, and each morning he gave the same answer.';
+    const refrain = '"I would prefer not to."';
+    const command = '$ hg -R alice config --edit --local';
+    const out = cleanParagraphs([prose, refrain, 'Advertisement', prose, refrain, command, 'Advertisement', command]);
+    expect(out).toEqual([prose, refrain, prose, refrain, command, command]);
+  });
+
   it('keeps URL lines inside the article (a code listing) but drops a trailing follow-us block', () => {
     const prose = 'The storage server answers each request with a folder listing and the version of every document.';
     const out = cleanParagraphs([
