@@ -382,7 +382,11 @@ function coverage(tok: string[], ref: Set<string>, refWords: Set<string>): numbe
  * absent from it (< 20 % of their shingles in it) and under 60 words are boilerplate the reference left out
  * (captions, teasers, pitches). Otherwise the paragraphs are returned unchanged.
  */
-export function crossCheck(paragraphs: string[], reference: BodyReference | null): string[] {
+export function crossCheck(
+  paragraphs: string[],
+  reference: BodyReference | null,
+  preformatted: ReadonlySet<string> = new Set(),
+): string[] {
   if (!reference || paragraphs.length === 0) return paragraphs;
   const refText = reference.text.trim();
   // A body cut short by the publisher ("…", mid-sentence) would make real tail paragraphs look absent.
@@ -404,7 +408,7 @@ export function crossCheck(paragraphs: string[], reference: BodyReference | null
   let refFound = 0;
   for (const s of ref) if (ours.has(s)) refFound++;
   if (refFound / ref.size < 0.85 || agreeWords / Math.max(1, allWords) < 0.8) return paragraphs;
-  return paragraphs.filter((_, i) => cov[i]! >= 0.2 || paraTok[i]!.length >= 60);
+  return paragraphs.filter((p, i) => cov[i]! >= 0.2 || paraTok[i]!.length >= 60 || preformatted.has(p));
 }
 
 const SENTENCE_END = /[.!?。！？…:;"'”’»)\]]$/u;
@@ -470,15 +474,22 @@ function isEdgeBoilerplate(p: string): boolean {
  * @param paragraphs paragraphs in document order
  * @param opts.titles the article's headline as the page states it (Readability's title, `og:title`, `<title>`)
  * @param opts.reference the page's own body text, when it states one
+ * @param opts.preformatted paragraphs that came from `<pre>` (see `domToParagraphs`): code and listings are the
+ *   author's text whatever they look like, so none of the steps above removes them
  */
 export function cleanParagraphs(
   paragraphs: string[],
-  opts: { titles?: Array<string | null | undefined>; reference?: BodyReference | null } = {},
+  opts: {
+    titles?: Array<string | null | undefined>;
+    reference?: BodyReference | null;
+    preformatted?: ReadonlySet<string>;
+  } = {},
 ): string[] {
+  const pre = opts.preformatted ?? new Set<string>();
   // Lines of a paragraph broken by <br> are judged one by one (a caption line glued to prose by a <br>).
   let out = paragraphs
     .map((p) =>
-      p.includes('\n')
+      p.includes('\n') && !pre.has(p)
         ? p
             .split('\n')
             .filter((l) => !isBoilerplateParagraph(l.trim()))
@@ -486,7 +497,7 @@ export function cleanParagraphs(
             .trim()
         : p,
     )
-    .filter((p) => p !== '' && !isBoilerplateParagraph(p));
+    .filter((p) => p !== '' && (pre.has(p) || !isBoilerplateParagraph(p)));
   const norm = (s: string) => tokens(s).join(' ');
   // A first line repeating the headline (also when the <title> adds a site name after it).
   const titles = (opts.titles ?? []).filter((t): t is string => !!t).map(norm);
@@ -495,16 +506,17 @@ export function cleanParagraphs(
     out = out.slice(1);
   const counts = new Map<string, number>();
   for (const p of out) if (isLabelLine(p)) counts.set(norm(p), (counts.get(norm(p)) ?? 0) + 1);
-  out = out.filter((p) => !isLabelLine(p) || (counts.get(norm(p)) ?? 0) < 2);
+  out = out.filter((p) => pre.has(p) || !isLabelLine(p) || (counts.get(norm(p)) ?? 0) < 2);
   // Edges: leading and trailing boilerplate runs.
-  while (out.length > 1 && isEdgeBoilerplate(out[0]!)) out = out.slice(1);
+  while (out.length > 1 && !pre.has(out[0]!) && isEdgeBoilerplate(out[0]!)) out = out.slice(1);
   let end = out.length;
   for (let i = out.length - 1; i > 0; i--) {
     const p = out[i]!;
+    if (pre.has(p)) break;
     if (isEdgeBoilerplate(p)) end = i;
     else if (i === end - 1 && countWords(p) <= 6 && !SENTENCE_END.test(p) && end < out.length) end = i;
     else break;
   }
   out = out.slice(0, end);
-  return crossCheck(out, opts.reference ?? null);
+  return crossCheck(out, opts.reference ?? null, pre);
 }

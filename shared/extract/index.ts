@@ -186,10 +186,12 @@ async function analyse(engine: DomEngine, html: string, url: string): Promise<An
       const root = parsed.content;
       const image = firstImageIn(root, base);
       removeBoilerplateBlocks(root);
-      const raw = dedupeParagraphs(domToParagraphs(root));
+      const preformatted = new Set<string>();
+      const raw = dedupeParagraphs(domToParagraphs(root, preformatted));
       const cleaned = cleanParagraphs(raw, {
         titles: [parsed.title, meta.meta.get('og:title'), meta.jsonLd?.headline, meta.documentTitle],
         reference,
+        preformatted,
       });
       const paragraphs = cleaned.filter((p) => !isPaywallPitch(p));
       const pitchDropped = raw.some((p) => isPaywallPitch(p));

@@ -80,18 +80,25 @@ const CELL = new Set(['TD', 'TH']);
  * the stack.
  *
  * @param root an element or document (any DOM implementation: linkedom or jsdom)
+ * @param preformatted when given, receives the paragraphs that came from `<pre>` (code, listings, tables of
+ *   figures), which text-level boilerplate cleaning leaves alone
  * @returns the paragraphs (trimmed, non-empty), in document order
  */
-export function domToParagraphs(root: Node): string[] {
+export function domToParagraphs(root: Node, preformatted?: Set<string>): string[] {
   const paragraphs: string[] = [];
   let buf = '';
+  let bufPre = false;
   const flush = () => {
     const text = buf
       .replace(/[ \t\f\v\r\u00a0\u200b\u2028\u2029]*\n[ \t\f\v\r\u00a0\u200b\u2028\u2029\n]*/g, '\n')
       .replace(/[ \t\f\v\r\u00a0\u200b\u2028\u2029]+/g, ' ')
       .trim();
-    if (text) paragraphs.push(text);
+    if (text) {
+      paragraphs.push(text);
+      if (bufPre) preformatted?.add(text);
+    }
     buf = '';
+    bufPre = false;
   };
   // Stack of [node, phase]: phase 0 = enter, 1 = leave.
   const stack: Array<[Node, 0 | 1, boolean]> = [[root, 0, false]];
@@ -100,6 +107,7 @@ export function domToParagraphs(root: Node): string[] {
     if (node.nodeType === 3) {
       const value = node.nodeValue ?? '';
       buf += inPre ? value.replace(/\r?\n/g, '\n') : value.replace(/\s+/g, ' ');
+      if (inPre && value.trim() !== '') bufPre = true;
       continue;
     }
     if (node.nodeType !== 1 && node.nodeType !== 9 && node.nodeType !== 11) continue;

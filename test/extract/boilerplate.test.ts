@@ -68,6 +68,20 @@ describe('boilerplate cleaning: edges and inside of the article', () => {
     expect(out).toEqual([prose, `${prose} Again.`, prose]);
   });
 
+  it('leaves preformatted paragraphs (code, listings) to the author: no line, pattern, repeat or edge removal', () => {
+    const prose = 'The median is less sensitive to outliers than the mean, as the two queries below show on one list.';
+    const listing = 'SELECT avg(n) FROM t;\n4.3333\n───────\n2, 3, 5';
+    const footer = '© 2002, 2003 Jamie Zawinski';
+    expect(cleanParagraphs([prose, listing, listing, footer], { preformatted: new Set([listing, footer]) })).toEqual([
+      prose,
+      listing,
+      listing,
+      footer,
+    ]);
+    // without the marking, the number-only lines and the trailing copyright line are dropped
+    expect(cleanParagraphs([prose, listing, footer])).toEqual([prose, 'SELECT avg(n) FROM t;\n───────']);
+  });
+
   it('keeps a repeated short sentence (a refrain) and a repeated command; drops only repeated label lines', () => {
     const prose = 'Each morning the clerk was asked to copy the letters, and each morning he gave the same answer.';
     const refrain = '"I would prefer not to."';

@@ -22,6 +22,13 @@ describe('domToParagraphs', () => {
     expect(p).toEqual(['One two', 'Three\nfour', 'a\nb', 'x', 'y']);
   });
 
+  it('reports the paragraphs that came from <pre>', () => {
+    const pre = new Set<string>();
+    const p = domToParagraphs(body('<p>Run the query:</p><pre><code>SELECT 1;\n 4.33</code></pre><p>Done.</p>'), pre);
+    expect(p).toEqual(['Run the query:', 'SELECT 1;\n4.33', 'Done.']);
+    expect([...pre]).toEqual(['SELECT 1;\n4.33']);
+  });
+
   it('skips scripts, styles, forms and hidden elements', () => {
     const p = domToParagraphs(
       body(
