@@ -6,7 +6,7 @@
  * position at the edges of the article, short lines repeated inside it, and the page's own statement of its body
  * (JSON-LD `articleBody`, `itemprop=articleBody`) as a cross-check.
  */
-import { collapseWhitespace, countWords, isBoilerplateParagraph } from './text.ts';
+import { collapseWhitespace, countWords, isBoilerplateParagraph, isDateLine } from './text.ts';
 
 /** ARIA landmark and widget roles that never hold article prose (WAI-ARIA 1.2 §5.3.4 landmark roles, §5.3.2 widgets). */
 const BOILERPLATE_ROLES =
@@ -449,9 +449,18 @@ function isUrlLine(p: string): boolean {
 function isEdgeBoilerplate(p: string): boolean {
   const words = countWords(p);
   if (words > 120) return false;
-  if (isTimestampLine(p) || CONTACT_LINE.test(p) || isUrlLine(p)) return true;
-  // A "follow us" block: lines that are mostly bare URLs or handles.
+  if (isTimestampLine(p) || isDateLine(p) || CONTACT_LINE.test(p) || isUrlLine(p)) return true;
   const lines = p.split('\n');
+  // A block of date, contact and boilerplate lines ("By …<br>Updated …").
+  if (
+    lines.length > 1 &&
+    lines.every((l) => {
+      const t = l.trim();
+      return isDateLine(t) || isTimestampLine(t) || isBoilerplateParagraph(t) || CONTACT_LINE.test(t);
+    })
+  )
+    return true;
+  // A "follow us" block: lines that are mostly bare URLs or handles.
   if (
     lines.length > 1 &&
     lines.filter((l) => isUrlLine(l.trim()) || CONTACT_LINE.test(l.trim())).length * 2 >= lines.length
@@ -467,8 +476,8 @@ function isEdgeBoilerplate(p: string): boolean {
  * 2. a first paragraph repeating the headline;
  * 3. short label lines ({@link isLabelLine}) that occur twice or more in the article ("Advertisement", "Story
  *    continues below");
- * 4. at each edge, timestamp lines, contact lines and author bios, and at the end short lines without sentence
- *    punctuation following them;
+ * 4. at each edge, timestamp and date lines, contact lines and author bios, and at the end short lines without
+ *    sentence punctuation following them (inside the body a date line is content: a schedule, a timeline);
  * 5. the cross-check against the page's own body ({@link crossCheck}).
  *
  * @param paragraphs paragraphs in document order

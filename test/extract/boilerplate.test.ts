@@ -82,6 +82,19 @@ describe('boilerplate cleaning: edges and inside of the article', () => {
     expect(cleanParagraphs([prose, listing, footer])).toEqual([prose, 'SELECT avg(n) FROM t;\n───────']);
   });
 
+  it('drops date lines at the edges (timestamps) and keeps them inside the body (a schedule)', () => {
+    const lead = 'The audit committee meets three times this year, at the offices of its outside counsel in Midtown.';
+    const schedule = 'Tuesday, September 24, 2013 at 2:30 PM\nMonday, November 25, 2013 at 3:00 PM';
+    const note = 'To request the toll-free conference call-in number, please call the secretary of the board.';
+    expect(cleanParagraphs(['Dec. 16, 2013', lead, schedule, note, 'Updated: Dec. 17, 2013 9:00 AM'])).toEqual([
+      lead,
+      schedule,
+      note,
+    ]);
+    // a paragraph of date lines at an edge is the page's stamp
+    expect(cleanParagraphs(['By Ann Lee\nDec. 16, 2013', lead, note])).toEqual([lead, note]);
+  });
+
   it('keeps a repeated short sentence (a refrain) and a repeated command; drops only repeated label lines', () => {
     const prose = 'Each morning the clerk was asked to copy the letters, and each morning he gave the same answer.';
     const refrain = '"I would prefer not to."';

@@ -7,6 +7,7 @@ import {
   domToParagraphs,
   dropBoilerplateParagraphs,
   isBoilerplateParagraph,
+  isDateLine,
   textToParagraphs,
 } from '../../shared/extract/text.ts';
 
@@ -53,7 +54,6 @@ describe('boilerplate paragraphs', () => {
     'Photo by Mario Tama/Getty Images',
     '© 2026 Example News. All rights reserved.',
     'Subscribe now for unlimited digital access for just $1 a week.',
-    'Dec. 29, 2014, 5:04 PM',
     'By Paul Ausick',
     'Tags: Russia, China',
   ])('drops %j', (p) => {
@@ -67,6 +67,12 @@ describe('boilerplate paragraphs', () => {
     'Related companies in the energy sector rose sharply on Tuesday after the announcement of the deal between the two countries.',
   ])('keeps %j', (p) => {
     expect(isBoilerplateParagraph(p)).toBe(false);
+  });
+
+  it('tells date-only lines apart (the cleaning drops them at the edges only)', () => {
+    for (const p of ['Dec. 29, 2014, 5:04 PM', 'Tuesday, April 22, 2014 at 1:00 PM', 'Updated: 12 May 2026 09:14'])
+      expect([p, isDateLine(p), isBoilerplateParagraph(p)]).toEqual([p, true, false]);
+    expect(isDateLine('The meeting on Tuesday, April 22, 2014 at 1:00 PM was cancelled.')).toBe(false);
   });
 
   it('may drop everything when everything is boilerplate', () => {
