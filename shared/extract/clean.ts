@@ -264,6 +264,36 @@ function settleCaptions(article: Element): void {
   }
 }
 
+/** Words of an element's text outside its links. */
+function unlinkedWords(el: Element, except?: Element): number {
+  let n = 0;
+  const stack: Node[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node === except) continue;
+    if (node.nodeType === 3) n += countWords(node.nodeValue ?? '');
+    else if (node.nodeType === 1 && ((node as Element).tagName ?? '').toUpperCase() !== 'A')
+      for (let c = node.firstChild; c; c = c.nextSibling) stack.push(c);
+  }
+  return n;
+}
+
+/** A list nested in a list item that has text of its own outside links (not a table of contents' sub-entries). */
+function isSublistOfProse(list: Element): boolean {
+  const parent = list.parentElement;
+  return !!parent && (parent.tagName ?? '').toUpperCase() === 'LI' && unlinkedWords(parent, list) >= 2;
+}
+
+const NUMBERED = /^\s*\d{1,3}[.)]\s/;
+
+/** A paragraph numbered "N." or "N)" next to another numbered paragraph: an item of the author's list. */
+function isNumberedItem(p: Element): boolean {
+  if (!NUMBERED.test(p.textContent ?? '')) return false;
+  const prev = p.previousElementSibling;
+  const next = p.nextElementSibling;
+  return (!!prev && NUMBERED.test(prev.textContent ?? '')) || (!!next && NUMBERED.test(next.textContent ?? ''));
+}
+
 function textLength(el: Element): number {
   return collapseWhitespace(el.textContent ?? '').length;
 }
@@ -283,7 +313,8 @@ function linkTextLength(el: Element): number {
  * - gallery captions and photo credits inside captions; other image captions stay as paragraphs of their own
  *   (they name the people and places of the story);
  * - link-dense blocks under 80 words: lists and tables with ≥ 2 links and ≥ 80 % of their text in links, other
- *   blocks with ≥ 2 links and ≥ 60 %, paragraphs with ≥ 80 % (a "Read more: headline" line).
+ *   blocks with ≥ 2 links and ≥ 60 %, paragraphs with ≥ 80 % (a "Read more: headline" line) — but not a list
+ *   nested under an item of prose, nor a linked paragraph in a numbered run of paragraphs.
  * Every removal but navigation and link lists is limited to blocks holding under 20 % of the article text, so a
  * mislabelled wrapper cannot take the article with it.
  *
@@ -324,6 +355,9 @@ export function removeBoilerplateBlocks(article: Element): void {
     if (words >= 80) continue;
     const tag = (el.tagName ?? '').toUpperCase();
     const list = tag === 'UL' || tag === 'OL' || tag === 'DL' || tag === 'TABLE';
+    // A list of links under an item of prose ("In progress:" and the bugs it names) and a linked item of a
+    // numbered run of paragraphs ("13. <a>…</a>" after "12. …") continue the author's text.
+    if (list ? isSublistOfProse(el) : tag === 'P' && isNumberedItem(el)) continue;
     // A list of links is never prose, even when it is all Readability found; other blocks only when small.
     if (
       list ? links >= 2 && density >= 0.8 : small(el) && (tag === 'P' ? density >= 0.8 : links >= 2 && density >= 0.6)

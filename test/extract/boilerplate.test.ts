@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cleanParagraphs, crossCheck, hasBoilerplateName, stripCredit } from '../../shared/extract/clean.ts';
+import { parseHTML } from 'linkedom';
+import {
+  cleanParagraphs,
+  crossCheck,
+  hasBoilerplateName,
+  removeBoilerplateBlocks,
+  stripCredit,
+} from '../../shared/extract/clean.ts';
+import { domToParagraphs } from '../../shared/extract/text.ts';
 import { extractPage } from '../../shared/extract/index.ts';
 import { fixture } from './helpers.ts';
 
@@ -264,5 +272,42 @@ describe('boilerplate cleaning: captions', () => {
     expect(stripCredit('Shoppers pay by credit card at a market stall (pictured).')).toBe(
       'Shoppers pay by credit card at a market stall (pictured).',
     );
+  });
+});
+
+describe('boilerplate cleaning: link-dense blocks', () => {
+  const cleaned = (html: string) => {
+    const { document } = parseHTML(`<!DOCTYPE html><html><body><article>${html}</article></body></html>`);
+    const article = document.querySelector('article') as unknown as Element;
+    removeBoilerplateBlocks(article);
+    return domToParagraphs(article);
+  };
+  const prose = (n: number) =>
+    `<p>Paragraph ${n} of the weekly report describes what the team changed in the browser this week and why it matters to users.</p>`;
+
+  it('keeps a list of links nested under an item of prose, drops a standalone one and a table of contents', () => {
+    const out = cleaned(
+      `${prose(1)}<ul><li>The picture-in-picture work continues. In progress:<ul>` +
+        '<li><a href="https://bugs.example.org/1">Bug 1 – Fullscreen window flickers</a></li>' +
+        '<li><a href="https://bugs.example.org/2">Bug 2 – Add usage telemetry</a></li></ul></li></ul>' +
+        `${prose(2)}<ul><li><a href="#a">1 History</a><ul><li><a href="#b">1.1 Early years</a></li>` +
+        '<li><a href="#c">1.2 Later years</a></li></ul></li></ul>' +
+        '<ul><li><a href="/x">Five walks along the river</a></li><li><a href="/y">The history of the line</a></li></ul>' +
+        prose(3),
+    );
+    expect(out).toContain('Bug 1 – Fullscreen window flickers');
+    expect(out).toContain('Bug 2 – Add usage telemetry');
+    expect(out.join('\n')).not.toMatch(/Early years|History|Five walks/);
+  });
+
+  it('keeps a linked paragraph in a numbered run of paragraphs, drops a lone "Read more" link', () => {
+    const out = cleaned(
+      '<p>11. <strong>The first bad idea.</strong> It was announced in spring and withdrawn by the summer.</p>' +
+        '<p>12. <strong>The second bad idea</strong>, which nobody asked for and nobody used.</p>' +
+        '<p>13. <a href="https://other.example.net/story"><strong>The media circus around the trial</strong>.</a></p>' +
+        `${prose(1)}<p><a href="/related">Read more: the ten best ideas of the year</a></p>${prose(2)}`,
+    );
+    expect(out).toContain('13. The media circus around the trial.');
+    expect(out.join('\n')).not.toMatch(/Read more/);
   });
 });
