@@ -312,7 +312,7 @@ function linkTextLength(el: Element): number {
  *   bios, ads, tag lists, comment blocks;
  * - gallery captions and photo credits inside captions; other image captions stay as paragraphs of their own
  *   (they name the people and places of the story);
- * - link-dense blocks under 80 words: lists and tables with ≥ 2 links and ≥ 80 % of their text in links, other
+ * - link-dense blocks under 480 characters (about 80 words): lists and tables with ≥ 2 links and ≥ 80 % of their text in links, other
  *   blocks with ≥ 2 links and ≥ 60 %, paragraphs with ≥ 80 % (a "Read more: headline" line) — but not a list
  *   nested under an item of prose, nor a linked paragraph in a numbered run of paragraphs.
  * Every removal but navigation and link lists is limited to blocks holding under 20 % of the article text, so a
@@ -351,8 +351,9 @@ export function removeBoilerplateBlocks(article: Element): void {
     const links = el.querySelectorAll('a').length;
     if (links === 0) continue;
     const density = linkTextLength(el) / len;
-    const words = countWords(el.textContent ?? '');
-    if (words >= 80) continue;
+    // About 80 words of English; measured in characters so that scripts written without spaces (Thai, Chinese),
+    // whose words countWords counts per character, get the same allowance.
+    if (len >= 480) continue;
     const tag = (el.tagName ?? '').toUpperCase();
     const list = tag === 'UL' || tag === 'OL' || tag === 'DL' || tag === 'TABLE';
     // A list of links under an item of prose ("In progress:" and the bugs it names) and a linked item of a

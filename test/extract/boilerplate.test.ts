@@ -300,6 +300,17 @@ describe('boilerplate cleaning: link-dense blocks', () => {
     expect(out.join('\n')).not.toMatch(/Early years|History|Five walks/);
   });
 
+  it('measures the size of a link block in characters, so a Thai "related stories" block is small too', () => {
+    const thai =
+      'ผู้สื่อข่าวได้รับแจ้งว่าผลการตรวจสอบดีเอ็นเอยืนยันตัวตนของผู้เสียชีวิตทั้งสองรายแล้วและญาติได้เดินทางไปรับศพที่โรงพยาบาลในจังหวัดนครพนมเมื่อวันจันทร์ที่ผ่านมา';
+    const out = cleaned(
+      `${`<p>${thai}</p>`.repeat(5)}<p><strong>เรื่องที่เกี่ยวข้อง</strong><br>` +
+        '<a href="/journal/1">ลืออุ้ม อ.สุรชัย ผู้ลี้ภัยหายจากที่พัก 12 วันแล้ว</a><br>' +
+        '<a href="/journal/2">ตร.เร่งหาเบาะแสคดีฆ่ายัดเสาถ่วงน้ำโขง เมียไม่เชื่อเป็นสุรชัย</a></p>',
+    );
+    expect(out).toEqual([thai, thai, thai, thai, thai]);
+  });
+
   it('keeps a linked paragraph in a numbered run of paragraphs, drops a lone "Read more" link', () => {
     const out = cleaned(
       '<p>11. <strong>The first bad idea.</strong> It was announced in spring and withdrawn by the summer.</p>' +
