@@ -106,7 +106,10 @@ const BODY_WORDS =
 
 /** Lower-cased words of class and id names (`relatedStories-list` → related, stories, list). */
 export function nameWords(el: Element): string[] {
-  const raw = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
+  return wordsOfName(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`);
+}
+
+function wordsOfName(raw: string): string[] {
   return raw
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase()
@@ -116,9 +119,13 @@ export function nameWords(el: Element): string[] {
 
 /** True when an element's class/id names say it is boilerplate (share bar, related list, caption, author bio, …). */
 export function hasBoilerplateName(el: Element): boolean {
-  const raw = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
+  return boilerplateName(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`);
+}
+
+/** {@link hasBoilerplateName} of the joined class and id attributes. */
+function boilerplateName(raw: string): boolean {
   if (raw.trim() === '' || BODY_WORDS.test(raw)) return false;
-  const words = nameWords(el);
+  const words = wordsOfName(raw);
   for (let i = 0; i < words.length; i++) {
     // "no-caption", "without-ads": the name says the block lacks the thing.
     if (i > 0 && (words[i - 1] === 'no' || words[i - 1] === 'without')) continue;
@@ -140,9 +147,13 @@ const SOCIAL_EMBED = /(^|\s)(twitter-tweet|twitter-video|instagram-media|tiktok-
  */
 export function isCaptionElement(el: Element): boolean {
   if ((el.tagName ?? '').toUpperCase() === 'FIGCAPTION') return true;
-  const words = nameWords(el);
-  if (!words.some((w) => CAPTION_WORDS.has(w))) return false;
-  return !hasBoilerplateName(el);
+  const raw = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
+  return captionName(raw) && !boilerplateName(raw);
+}
+
+/** Whether joined class and id attributes contain a caption word (cheap test first: most names have no "caption"). */
+function captionName(raw: string): boolean {
+  return /caption/i.test(raw) && wordsOfName(raw).some((w) => CAPTION_WORDS.has(w));
 }
 
 /**
@@ -294,14 +305,61 @@ function isNumberedItem(p: Element): boolean {
   return (!!prev && NUMBERED.test(prev.textContent ?? '')) || (!!next && NUMBERED.test(next.textContent ?? ''));
 }
 
-function textLength(el: Element): number {
-  return collapseWhitespace(el.textContent ?? '').length;
+/** Text size of an element: visible (non-whitespace) characters, those inside links, and `<a>` descendants. */
+interface TextStats {
+  chars: number;
+  linkChars: number;
+  links: number;
 }
 
-function linkTextLength(el: Element): number {
-  let n = 0;
-  for (const a of Array.from(el.querySelectorAll('a'))) n += collapseWhitespace(a.textContent ?? '').length;
-  return n;
+/**
+ * {@link TextStats} of every element under `root` (and of `root`), in one walk: each text node is counted once and
+ * added up the tree, instead of reading `textContent` and querying the links of every element (quadratic in depth).
+ * Characters, not words, so that scripts written without spaces (Thai, Chinese) are measured like others.
+ */
+function textStats(root: Element): Map<Element, TextStats> {
+  const stats = new Map<Element, TextStats>();
+  const order: Element[] = [];
+  const parentOf = new Map<Element, Element>();
+  const stack: Array<[Node, Element | null, boolean]> = [[root, null, false]];
+  while (stack.length > 0) {
+    const [node, parent, inLink] = stack.pop()!;
+    if (node.nodeType === 3) {
+      if (parent) {
+        const s = stats.get(parent)!;
+        const n = visibleChars(node.nodeValue ?? '');
+        s.chars += n;
+        if (inLink) s.linkChars += n;
+      }
+      continue;
+    }
+    if (node.nodeType !== 1) continue;
+    const el = node as Element;
+    stats.set(el, { chars: 0, linkChars: 0, links: 0 });
+    order.push(el);
+    if (parent) parentOf.set(el, parent);
+    const link = inLink || (el.tagName ?? '').toUpperCase() === 'A';
+    const children = el.childNodes;
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, el, link]);
+  }
+  // Children come after their parent in `order`: fold each element into its parent, deepest first.
+  for (let i = order.length - 1; i > 0; i--) {
+    const el = order[i]!;
+    const parent = parentOf.get(el);
+    if (!parent) continue;
+    const s = stats.get(el)!;
+    const p = stats.get(parent)!;
+    p.chars += s.chars;
+    p.linkChars += s.linkChars;
+    p.links += s.links + ((el.tagName ?? '').toUpperCase() === 'A' ? 1 : 0);
+  }
+  return stats;
+}
+
+const NOT_WHITESPACE = /\S/g;
+
+function visibleChars(text: string): number {
+  return text.match(NOT_WHITESPACE)?.length ?? 0;
 }
 
 /**
@@ -312,19 +370,21 @@ function linkTextLength(el: Element): number {
  *   bios, ads, tag lists, comment blocks;
  * - gallery captions and photo credits inside captions; other image captions stay as paragraphs of their own
  *   (they name the people and places of the story);
- * - link-dense blocks under 480 characters (about 80 words): lists and tables with ≥ 2 links and ≥ 80 % of their text in links, other
- *   blocks with ≥ 2 links and ≥ 60 %, paragraphs with ≥ 80 % (a "Read more: headline" line) — but not a list
- *   nested under an item of prose, nor a linked paragraph in a numbered run of paragraphs.
+ * - link-dense blocks under 400 visible characters (about 80 words): lists and tables with ≥ 2 links and ≥ 80 % of
+ *   their text in links, other blocks with ≥ 2 links and ≥ 60 %, paragraphs with ≥ 80 % (a "Read more: headline"
+ *   line) — but not a list nested under an item of prose, nor a linked paragraph in a numbered run of paragraphs.
  * Every removal but navigation and link lists is limited to blocks holding under 20 % of the article text, so a
  * mislabelled wrapper cannot take the article with it.
  *
  * @param article the element Readability's `serializer` returned (mutated in place)
  */
 export function removeBoilerplateBlocks(article: Element): void {
-  const total = textLength(article) || 1;
-  const small = (el: Element) => textLength(el) < total * 0.2;
+  const stats = textStats(article);
+  const total = stats.get(article)!.chars || 1;
+  const small = (el: Element) => stats.get(el)!.chars < total * 0.2;
   const doomed = new Set<Element>();
-  for (const el of Array.from(article.querySelectorAll('*'))) {
+  const elements = Array.from(article.querySelectorAll('*'));
+  for (const el of elements) {
     const tag = (el.tagName ?? '').toUpperCase();
     const role = el.getAttribute('role');
     const cls = el.getAttribute('class') ?? '';
@@ -334,27 +394,24 @@ export function removeBoilerplateBlocks(article: Element): void {
       doomed.add(el);
       continue;
     }
+    const name = `${cls} ${el.getAttribute('id') ?? ''}`;
+    if (tag === 'FIGCAPTION' || (captionName(name) && !boilerplateName(name))) continue;
     if (
-      !isCaptionElement(el) &&
       (BOILERPLATE_TAGS.has(tag) ||
         (role && BOILERPLATE_ROLES.test(role.trim())) ||
-        (hasBoilerplateName(el) && !SOCIAL_EMBED.test(cls))) &&
+        (boilerplateName(name) && !SOCIAL_EMBED.test(cls))) &&
       small(el)
     ) {
       doomed.add(el);
     }
   }
-  for (const el of Array.from(article.querySelectorAll('ul,ol,dl,table,div,section,p'))) {
-    if (doomed.has(el)) continue;
-    const len = textLength(el);
-    if (len === 0) continue;
-    const links = el.querySelectorAll('a').length;
-    if (links === 0) continue;
-    const density = linkTextLength(el) / len;
-    // About 80 words of English; measured in characters so that scripts written without spaces (Thai, Chinese),
-    // whose words countWords counts per character, get the same allowance.
-    if (len >= 480) continue;
+  for (const el of elements) {
     const tag = (el.tagName ?? '').toUpperCase();
+    if (!LINK_BLOCK_TAGS.has(tag) || doomed.has(el)) continue;
+    const { chars, linkChars, links } = stats.get(el)!;
+    // About 80 words of English, in characters so that scripts written without spaces get the same allowance.
+    if (chars === 0 || links === 0 || chars >= 400) continue;
+    const density = linkChars / chars;
     const list = tag === 'UL' || tag === 'OL' || tag === 'DL' || tag === 'TABLE';
     // A list of links under an item of prose ("In progress:" and the bugs it names) and a linked item of a
     // numbered run of paragraphs ("13. <a>…</a>" after "12. …") continue the author's text.
@@ -368,6 +425,9 @@ export function removeBoilerplateBlocks(article: Element): void {
   for (const el of doomed) el.parentNode?.removeChild(el);
   settleCaptions(article);
 }
+
+/** Blocks judged by link density. */
+const LINK_BLOCK_TAGS = new Set(['UL', 'OL', 'DL', 'TABLE', 'DIV', 'SECTION', 'P']);
 
 /** What the page itself says its article body is, gathered before Readability mutates the DOM. */
 export interface BodyReference {

@@ -1,5 +1,5 @@
 import { parseHTML } from 'linkedom';
-import { domDepth, estimateNestingDepth } from '../../shared/extract/dom.ts';
+import { domDepth, estimateNestingDepth, parseDocument } from '../../shared/extract/dom.ts';
 import { describe, expect, it } from 'vitest';
 import { cleanTitle, countWords, toIsoUtc } from '../../shared/extract/index.ts';
 import {
@@ -28,6 +28,12 @@ describe('domToParagraphs', () => {
     const p = domToParagraphs(body('<p>Run the query:</p><pre><code>SELECT 1;\n 4.33</code></pre><p>Done.</p>'), pre);
     expect(p).toEqual(['Run the query:', 'SELECT 1;\n4.33', 'Done.']);
     expect([...pre]).toEqual(['SELECT 1;\n4.33']);
+  });
+
+  it('keeps the break of an empty <p> that linkedom leaves nested in a paragraph (no glued words)', async () => {
+    const html = '<html><body><p>The range<span><p></span>The next sentence.</p><div><p>Other</p></div></body></html>';
+    const { document } = await parseDocument('linkedom', html, 'https://example.org/');
+    expect(domToParagraphs(document.body)).toEqual(['The range\nThe next sentence.', 'Other']);
   });
 
   it('skips scripts, styles, forms and hidden elements', () => {
