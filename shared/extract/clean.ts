@@ -438,12 +438,13 @@ export interface BodyReference {
 
 /**
  * The text of the page's `itemprop="articleBody"` elements (schema.org microdata), joined, or null when the page
- * has none or they hold under 50 words. Call before Readability runs.
+ * has none or they hold under 50 words. Call before Readability runs. `itemBodies`: those elements, when the caller
+ * has gathered them already (`pageElements`).
  */
-export function microdataBody(document: Document): string | null {
-  const parts = Array.from(document.querySelectorAll('[itemprop~="articleBody"], [itemprop~="articlebody"]')).map(
-    (el) => el.textContent ?? '',
-  );
+export function microdataBody(document: Document, itemBodies?: Element[]): string | null {
+  const parts = (
+    itemBodies ?? Array.from(document.querySelectorAll('[itemprop~="articleBody"], [itemprop~="articlebody"]'))
+  ).map((el) => el.textContent ?? '');
   const text = parts.join('\n\n');
   return countWords(text) >= 50 ? text : null;
 }
