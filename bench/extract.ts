@@ -4,7 +4,7 @@
  *
  *   npm run bench:extract [-- --corpus DIR] [--suite NAME] [--extractors naive,wirewatch,wirewatch-jsdom]
  *                             [--soak N] [--no-soak] [--soak-only] [--per-page] [--misses [--include-held-out]]
- *                             [--json FILE]
+ *                             [--warmup-first3] [--json FILE]
  *
  * Suites (read from the corpus path, never copied): `readability-pages` (expected = text of expected.html),
  * `newspaper-fulltext` (only `text_status == "text"`), `newspaper4k-testdata`, and `news` (the news pages of those
@@ -13,7 +13,8 @@
  * separately for its dev part and its held-out part: every 4th page by sorted id of its source suite (index % 4 == 3)
  * is held out, a split fixed before any tuning. Metadata agreement = title, byline, lang, published time where the
  * suite has them. Every extractor × suite runs in its own child process (one at a time, so one core each) for clean
- * pages/s and peak RSS (`process.resourceUsage().maxRSS`).
+ * pages/s and peak RSS (`process.resourceUsage().maxRSS`), after an untimed warm-up pass over the suite's pages
+ * (steady state, as in a long-running worker; `--warmup-first3` warms up on the first 3 pages only).
  *
  * `--misses` prints, for each dev page (held-out pages only with `--include-held-out`, so tuning never reads them),
  * the expected sentences missing from the output (`-`: less than half of their word 4-shingles found) and the
@@ -207,8 +208,10 @@ async function worker(extractor: ExtractorName, listFile: string, outFile: strin
       };
     };
   }
-  // Warm-up on the first pages (not timed) so both sides are measured after module load and JIT.
-  for (const p of pages.slice(0, 3)) await run(readFileSync(p.file), p.url);
+  // Warm-up (not timed) so both sides are measured after module load and JIT: by default one whole pass over the
+  // suite, as a long-running worker sees its pages (`--warmup-first3`: the first 3 pages only, as before).
+  const warm = process.argv.includes('--warmup-first3') ? pages.slice(0, 3) : pages;
+  for (const p of warm) await run(readFileSync(p.file), p.url);
   for (const p of pages) {
     const body = readFileSync(p.file);
     const t0 = performance.now();
@@ -505,7 +508,15 @@ async function main(): Promise<void> {
       for (const ex of extractors) {
         const outFile = join(tmp, `${suite}.${ex}.jsonl`);
         process.stderr.write(`bench:extract ${suite} × ${ex} (${pages.length} pages)…\n`);
-        const stdout = await runChild(['--worker', ex, '--list', list, '--out', outFile]);
+        const stdout = await runChild([
+          '--worker',
+          ex,
+          '--list',
+          list,
+          '--out',
+          outFile,
+          ...(process.argv.includes('--warmup-first3') ? ['--warmup-first3'] : []),
+        ]);
         const { maxRssBytes } = JSON.parse(stdout.trim().split('\n').pop()!) as { maxRssBytes: number };
         const results = new Map<string, PageResult>();
         for (const line of readFileSync(outFile, 'utf8').split('\n'))
