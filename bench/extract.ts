@@ -3,7 +3,8 @@
  * (`new JSDOM(html)` + `new Readability(doc).parse()`) measured in the same run, plus a soak.
  *
  *   npm run bench:extract [-- --corpus DIR] [--suite NAME] [--extractors naive,wirewatch,wirewatch-jsdom]
- *                             [--soak N] [--no-soak] [--soak-only] [--per-page] [--json FILE]
+ *                             [--soak N] [--no-soak] [--soak-only] [--per-page] [--misses [--include-held-out]]
+ *                             [--warmup-first3] [--json FILE]
  *
  * Suites (read from the corpus path, never copied): `readability-pages` (expected = text of expected.html),
  * `newspaper-fulltext` (only `text_status == "text"`), `newspaper4k-testdata`, and `news` (the news pages of those
@@ -12,7 +13,12 @@
  * separately for its dev part and its held-out part: every 4th page by sorted id of its source suite (index % 4 == 3)
  * is held out, a split fixed before any tuning. Metadata agreement = title, byline, lang, published time where the
  * suite has them. Every extractor × suite runs in its own child process (one at a time, so one core each) for clean
- * pages/s and peak RSS (`process.resourceUsage().maxRSS`).
+ * pages/s and peak RSS (`process.resourceUsage().maxRSS`), after an untimed warm-up pass over the suite's pages
+ * (steady state, as in a long-running worker; `--warmup-first3` warms up on the first 3 pages only).
+ *
+ * `--misses` prints, for each dev page (held-out pages only with `--include-held-out`, so tuning never reads them),
+ * the expected sentences missing from the output (`-`: less than half of their word 4-shingles found) and the
+ * output sentences absent from the expected text (`+`).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
@@ -202,8 +208,10 @@ async function worker(extractor: ExtractorName, listFile: string, outFile: strin
       };
     };
   }
-  // Warm-up on the first pages (not timed) so both sides are measured after module load and JIT.
-  for (const p of pages.slice(0, 3)) await run(readFileSync(p.file), p.url);
+  // Warm-up (not timed) so both sides are measured after module load and JIT: by default one whole pass over the
+  // suite, as a long-running worker sees its pages (`--warmup-first3`: the first 3 pages only, as before).
+  const warm = process.argv.includes('--warmup-first3') ? pages.slice(0, 3) : pages;
+  for (const p of warm) await run(readFileSync(p.file), p.url);
   for (const p of pages) {
     const body = readFileSync(p.file);
     const t0 = performance.now();
@@ -354,6 +362,71 @@ function agreement(pages: Page[], results: Map<string, PageResult>): Agreement {
   return ag;
 }
 
+// ---------------------------------------------------------------- diagnostics (--misses)
+
+/** The expected text as paragraphs (block elements of expected.html; blank-line paragraphs of a .txt). */
+async function expectedParagraphs(page: Page, text: string): Promise<string[]> {
+  if (page.expectedKind === 'text')
+    return text
+      .split(/\n\s*\n|\n/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const { parseHTML } = await import('linkedom');
+  const { domToParagraphs } = await import('../shared/extract/text.ts');
+  const raw = readFileSync(page.expectedFile, 'utf8');
+  const { document } = parseHTML(`<!DOCTYPE html><html><body>${raw}</body></html>`);
+  return domToParagraphs(document.body as unknown as Node);
+}
+
+/** Sentences of a paragraph (split after . ! ? and their CJK forms); short paragraphs stay whole. */
+function sentencesOf(paragraph: string): string[] {
+  return paragraph
+    .split(/(?<=[.!?。！？])\s+(?=\S)/u)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Share of a sentence's word 4-shingles (a shorter sentence: the whole of it) found in another text's set. */
+function coveredBy(sentence: string, set: Set<string>, joined: string): number {
+  const t = tokens(sentence);
+  if (t.length === 0) return 1;
+  if (t.length < 4) return joined.includes(` ${t.join(' ')} `) ? 1 : 0;
+  let hit = 0;
+  for (let i = 0; i + 4 <= t.length; i++) if (set.has(t.slice(i, i + 4).join(' '))) hit++;
+  return hit / (t.length - 3);
+}
+
+function shingleSetOf(text: string): { set: Set<string>; joined: string } {
+  const t = tokens(text);
+  const set = new Set<string>();
+  for (let i = 0; i + 4 <= t.length; i++) set.add(t.slice(i, i + 4).join(' '));
+  return { set, joined: ` ${t.join(' ')} ` };
+}
+
+/**
+ * One page's recall misses (expected sentences less than half of whose shingles are in the output) and extras
+ * (output sentences less than half of whose shingles are in the expected text), or null when there are none.
+ */
+async function missesReport(page: Page, output: string, expected: string): Promise<string | null> {
+  const score = prf(output, expected);
+  const out = shingleSetOf(output);
+  const exp = shingleSetOf(expected);
+  const clip = (s: string) => (s.length > 180 ? `${s.slice(0, 177)}…` : s);
+  const missed: string[] = [];
+  for (const para of await expectedParagraphs(page, expected))
+    for (const s of sentencesOf(para)) if (coveredBy(s, out.set, out.joined) < 0.5) missed.push(s);
+  const extra: string[] = [];
+  for (const para of output.split(/\n\s*\n/))
+    for (const s of sentencesOf(para.trim())) if (s && coveredBy(s, exp.set, exp.joined) < 0.5) extra.push(s);
+  if (missed.length === 0 && extra.length === 0) return null;
+  const lines = [
+    `== ${page.heldOut ? '[held-out] ' : ''}${page.id}  P=${score.p.toFixed(3)} R=${score.r.toFixed(3)} F1=${score.f1.toFixed(3)}`,
+    ...missed.map((s) => `  - ${clip(s)}`),
+    ...extra.map((s) => `  + ${clip(s)}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 // ---------------------------------------------------------------- orchestration
 
 function runChild(args: string[], nodeArgs: string[] = []): Promise<string> {
@@ -435,7 +508,15 @@ async function main(): Promise<void> {
       for (const ex of extractors) {
         const outFile = join(tmp, `${suite}.${ex}.jsonl`);
         process.stderr.write(`bench:extract ${suite} × ${ex} (${pages.length} pages)…\n`);
-        const stdout = await runChild(['--worker', ex, '--list', list, '--out', outFile]);
+        const stdout = await runChild([
+          '--worker',
+          ex,
+          '--list',
+          list,
+          '--out',
+          outFile,
+          ...(process.argv.includes('--warmup-first3') ? ['--warmup-first3'] : []),
+        ]);
         const { maxRssBytes } = JSON.parse(stdout.trim().split('\n').pop()!) as { maxRssBytes: number };
         const results = new Map<string, PageResult>();
         for (const line of readFileSync(outFile, 'utf8').split('\n'))
@@ -484,6 +565,15 @@ async function main(): Promise<void> {
           agreement: agreement(pages, results),
           ...(ex === 'naive' ? {} : { statuses, jsdomFallbacks }),
         };
+        if (process.argv.includes('--misses') && ex !== 'naive') {
+          const onlyDev = !process.argv.includes('--include-held-out');
+          for (const p of pages) {
+            if (onlyDev && p.heldOut) continue;
+            const text = results.get(p.id)?.text ?? '';
+            const report = await missesReport(p, text, expected.get(p.id) ?? '');
+            if (report) process.stderr.write(report);
+          }
+        }
         if (process.argv.includes('--per-page') && ex === 'wirewatch') {
           const naive = texts.naive;
           for (const p of pages) {

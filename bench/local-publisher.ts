@@ -86,6 +86,8 @@ export interface RunResult {
   wallSeconds: number;
   /** Peak resident set of the whole process (all its threads), bytes (`process.resourceUsage().maxRSS`). */
   peakRssBytes: number;
+  /** CPU time of the whole process (all its threads, user + system), seconds. */
+  cpuSeconds: number;
   exitCode: number | null;
   /** The `run --once --json` summary. */
   summary: unknown;
@@ -93,19 +95,23 @@ export interface RunResult {
   articles: Map<string, { status: string; reason: string | null; durationMs: number }>;
 }
 
-/** Prints the process's peak RSS on exit (loaded into the child with `--import`). */
+/**
+ * Prints the process's peak RSS and CPU time (user + system of every thread, µs) on exit (loaded into the child
+ * with `--import`).
+ */
 const MAX_RSS_HOOK =
-  'data:text/javascript,import{isMainThread}from"node:worker_threads";if(isMainThread)process.on("exit",()=>process.stderr.write(JSON.stringify({benchMaxRss:process.resourceUsage().maxRSS*1024})+"\\n"))';
+  'data:text/javascript,import{isMainThread}from"node:worker_threads";if(isMainThread)process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write(JSON.stringify({benchMaxRss:u.maxRSS*1024,benchCpuMicros:u.userCPUTime+u.systemCPUTime})+"\\n")})';
 
 /**
  * Runs `wirewatch --config <tmp> --memory --json run --once` in a child process (this process's tsx loader) with
  * the publisher's feeds and `extract` settings, a 0 ms host gap (one loopback host serves every page).
  * @param opts.timeoutMs the child is killed past this (default 10 min)
+ * @param opts.nodeArgs extra Node.js options for the child (`--cpu-prof`, `--cpu-prof-dir=…`)
  */
 export async function runOnce(
   publisher: Publisher,
   extract: Record<string, unknown>,
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'ww-bench-run-'));
   const configFile = join(dir, 'wirewatch.yaml');
@@ -126,6 +132,7 @@ export async function runOnce(
         process.execPath,
         [
           ...process.execArgv,
+          ...(opts.nodeArgs ?? []),
           '--import',
           MAX_RSS_HOOK,
           join(ROOT, 'local', 'cli.ts'),
@@ -142,13 +149,16 @@ export async function runOnce(
       let out = '';
       let errBuf = '';
       let peakRssBytes = 0;
+      let cpuSeconds = Number.NaN;
       const articles: RunResult['articles'] = new Map();
       const onLine = (line: string) => {
         if (!line.startsWith('{')) return;
         try {
           const o = JSON.parse(line) as Record<string, unknown>;
-          if (typeof o.benchMaxRss === 'number') peakRssBytes = Math.max(peakRssBytes, o.benchMaxRss);
-          else if (o.message === 'article processed' && typeof o.entryUrl === 'string') {
+          if (typeof o.benchMaxRss === 'number') {
+            peakRssBytes = Math.max(peakRssBytes, o.benchMaxRss);
+            cpuSeconds = Number(o.benchCpuMicros) / 1e6;
+          } else if (o.message === 'article processed' && typeof o.entryUrl === 'string') {
             articles.set(o.entryUrl, {
               status: String(o.extraction),
               reason: typeof o.reason === 'string' ? o.reason : null,
@@ -179,6 +189,7 @@ export async function runOnce(
         resolve({
           wallSeconds: (performance.now() - started) / 1000,
           peakRssBytes,
+          cpuSeconds,
           exitCode: code,
           summary,
           articles,

@@ -102,15 +102,37 @@ export function decodeHtml(body: Buffer | string, contentType?: string | null): 
     return { text: body, charset: 'utf-8', source: 'string', httpCharset, metaCharset: null };
   }
   const metaCharset = prescanMetaCharset(body);
+  const declaredLabel = normalizeCharsetLabel(httpCharset ?? metaCharset);
+  // The common case, UTF-8 declared or nothing declared, decoded once: a strict decode that succeeds is the text
+  // decodeText would return (after it had validated the bytes with one decode and decoded them with another).
+  // Bytes with NULs are left to decodeText, which sniffs UTF-16 without a BOM, and a BOM is left to it too.
+  const utf8Bom = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+  if ((declaredLabel === null || declaredLabel === 'utf-8') && !utf8Bom) {
+    const text = strictUtf8(body);
+    if (text !== null && !text.includes('\0')) {
+      return { text, charset: 'utf-8', source: declaredLabel ? 'declared' : 'sniffed', httpCharset, metaCharset };
+    }
+  }
   let declared: Array<string | null> = [httpCharset, metaCharset];
   // A legacy multi-byte label (gb2312, shift_jis, euc-kr, big5 …) on bytes that are valid UTF-8 with multi-byte
   // sequences: the page was re-saved or re-served as UTF-8 and the label is stale (such bytes are practically
   // never valid UTF-8 by chance). decodeText already applies this override to single-byte labels.
-  const label = normalizeCharsetLabel(httpCharset ?? metaCharset);
+  const label = declaredLabel;
   if (label && label !== 'utf-8') {
     const scan = scanUtf8(body);
     if (scan.valid && scan.multibyte > 0) declared = ['utf-8'];
   }
   const decoded = decodeText(body, declared);
   return { text: decoded.text, charset: decoded.charset, source: String(decoded.source), httpCharset, metaCharset };
+}
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The bytes decoded as UTF-8, or null when they are not well-formed UTF-8. */
+function strictUtf8(bytes: Uint8Array): string | null {
+  try {
+    return fatalUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
 }

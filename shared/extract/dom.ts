@@ -77,9 +77,11 @@ export async function parseDocument(engine: DomEngine, html: string, url: string
     return { engine, document, close: () => dom.window.close() };
   }
   const { document } = parseHTML(normaliseSkeleton(html)) as unknown as { document: Document };
-  const depth = domDepth(document.documentElement, MAX_DOM_DEPTH);
+  // One walk measures the depth and finds the empty paragraphs nested in paragraphs.
+  const nested: Element[] = [];
+  const depth = domDepth(document.documentElement, MAX_DOM_DEPTH, nested);
   if (depth > MAX_DOM_DEPTH) throw tooDeep(`more than ${MAX_DOM_DEPTH}`);
-  repairNestedParagraphs(document);
+  repairNestedParagraphs(document, nested);
   const baseURI = documentBaseUrl(document, url);
   Object.defineProperty(document, 'documentURI', { value: url, configurable: true });
   Object.defineProperty(document, 'baseURI', { value: baseURI, configurable: true });
@@ -93,20 +95,23 @@ function tooDeep(depth: string): ExtractError {
 
 /**
  * Maximum element depth under `root` (root = 1), by an iterative walk that stops as soon as `limit` is exceeded.
+ * @param emptyNestedParagraphs when given, receives the empty `<p>` elements that have a `<p>` ancestor
  * @returns the depth, or `limit + 1` when deeper than `limit`
  */
-export function domDepth(root: Node | null, limit: number): number {
+export function domDepth(root: Node | null, limit: number, emptyNestedParagraphs?: Element[]): number {
   if (!root) return 0;
   let max = 0;
-  const stack: Array<[Node, number]> = [[root, 1]];
+  const stack: Array<[Node, number, boolean]> = [[root, 1, false]];
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+    const [node, depth, inP] = stack.pop()!;
     if (depth > max) {
       max = depth;
       if (max > limit) return limit + 1;
     }
+    const isP = (node as Element).localName === 'p';
+    if (isP && inP && emptyNestedParagraphs && node.firstChild === null) emptyNestedParagraphs.push(node as Element);
     for (let child = node.firstChild; child; child = child.nextSibling) {
-      if (child.nodeType === 1) stack.push([child, depth + 1]);
+      if (child.nodeType === 1) stack.push([child, depth + 1, inP || isP]);
     }
   }
   return max;
@@ -165,12 +170,10 @@ export function normaliseSkeleton(html: string): string {
  * linkedom (htmlparser2) does not apply the WHATWG "close a p element" rule: `<p>a<span><p></span>b</p>` leaves an
  * empty `<p>` inside the span and `b` in the same paragraph as `a`, where a browser starts a new paragraph.
  * Readability later drops the empty `<p>`, gluing the words together ("rangeThe"). Each empty `<p>` nested in
- * another `<p>` becomes a `<br>`, which keeps the break.
+ * another `<p>` (found by {@link domDepth}'s walk) becomes a `<br>`, which keeps the break.
  */
-function repairNestedParagraphs(document: Document): void {
-  for (const inner of Array.from(document.querySelectorAll('p p'))) {
-    if (inner.childNodes.length === 0) inner.replaceWith(document.createElement('br'));
-  }
+function repairNestedParagraphs(document: Document, emptyNested: Element[]): void {
+  for (const inner of emptyNested) inner.replaceWith(document.createElement('br'));
 }
 
 /**

@@ -14,7 +14,7 @@ import { extractConfigSchema, type ExtractConfig } from './config-schema.ts';
 import { decodeHtml } from './decode.ts';
 import { countStartTags, parseDocument, yieldToEventLoop, documentBaseUrl, type DomEngine } from './dom.ts';
 import { cleanParagraphs, microdataBody, removeBoilerplateBlocks, type BodyReference } from './clean.ts';
-import { cleanTitle, firstImageIn, readMetadata, toIsoUtc, type PageMetadata } from './metadata.ts';
+import { cleanTitle, firstImageIn, pageElements, readMetadata, toIsoUtc, type PageMetadata } from './metadata.ts';
 import {
   collapseWhitespace,
   countWords,
@@ -155,25 +155,26 @@ async function analyse(engine: DomEngine, html: string, url: string): Promise<An
   try {
     const { document } = handle;
     const base = engine === 'jsdom' ? documentBaseUrl(document, url) : document.baseURI;
-    const meta = readMetadata(document, base);
+    const elements = pageElements(document);
+    const meta = readMetadata(document, base, elements);
     const readerable = isProbablyReaderable(document);
     const paywall = detectPaywall(html, meta.jsonLd, meta.meta);
     const lockedPartPresent = lockedPart(document, meta.jsonLd?.lockedSelectors ?? []);
     // Only executable scripts count towards the app-shell verdict (HTML §4.12.1.1: a data block such as JSON-LD
     // is never run).
-    const scripts = Array.from(document.querySelectorAll('script')).filter((el) =>
+    const scripts = elements.scripts.filter((el) =>
       /^(|text\/javascript|application\/javascript|module|text\/ecmascript|application\/ecmascript)$/i.test(
         (el.getAttribute('type') ?? '').split(';')[0]!.trim(),
       ),
     ).length;
-    const itemprop = microdataBody(document);
+    const itemprop = microdataBody(document, elements.itemBodies);
     const reference: BodyReference | null = meta.jsonLd?.articleBody
       ? { source: 'json-ld', text: meta.jsonLd.articleBody }
       : itemprop
         ? { source: 'itemprop', text: itemprop }
         : null;
-    const noscripts = Array.from(document.querySelectorAll('noscript')).map((n) => n.textContent ?? '');
-    const mount = document.querySelector('#root, #app, #__next, #__nuxt, [data-reactroot], app-root') !== null;
+    const noscripts = elements.noscripts.map((n) => n.textContent ?? '');
+    const mount = elements.mount;
     let article: ArticleResult | null = null;
     // Readability's defaults (charThreshold 500 …); the serializer hands back the element itself so the text is
     // read from the live subtree instead of re-parsing serialised HTML. Class names are kept: the boilerplate
@@ -186,10 +187,12 @@ async function analyse(engine: DomEngine, html: string, url: string): Promise<An
       const root = parsed.content;
       const image = firstImageIn(root, base);
       removeBoilerplateBlocks(root);
-      const raw = dedupeParagraphs(domToParagraphs(root));
+      const preformatted = new Set<string>();
+      const raw = dedupeParagraphs(domToParagraphs(root, preformatted));
       const cleaned = cleanParagraphs(raw, {
         titles: [parsed.title, meta.meta.get('og:title'), meta.jsonLd?.headline, meta.documentTitle],
         reference,
+        preformatted,
       });
       const paragraphs = cleaned.filter((p) => !isPaywallPitch(p));
       const pitchDropped = raw.some((p) => isPaywallPitch(p));

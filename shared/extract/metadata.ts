@@ -169,13 +169,70 @@ function articleBodyText(v: unknown): string | null {
 }
 
 /**
+ * The elements the metadata, wall and shell checks read, gathered in one walk of the document instead of one
+ * selector query (and one walk) each. Template contents are not walked, as with `querySelectorAll`.
+ */
+export interface PageElements {
+  /** `<meta>` with a `content` attribute. */
+  metas: Element[];
+  /** Every `<script>`. */
+  scripts: Element[];
+  /** `<link>` with `rel` and `href`. */
+  links: Element[];
+  /** `<time>` with `datetime`. */
+  times: Element[];
+  noscripts: Element[];
+  /** Elements whose `itemprop` names `articleBody` (schema.org microdata). */
+  itemBodies: Element[];
+  title: Element | null;
+  /** An element a script-rendered app mounts into (`#root`, `#app`, `#__next`, `#__nuxt`, `[data-reactroot]`, `<app-root>`). */
+  mount: boolean;
+}
+
+const MOUNT_IDS = new Set(['root', 'app', '__next', '__nuxt']);
+
+/** Gathers {@link PageElements} in one walk. */
+export function pageElements(document: Document): PageElements {
+  const out: PageElements = {
+    metas: [],
+    scripts: [],
+    links: [],
+    times: [],
+    noscripts: [],
+    itemBodies: [],
+    title: null,
+    mount: false,
+  };
+  for (const el of Array.from(document.querySelectorAll('*'))) {
+    const name = el.localName;
+    if (name === 'meta') {
+      if (el.hasAttribute('content')) out.metas.push(el);
+    } else if (name === 'script') out.scripts.push(el);
+    else if (name === 'link') {
+      if (el.hasAttribute('rel') && el.hasAttribute('href')) out.links.push(el);
+    } else if (name === 'time') {
+      if (el.hasAttribute('datetime')) out.times.push(el);
+    } else if (name === 'noscript') out.noscripts.push(el);
+    else if (name === 'title') out.title ??= el;
+    else if (name === 'app-root') out.mount = true;
+    const itemprop = el.getAttribute('itemprop');
+    if (itemprop && /(^|\s)article[Bb]ody(\s|$)/.test(itemprop)) out.itemBodies.push(el);
+    if (!out.mount) {
+      const id = el.getAttribute('id');
+      if ((id && MOUNT_IDS.has(id)) || el.hasAttribute('data-reactroot')) out.mount = true;
+    }
+  }
+  return out;
+}
+
+/**
  * Reads the page's JSON-LD (`<script type="application/ld+json">`, JSON-LD 1.1 / schema.org), flattening
  * arrays and `@graph`, and returns the first `Article`-like object (NewsArticle first). Invalid JSON blocks are
  * skipped (never thrown).
  */
-export function readJsonLd(document: Document, base: string): JsonLdArticle | null {
+export function readJsonLd(document: Document, base: string, elements?: PageElements): JsonLdArticle | null {
   const objects: Array<Record<string, unknown>> = [];
-  for (const script of Array.from(document.querySelectorAll('script[type]'))) {
+  for (const script of (elements ?? pageElements(document)).scripts) {
     if (!/^application\/ld\+json/i.test((script.getAttribute('type') ?? '').trim())) continue;
     let data: unknown;
     try {
@@ -277,10 +334,12 @@ function rank(types: string[]): number {
  * `<meta>` tags, `<title>`, canonical URL (`<link rel=canonical>`, else `og:url`; RFC 6596), `lang`/`dir`,
  * `<time datetime>` and the lead image (`og:image`/`twitter:image`/JSON-LD `image`, else the first content image
  * with lazy-load attributes resolved). All URLs are absolute, resolved against `base` (the document base URL).
+ * `elements`: the document's {@link pageElements}, when the caller has them already.
  */
-export function readMetadata(document: Document, base: string): PageMetadata {
+export function readMetadata(document: Document, base: string, elements?: PageElements): PageMetadata {
+  const els = elements ?? pageElements(document);
   const meta = new Map<string, string>();
-  for (const m of Array.from(document.querySelectorAll('meta[content]'))) {
+  for (const m of els.metas) {
     const content = m.getAttribute('content');
     if (!content) continue;
     for (const key of [
@@ -293,12 +352,12 @@ export function readMetadata(document: Document, base: string): PageMetadata {
       for (const k of key.toLowerCase().trim().split(/\s+/)) if (k && !meta.has(k)) meta.set(k, content.trim());
     }
   }
-  const jsonLd = readJsonLd(document, base);
-  const titleEl = document.querySelector('title');
+  const jsonLd = readJsonLd(document, base, els);
+  const titleEl = els.title;
   const documentTitle = titleEl ? collapseWhitespace(titleEl.textContent ?? '') || null : null;
 
   let canonicalUrl: string | null = null;
-  for (const link of Array.from(document.querySelectorAll('link[rel][href]'))) {
+  for (const link of els.links) {
     if ((link.getAttribute('rel') ?? '').toLowerCase().split(/\s+/).includes('canonical')) {
       canonicalUrl = absoluteHttpUrl(link.getAttribute('href'), base);
       if (canonicalUrl) break;
@@ -345,7 +404,7 @@ export function readMetadata(document: Document, base: string): PageMetadata {
   }
 
   let timeDatetime: string | null = null;
-  const times = Array.from(document.querySelectorAll('time[datetime]'));
+  const times = els.times;
   const preferred =
     times.find((t) => /datePublished/i.test(t.getAttribute('itemprop') ?? '') || t.hasAttribute('pubdate')) ?? times[0];
   if (preferred) timeDatetime = toIsoUtc(preferred.getAttribute('datetime'));

@@ -80,18 +80,25 @@ const CELL = new Set(['TD', 'TH']);
  * the stack.
  *
  * @param root an element or document (any DOM implementation: linkedom or jsdom)
+ * @param preformatted when given, receives the paragraphs that came from `<pre>` (code, listings, tables of
+ *   figures), which text-level boilerplate cleaning leaves alone
  * @returns the paragraphs (trimmed, non-empty), in document order
  */
-export function domToParagraphs(root: Node): string[] {
+export function domToParagraphs(root: Node, preformatted?: Set<string>): string[] {
   const paragraphs: string[] = [];
   let buf = '';
+  let bufPre = false;
   const flush = () => {
     const text = buf
       .replace(/[ \t\f\v\r\u00a0\u200b\u2028\u2029]*\n[ \t\f\v\r\u00a0\u200b\u2028\u2029\n]*/g, '\n')
       .replace(/[ \t\f\v\r\u00a0\u200b\u2028\u2029]+/g, ' ')
       .trim();
-    if (text) paragraphs.push(text);
+    if (text) {
+      paragraphs.push(text);
+      if (bufPre) preformatted?.add(text);
+    }
     buf = '';
+    bufPre = false;
   };
   // Stack of [node, phase]: phase 0 = enter, 1 = leave.
   const stack: Array<[Node, 0 | 1, boolean]> = [[root, 0, false]];
@@ -100,6 +107,7 @@ export function domToParagraphs(root: Node): string[] {
     if (node.nodeType === 3) {
       const value = node.nodeValue ?? '';
       buf += inPre ? value.replace(/\r?\n/g, '\n') : value.replace(/\s+/g, ' ');
+      if (inPre && value.trim() !== '') bufPre = true;
       continue;
     }
     if (node.nodeType !== 1 && node.nodeType !== 9 && node.nodeType !== 11) continue;
@@ -241,10 +249,6 @@ const BOILERPLATE: Array<{ re: RegExp; maxChars: number }> = [
     re: /^(registration on|use of this site|to post a comment|community rules|comments? (are|is) (closed|moderated|subject))\b/i,
     maxChars: 400,
   },
-  {
-    re: /^[A-Z][A-Za-z ,./'-]{2,50}\s+(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}\s*(am|pm)\s*[A-Z]{2,4}$/,
-    maxChars: 90,
-  },
   { re: /\b(user agreement|terms of (service|use))\b.{0,120}\bprivacy policy\b/i, maxChars: 300 },
   // Tag lists, date/time-only lines, bare bylines, counters, prev/next links,
   { re: /^(tags|tagged|topics|filed under|categories|themen|schlagworte)\s*:/i, maxChars: 200 },
@@ -259,8 +263,6 @@ const BOILERPLATE: Array<{ re: RegExp; maxChars: number }> = [
   // Captions ending in a photo credit ("… Kena Betancur/Getty Images", "… Photo courtesy Fran Finney")
   { re: /\S\/\s?(getty images|reuters|ap|afp|epa|rex|shutterstock|corbis|bloomberg|ap photo)\.?$/i, maxChars: 300 },
   { re: /\bphoto(graph)?s? courtesy( of)? [^.]{1,60}\.?$/i, maxChars: 200 },
-  { re: DATE_LINE, maxChars: 60 },
-  { re: /^\d{1,2}\.\d{1,2}\.\d{2,4}$/, maxChars: 12 },
   { re: /^[Bb]y\s+\p{Lu}[\p{L}.'’-]*(\s+(and\s+|&\s+)?\p{Lu}[\p{L}.'’-]*){0,6}(\s*[•|·]\s*.{0,40})?$/u, maxChars: 90 },
   { re: /^[\d\s,./:|-]+$/, maxChars: 20 },
   { re: /^←|→$/, maxChars: 240 },
@@ -289,10 +291,29 @@ const BOILERPLATE: Array<{ re: RegExp; maxChars: number }> = [
   { re: /^[\w.+-]+@[\w-]+(\.[\w-]+)+$/, maxChars: 80 },
 ];
 
+/** Lines that state only a date, with or without a time and a place: timestamps of the page, or of a schedule. */
+const DATE_ONLY: Array<{ re: RegExp; maxChars: number }> = [
+  { re: DATE_LINE, maxChars: 60 },
+  { re: /^\d{1,2}\.\d{1,2}\.\d{2,4}$/, maxChars: 12 },
+  {
+    re: /^[A-Z][A-Za-z ,./'-]{2,50}\s+(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}\s*(am|pm)\s*[A-Z]{2,4}$/,
+    maxChars: 90,
+  },
+];
+
+/**
+ * True for a line that states only a date (and time, and place): "Dec. 29, 2014, 5:04 PM", "Updated: 12.05.2026",
+ * "LONDON Tue Dec 30, 2014 9:01am EST". At the edges of an article it is the page's timestamp; inside the body it is
+ * content (a meeting schedule, a timeline), so the cleaning removes it only at the edges.
+ */
+export function isDateLine(p: string): boolean {
+  return DATE_ONLY.some(({ re, maxChars }) => p.length <= maxChars && re.test(p));
+}
+
 /**
  * Drops the boilerplate paragraphs Readability tends to keep: share bars, "related"/"read more" lines,
- * newsletter prompts, image credit runs, subscription pitches and prices, legal footers, bare date and byline
- * lines. Only short paragraphs are candidates (each pattern has a length cap), so article prose
+ * newsletter prompts, image credit runs, subscription pitches and prices, legal footers, bare byline lines (date
+ * lines: {@link isDateLine}, edges only). Only short paragraphs are candidates (each pattern has a length cap), so article prose
  * is never dropped. May return an empty list when everything was boilerplate (e.g. Readability chose a footer).
  */
 export function dropBoilerplateParagraphs(paragraphs: string[]): string[] {

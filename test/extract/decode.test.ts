@@ -58,6 +58,20 @@ describe('decodeHtml', () => {
     expect(d.source).toBe('bom');
   });
 
+  it('decodes UTF-8 declared or undeclared, and still sniffs UTF-16 without a BOM and honours a UTF-8 BOM', () => {
+    const html = '<html><body><p>Привет, мир — 人工智能</p></body></html>';
+    for (const ct of [null, 'text/html; charset=utf-8']) {
+      const d = decodeHtml(Buffer.from(html, 'utf8'), ct);
+      expect([d.text, d.charset, d.source]).toEqual([html, 'utf-8', ct ? 'declared' : 'sniffed']);
+    }
+    // UTF-16LE bytes are valid UTF-8 (ASCII and NULs); they must not come back as a string full of NULs
+    const wide = decodeHtml(iconv.encode('<html><body><p>Hello wide world</p></body></html>', 'utf-16le'), null);
+    expect(wide.text).toContain('Hello wide world');
+    expect(wide.text).not.toContain('\0');
+    const bom = decodeHtml(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(html, 'utf8')]), null);
+    expect([bom.text, bom.source]).toEqual([html, 'bom']);
+  });
+
   it('decodes valid UTF-8 under a stale legacy multi-byte <meta> as UTF-8', () => {
     const html = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>人工智能迈上新台阶</p>';
     const d = decodeHtml(Buffer.from(html, 'utf8'), null);

@@ -1,5 +1,5 @@
 import { parseHTML } from 'linkedom';
-import { domDepth, estimateNestingDepth } from '../../shared/extract/dom.ts';
+import { domDepth, estimateNestingDepth, parseDocument } from '../../shared/extract/dom.ts';
 import { describe, expect, it } from 'vitest';
 import { cleanTitle, countWords, toIsoUtc } from '../../shared/extract/index.ts';
 import {
@@ -7,6 +7,7 @@ import {
   domToParagraphs,
   dropBoilerplateParagraphs,
   isBoilerplateParagraph,
+  isDateLine,
   textToParagraphs,
 } from '../../shared/extract/text.ts';
 
@@ -20,6 +21,19 @@ describe('domToParagraphs', () => {
       body('<div>One\n  <b>two</b></div><p>Three<br>four</p><pre>a\n  b</pre><ul><li>x</li><li>y</li></ul>'),
     );
     expect(p).toEqual(['One two', 'Three\nfour', 'a\nb', 'x', 'y']);
+  });
+
+  it('reports the paragraphs that came from <pre>', () => {
+    const pre = new Set<string>();
+    const p = domToParagraphs(body('<p>Run the query:</p><pre><code>SELECT 1;\n 4.33</code></pre><p>Done.</p>'), pre);
+    expect(p).toEqual(['Run the query:', 'SELECT 1;\n4.33', 'Done.']);
+    expect([...pre]).toEqual(['SELECT 1;\n4.33']);
+  });
+
+  it('keeps the break of an empty <p> that linkedom leaves nested in a paragraph (no glued words)', async () => {
+    const html = '<html><body><p>The range<span><p></span>The next sentence.</p><div><p>Other</p></div></body></html>';
+    const { document } = await parseDocument('linkedom', html, 'https://example.org/');
+    expect(domToParagraphs(document.body)).toEqual(['The range\nThe next sentence.', 'Other']);
   });
 
   it('skips scripts, styles, forms and hidden elements', () => {
@@ -46,7 +60,6 @@ describe('boilerplate paragraphs', () => {
     'Photo by Mario Tama/Getty Images',
     '© 2026 Example News. All rights reserved.',
     'Subscribe now for unlimited digital access for just $1 a week.',
-    'Dec. 29, 2014, 5:04 PM',
     'By Paul Ausick',
     'Tags: Russia, China',
   ])('drops %j', (p) => {
@@ -60,6 +73,12 @@ describe('boilerplate paragraphs', () => {
     'Related companies in the energy sector rose sharply on Tuesday after the announcement of the deal between the two countries.',
   ])('keeps %j', (p) => {
     expect(isBoilerplateParagraph(p)).toBe(false);
+  });
+
+  it('tells date-only lines apart (the cleaning drops them at the edges only)', () => {
+    for (const p of ['Dec. 29, 2014, 5:04 PM', 'Tuesday, April 22, 2014 at 1:00 PM', 'Updated: 12 May 2026 09:14'])
+      expect([p, isDateLine(p), isBoilerplateParagraph(p)]).toEqual([p, true, false]);
+    expect(isDateLine('The meeting on Tuesday, April 22, 2014 at 1:00 PM was cancelled.')).toBe(false);
   });
 
   it('may drop everything when everything is boilerplate', () => {
