@@ -111,7 +111,15 @@ export const register: RegisterCommand = (program: Command, ctx: CliContext): vo
         if (!(err instanceof WirewatchError) || err instanceof InputError || err instanceof ConfigError) throw err;
         const error: Record<string, unknown> = err.toJSON();
         if (err instanceof FeedError && err.suggestions.length) error.suggestions = err.suggestions;
-        ctx.output({ error }, () => `error: ${err.code}: ${err.message}`);
+        // `--json` keeps its contract (`{"error":…}` on stdout); a person reads the reason on stderr, like `extract`.
+        if (ctx.globals().json) ctx.output({ error });
+        else {
+          const hint =
+            err instanceof FeedError && err.suggestions.length ? ` (try: ${err.suggestions.join(', ')})` : '';
+          const line = `wirewatch: could not read the feed: ${err.code}: ${err.message}${hint}`;
+          if (ctx.note) ctx.note(line);
+          else process.stderr.write(`${line}\n`);
+        }
         ctx.fail(1);
       }
     });

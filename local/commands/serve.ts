@@ -71,9 +71,9 @@ export function register(program: Command, ctx: CliContext): void {
       }
       process.stderr.write(
         `wirewatch: dashboard on ${server.url}/  (sign in with the API token)\n` +
-          `wirewatch: API on ${server.url}  (try: curl -H "Authorization: Bearer ${generated ? token : '$WIREWATCH_API_TOKEN'}" ${server.url}/items)\n` +
+          `wirewatch: API on ${server.url}  (try: curl -H "Authorization: Bearer ${generated ? '$TOKEN' : '$WIREWATCH_API_TOKEN'}" ${server.url}/items)\n` +
           (generated
-            ? `wirewatch: generated API token (shown once; set WIREWATCH_API_TOKEN to choose your own): ${token}\n`
+            ? `wirewatch: generated API token (shown once; set WIREWATCH_API_TOKEN to choose your own): TOKEN=${token}\n`
             : ''),
       );
       log.info('serving', {
