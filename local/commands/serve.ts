@@ -12,6 +12,9 @@ import { buildLocalDashboard } from '../dashboard.ts';
 import { AlertRepo } from '../../shared/alerts/records.ts';
 import { Store } from '../../shared/store/index.ts';
 
+/** A second stop signal sooner than this after the first is the same signal delivered twice, ms. */
+const REPEAT_SIGNAL_MS = 1_000;
+
 /** Validates a cron pattern up front so a typo fails at start with the config key named. @throws ConfigError */
 function cronOrThrow(pattern: string, key: string, fn: () => Promise<unknown>): Cron {
   try {
@@ -102,16 +105,19 @@ export function register(program: Command, ctx: CliContext): void {
       );
 
       await new Promise<void>((resolve) => {
-        let stopping = false;
+        let stoppingSince = 0;
         const stop = (signal: string) => {
-          if (stopping) {
+          // Under `npm start` one Ctrl-C arrives twice: from the terminal (to the whole process group) and forwarded
+          // by npm. A repeat within a second is that echo, not an operator who wants to stop at once.
+          if (stoppingSince && Date.now() - stoppingSince < REPEAT_SIGNAL_MS) return;
+          if (stoppingSince) {
             // A second signal: the operator does not want to wait for in-flight work.
             process.stderr.write(
               `wirewatch: ${signal} again: stopping now; the next start re-reads every feed in full, so no entry is missed\n`,
             );
             process.exit(130);
           }
-          stopping = true;
+          stoppingSince = Date.now();
           log.info('shutting down: finishing in-flight work (send the signal again to stop at once)', { signal });
           resolve();
         };
