@@ -49,8 +49,18 @@ export async function startApiServer(
   opts: { host?: string; port: number; logger?: Logger },
 ): Promise<LocalApiServer> {
   const host = opts.host ?? '127.0.0.1';
-  const server = createServer((req, res) => {
+  // Node would answer an HTTP/1.1 request without Host with an empty 400 of its own; the handler answers it with
+  // the API's JSON error body instead (RFC 9112 §3.2: a server must answer 400 to such a request).
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     const started = Date.now();
+    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+      const body = JSON.stringify({
+        error: { code: 'bad_request', message: 'HTTP/1.1 request without a Host header' },
+      });
+      res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      res.end(body);
+      return;
+    }
     handle(toApiRequest(req))
       .then((r) => {
         res.writeHead(r.statusCode, r.headers);
