@@ -1,27 +1,11 @@
+import { createDigestHandler } from './handlers/digest.ts';
 import { awsHandler } from './lib/aws.ts';
-import type { HandlerDeps } from './lib/types.ts';
 
-/**
- * EventBridge schedule (every 15 minutes) → deliver outbox intents that no queue message carried (a crash between
- * storing an item and queueing its alert), send the digests that are due (hourly digests, daily digests whose
- * HH:MM in their time zone has passed), then re-drive parked alerts (`alerts retry` does the same by hand).
- * @returns counts of alerts sent and failed
+/*
+ * The Lambda entry of digest. The handler lives in functions/handlers/digest.ts, which the local runtime
+ * imports too; only this entry loads the Powertools tracer (and the X-Ray SDK's async hooks with it), so the local
+ * runtime never does.
  */
-export function createDigestHandler(deps: HandlerDeps) {
-  return async (): Promise<{ sent: number; failed: number }> => {
-    const ctx = await deps.context();
-    const outbox = await ctx.alerter.sweepOutbox();
-    const digests = await ctx.alerter.runDigests(ctx.now());
-    const retried = await ctx.alerter.retryParked();
-    const res = {
-      sent: outbox.sent + digests.sent + retried.sent,
-      failed: outbox.failed + digests.failed + retried.failed,
-    };
-    ctx.metrics.count('alertsSent', res.sent);
-    ctx.metrics.count('alertsFailed', res.failed);
-    ctx.logger.info('digests run', { stage: 'digest', outbox, digests, retried });
-    return res;
-  };
-}
+export { createDigestHandler };
 
 export const handler = awsHandler(createDigestHandler);

@@ -1,17 +1,11 @@
-import { deliverAlertStage } from '../shared/pipeline/deliver.ts';
+import { createFanOutAlertsHandler } from './handlers/fan-out-alerts.ts';
 import { awsHandler } from './lib/aws.ts';
-import { alertJobSchema } from './lib/records.ts';
-import { sqsBatchHandler } from './lib/sqs.ts';
-import type { HandlerDeps } from './lib/types.ts';
 
-/**
- * Alert queue (SQS) → deliver each alert job to its subscriptions (Slack, email, webhook, SNS, console).
- * Delivery records make redelivery harmless; an alert that exhausts its retries is parked (status `failed`,
- * re-driven by the digest function and `wirewatch alerts retry`); a job that cannot be processed at all (item
- * missing, store down) fails its record and ends in the queue's dead-letter queue.
+/*
+ * The Lambda entry of fan-out-alerts. The handler lives in functions/handlers/fan-out-alerts.ts, which the local runtime
+ * imports too; only this entry loads the Powertools tracer (and the X-Ray SDK's async hooks with it), so the local
+ * runtime never does.
  */
-export function createFanOutAlertsHandler(deps: HandlerDeps) {
-  return sqsBatchHandler(deps, alertJobSchema, deliverAlertStage);
-}
+export { createFanOutAlertsHandler };
 
 export const handler = awsHandler(createFanOutAlertsHandler);

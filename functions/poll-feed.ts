@@ -1,17 +1,11 @@
-import { pollFeedStage } from '../shared/pipeline/poll.ts';
+import { createPollFeedHandler } from './handlers/poll-feed.ts';
 import { awsHandler } from './lib/aws.ts';
-import { feedMessageSchema } from './lib/records.ts';
-import { sqsBatchHandler } from './lib/sqs.ts';
-import type { HandlerDeps } from './lib/types.ts';
 
-/**
- * Feed queue (SQS) → poll each feed → enqueue new entries on the article queue.
- * A record fails only for infrastructure errors; feed problems are recorded in the feed's state instead.
+/*
+ * The Lambda entry of poll-feed. The handler lives in functions/handlers/poll-feed.ts, which the local runtime
+ * imports too; only this entry loads the Powertools tracer (and the X-Ray SDK's async hooks with it), so the local
+ * runtime never does.
  */
-export function createPollFeedHandler(deps: HandlerDeps) {
-  return sqsBatchHandler(deps, feedMessageSchema, async (ctx, msg) => {
-    await deps.queues.articles.send(await pollFeedStage(ctx, msg));
-  });
-}
+export { createPollFeedHandler };
 
 export const handler = awsHandler(createPollFeedHandler);
