@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Config } from '../shared/config/load.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../shared/log.ts';
+import type { Store } from '../shared/store/index.ts';
 import type { StoreAccess } from './embedded-store.ts';
 import type { Progress } from './terminal.ts';
 
@@ -47,14 +48,15 @@ export interface CliContext {
   output(value: unknown, human?: (value: unknown) => string): void;
   /**
    * Opens the embedded store (dynalite under `--data-dir`, or in memory with `--memory`), runs `fn`, closes it.
-   * The table is created (with its indexes) if missing before `fn` runs.
+   * The table is created (with its indexes) if missing before `fn` runs; `store` is the store layer on it, built
+   * from the config's `store:` section.
    * `opts.access`: `write` (default) takes the data dir's lock; `read` never writes to the data dir (it serves a
    * snapshot, and writes through the client are refused) — for commands that only read.
    * @throws StoreError `store_unavailable` when the store cannot start, is locked by a live process, or its data dir
    *   does not open cleanly (exit 3)
    */
   withStore<T>(
-    fn: (deps: { client: DynamoDBClient; config: Config }) => Promise<T>,
+    fn: (deps: { client: DynamoDBClient; config: Config; store: Store }) => Promise<T>,
     opts?: { access?: StoreAccess },
   ): Promise<T>;
   /** Sets the exit code for a failed command without throwing. */

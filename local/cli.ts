@@ -263,7 +263,7 @@ export async function buildProgram(
         });
         await store.ensureTable();
         embedded.seal();
-        return await fn({ client: embedded.client, config });
+        return await fn({ client: embedded.client, config, store });
       } finally {
         await embedded.close();
       }

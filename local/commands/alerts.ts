@@ -8,7 +8,6 @@ import {
 } from '../../shared/alerts/index.ts';
 import { InputError } from '../../shared/errors.ts';
 import { createHttpClient } from '../../shared/http/index.ts';
-import { Store } from '../../shared/store/index.ts';
 import type { CliContext } from '../cli-context.ts';
 
 /** One human line per alert record: `<updatedAt> <status> <channel> <topic> <title>`. */
@@ -73,13 +72,8 @@ export function register(program: Command, ctx: CliContext): void {
     access: 'read' | 'write',
   ): Promise<T> =>
     ctx.withStore(
-      async ({ client, config }) => {
+      async ({ config, store }) => {
         const http = createHttpClient(config.http);
-        const store = new Store({
-          client,
-          tableName: config.store.tableName,
-          retentionDays: config.store.retentionDays,
-        });
         const json = ctx.globals().json;
         const alerter = createAlerter({
           config,

@@ -1,7 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { Store } from '../../shared/store/index.ts';
 import { feedHealth, type FeedHealth } from '../../shared/api/index.ts';
 import { loadConfig, resolveConfig } from '../../shared/config/load.ts';
 import { appendFeedsToConfigText, planFeedMerge, type NewFeed } from '../../shared/config/edit.ts';
@@ -136,12 +135,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('feed health: status, failures, last success, next poll (import/export: OPML)')
     .action(async () => {
       await ctx.withStore(
-        async ({ client, config }) => {
-          const store = new Store({
-            client,
-            tableName: config.store.tableName,
-            retentionDays: config.store.retentionDays,
-          });
+        async ({ config, store }) => {
           const feeds = feedHealth(await store.listFeedStates(), config.feeds, new Date());
           ctx.output({ feeds }, (v) => formatFeeds((v as { feeds: FeedHealth[] }).feeds));
         },

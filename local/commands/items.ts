@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../shared/errors.ts';
 import type { Config } from '../../shared/config/load.ts';
-import { Store } from '../../shared/store/index.ts';
 import { cursorKeyFrom, getItemDetail, listItems, type ItemsParams } from '../../shared/api/index.ts';
 import type { ItemDetail, ItemSummary, PageFetchState } from '../../shared/types.ts';
 import type { CliContext, GlobalOptions } from '../cli-context.ts';
@@ -91,12 +90,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--cursor <cursor>', 'nextCursor of the previous page (same filters)')
     .action(async (opts: ItemsParams) => {
       await ctx.withStore(
-        async ({ client, config }) => {
-          const store = new Store({
-            client,
-            tableName: config.store.tableName,
-            retentionDays: config.store.retentionDays,
-          });
+        async ({ config, store }) => {
           const cursorKey = await localCursorKey(config, ctx.globals());
           const params: ItemsParams = {
             topic: opts.topic,
@@ -125,12 +119,7 @@ export function register(program: Command, ctx: CliContext): void {
           `item id '${id.slice(0, 64)}' is not i_ followed by 24 lower-case hex digits`,
         );
       await ctx.withStore(
-        async ({ client, config }) => {
-          const store = new Store({
-            client,
-            tableName: config.store.tableName,
-            retentionDays: config.store.retentionDays,
-          });
+        async ({ store }) => {
           const item = await getItemDetail(store, id);
           if (!item) {
             if (ctx.globals().json) ctx.output({ error: { code: 'not_found', message: `no item ${id}` } });

@@ -6,7 +6,6 @@ import type { Writable } from 'node:stream';
 import type { AttributeValue, WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import { InputError, StoreError, WirewatchError } from '../../shared/errors.ts';
-import { Store } from '../../shared/store/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { StoreDamagedError, repairDataDir, type RepairReport } from '../embedded-store.ts';
 import { checkLevelDb, type LevelDbReport } from '../leveldb-check.ts';
@@ -187,8 +186,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (opts: { out?: string }) => {
       const tmp = opts.out ? `${opts.out}.tmp-${process.pid}` : null;
       const result = await ctx.withStore(
-        async ({ client, config }) => {
-          const s = new Store({ client, tableName: config.store.tableName, retentionDays: config.store.retentionDays });
+        async ({ config, store: s }) => {
           const out: Writable = tmp ? createWriteStream(tmp, { flags: 'wx' }) : process.stdout;
           let records = 0;
           try {
@@ -233,8 +231,7 @@ export function register(program: Command, ctx: CliContext): void {
         parseExportLine(line, no);
         records++;
       }
-      const result = await ctx.withStore(async ({ client, config }) => {
-        const s = new Store({ client, tableName: config.store.tableName, retentionDays: config.store.retentionDays });
+      const result = await ctx.withStore(async ({ config, store: s }) => {
         if (!opts.merge) {
           for await (const page of s.table.scanPages({ ProjectionExpression: 'pk' }, 'import')) {
             if (page.length > 0)
@@ -284,8 +281,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw new StoreDamagedError(dir, report.after);
       }
       await ctx.withStore(
-        async ({ client, config }) => {
-          const s = new Store({ client, tableName: config.store.tableName, retentionDays: config.store.retentionDays });
+        async ({ store: s }) => {
           let records = 0;
           let items = 0;
           for await (const page of s.table.scanPages({ ProjectionExpression: 'sk' }, 'repair')) {

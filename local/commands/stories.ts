@@ -8,7 +8,6 @@ import {
   type StoryMetrics,
 } from '../../shared/stories/index.ts';
 import { checkStoryId, listStories, type StoriesParams } from '../../shared/api/stories-query.ts';
-import { Store } from '../../shared/store/index.ts';
 import type { StoryDetail, StorySummary } from '../../shared/types.ts';
 import type { CliContext } from '../cli-context.ts';
 import { localCursorKey } from './items.ts';
@@ -126,12 +125,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--cursor <cursor>', 'nextCursor of the previous page (same filters)')
     .action(async (opts: StoriesParams) => {
       await ctx.withStore(
-        async ({ client, config }) => {
-          const store = new Store({
-            client,
-            tableName: config.store.tableName,
-            retentionDays: config.store.retentionDays,
-          });
+        async ({ config, store }) => {
           const cursorKey = await localCursorKey(config, ctx.globals());
           const page = await listStories(store, opts, { topics: new Set(config.topics.map((t) => t.id)), cursorKey });
           ctx.output(page, (v) => formatStories(v as typeof page));
@@ -148,12 +142,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (id: string) => {
       checkStoryId(id);
       await ctx.withStore(
-        async ({ client, config }) => {
-          const store = new Store({
-            client,
-            tableName: config.store.tableName,
-            retentionDays: config.store.retentionDays,
-          });
+        async ({ store }) => {
           const story = await store.getStory(id);
           if (!story) {
             if (ctx.globals().json) ctx.output({ error: { code: 'not_found', message: `no story ${id}` } });

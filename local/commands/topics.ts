@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { Config } from '../../shared/config/load.ts';
 import { ConfigError, InputError, describeError } from '../../shared/errors.ts';
-import { Store } from '../../shared/store/index.ts';
 import {
   aliasesSchema,
   backtestTopic,
@@ -274,8 +273,7 @@ export function register(program: Command, ctx: CliContext): void {
       const { topics: list, aliases } = topicsWithRuleFile(config, o.topic, ruleFile);
       const set = compileTopics(list, aliases);
       const report = await ctx.withStore(
-        async ({ client, config: c }) => {
-          const store = new Store({ client, tableName: c.store.tableName, retentionDays: c.store.retentionDays });
+        async ({ store }) => {
           // Progress on a terminal: items scanned, rate, elapsed (the scan is counted as it streams).
           const started = Date.now();
           let scanned = 0;

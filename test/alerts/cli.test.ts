@@ -90,7 +90,12 @@ describe('alerts CLI', () => {
         const config = await ctx.loadConfig();
         const db = await startEmbeddedStore({ dataDir: join(dir, 'data') });
         try {
-          return await fn({ client: db.client, config });
+          const store = new Store({
+            client: db.client,
+            tableName: config.store.tableName,
+            retentionDays: config.store.retentionDays,
+          });
+          return await fn({ client: db.client, config, store });
         } finally {
           await db.close();
         }
