@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../shared/errors.ts';
 import type { Config } from '../../shared/config/load.ts';
 import { cursorKeyFrom, getItemDetail, listItems, type ItemsParams } from '../../shared/api/index.ts';
-import type { ItemDetail, ItemSummary, PageFetchState } from '../../shared/types.ts';
+import type { ItemDetail, ItemSummary, PageFetchState, TopicMatch } from '../../shared/types.ts';
 import type { CliContext, GlobalOptions } from '../cli-context.ts';
 import { CURSOR_KEY_FILE } from '../embedded-store.ts';
 
@@ -63,12 +63,17 @@ export function formatItem(item: ItemDetail): string {
     `feeds ${item.feedIds.join(', ')}  extraction ${item.extraction.status}${item.extraction.reason ? ` (${item.extraction.reason})` : ''}${item.textTruncated ? '  text truncated' : ''}`,
   ];
   if (item.fetch) out.push(formatFetch(item.fetch));
-  for (const t of item.topics) {
-    out.push(`topic ${t.id} (${t.name}) score ${t.score}`);
-    for (const e of t.evidence) out.push(`  ${e.clause} [${e.field}]: ${e.text}`);
-  }
+  out.push(...topicLines(item.topics));
   out.push('', item.text);
   return out.join('\n');
+}
+
+/** The human lines of topic matches: one per topic, then one per evidence sentence with its clause and field. */
+export function topicLines(topics: readonly TopicMatch[]): string[] {
+  return topics.flatMap((t) => [
+    `topic ${t.id} (${t.name}) score ${t.score}`,
+    ...t.evidence.map((e) => `  ${e.clause} [${e.field}]: ${e.text}`),
+  ]);
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 import { checkStoryId, listStories, type StoriesParams } from '../../shared/api/stories-query.ts';
 import type { StoryDetail, StorySummary } from '../../shared/types.ts';
 import type { CliContext } from '../cli-context.ts';
-import { localCursorKey } from './items.ts';
+import { localCursorKey, topicLines } from './items.ts';
 
 /** The `stories eval --json` shape: assignments, metrics, and the same-run baselines. */
 export interface StoriesEvalJson {
@@ -71,10 +71,7 @@ export function formatStory(s: StoryDetail): string {
     `story ${s.id}  version ${s.version}  ${s.members} member(s)  first seen ${when(s.firstSeenAt)}  last activity ${when(s.lastActivityAt)}`,
     `original: ${s.original.outlet}${s.original.agency ? ` (${s.original.agency})` : ''}  ${s.original.url}`,
   ];
-  for (const t of s.topicMatches) {
-    out.push(`topic ${t.id} (${t.name}) score ${t.score}`);
-    for (const e of t.evidence) out.push(`  ${e.clause} [${e.field}]: ${e.text}`);
-  }
+  out.push(...topicLines(s.topicMatches));
   out.push('', 'lineage:');
   for (const m of s.lineage) {
     const c = m.changes;
